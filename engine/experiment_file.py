@@ -1,0 +1,198 @@
+"""Experiment files: JSON in, validated Experiment out, and back.
+
+The contract (README, "Experiment file"): a top-level object with ``format``,
+``version``, ``name``, ``description``, ``dataset``, ``model.layers`` and
+``training``. Loading reports the first problem with its path
+(``model.layers[3].kernel_size: must be a positive integer…``); unknown keys
+are errors. Older versions are migrated step by step through ``MIGRATIONS``;
+a newer version is refused. Saving is atomic and round-trips exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from engine.datasets import validate_dataset
+from engine.errors import SpecError
+from engine.layers import REGISTRY
+from engine.params import validate_params
+from engine.spec import TRAINING_PARAMS, Experiment, LayerSpec, ModelSpec, TrainingSpec
+
+FORMAT = "cnn-rnn-playground/experiment"
+VERSION = 1
+MAX_FILE_BYTES = 2_000_000
+MAX_LAYERS = 64
+TOP_KEYS = ("format", "version", "name", "description", "dataset", "model", "training")
+
+# MIGRATIONS[v] turns a version-v document into a version-(v+1) one. Empty
+# while there is only version 1; the chain is exercised by the tests.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def load_experiment(path: str | os.PathLike[str]) -> Experiment:
+    """Read and validate a file; every problem is a SpecError naming the file."""
+    name = str(path)
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_FILE_BYTES:
+            raise SpecError("", f"file is too large ({size:,} bytes; an experiment is at most "
+                            f"{MAX_FILE_BYTES:,})", name)
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise SpecError("", "no such file", name) from None
+    except IsADirectoryError:
+        raise SpecError("", "is a folder, not an experiment file", name) from None
+    except OSError as exc:
+        raise SpecError("", f"cannot read: {exc.strerror or exc}", name) from None
+    try:
+        return parse_experiment(decode_json(data))
+    except SpecError as exc:
+        raise exc.in_file(name) from None
+
+
+def decode_json(data: bytes | str) -> Any:
+    """Strict JSON: UTF-8, no NaN/Infinity, bounded nesting and number size."""
+    try:
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+    except UnicodeDecodeError as exc:
+        raise SpecError("", f"not UTF-8 text (bad byte at offset {exc.start})") from None
+
+    def no_constants(token: str) -> Any:
+        raise SpecError("", f"{token} is not allowed; numbers must be finite")
+
+    try:
+        return json.loads(text, parse_constant=no_constants)
+    except json.JSONDecodeError as exc:
+        raise SpecError("", f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise SpecError("", "not valid JSON: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer with thousands of digits
+        raise SpecError("", f"not valid JSON: {exc}") from None
+
+
+def parse_experiment(doc: Any) -> Experiment:
+    if not isinstance(doc, dict):
+        raise SpecError("", f"must be a JSON object, got {_type_name(doc)}")
+    if doc.get("format") != FORMAT:
+        raise SpecError("format", f'must be "{FORMAT}" (is this an experiment file?)')
+    doc = migrate(doc)
+    for key in doc:
+        if key not in TOP_KEYS:
+            raise SpecError(key, f"unknown key (known: {', '.join(TOP_KEYS)})")
+    name = _string(doc.get("name"), "name", 200, required=True)
+    description = _string(doc.get("description", ""), "description", 10_000)
+    if "dataset" not in doc:
+        raise SpecError("dataset", "missing")
+    dataset = validate_dataset(doc["dataset"], "dataset")
+    model = _parse_model(doc.get("model"))
+    training = _parse_training(doc.get("training", {}))
+    return Experiment(name, description, dataset, model, training)
+
+
+def migrate(doc: dict[str, Any]) -> dict[str, Any]:
+    version = doc.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise SpecError("version", f"must be a positive integer, got {json.dumps(version)[:40]}")
+    if version > VERSION:
+        raise SpecError("version", f"file is version {version}, written by a newer CNN-RNN Playground; "
+                        f"this one reads up to version {VERSION} — please update the app")
+    while version < VERSION:
+        step = MIGRATIONS.get(version)
+        if step is None:
+            raise SpecError("version", f"no migration from version {version}")
+        doc = step(dict(doc))
+        version += 1
+        doc["version"] = version
+    return doc
+
+
+def _parse_model(obj: Any) -> ModelSpec:
+    if not isinstance(obj, dict):
+        raise SpecError("model", f'must be an object with "layers", got {_type_name(obj)}')
+    for key in obj:
+        if key != "layers":
+            raise SpecError(f"model.{key}", 'unknown key (known: layers)')
+    layers = obj.get("layers")
+    if not isinstance(layers, list):
+        raise SpecError("model.layers", f"must be a list of layers, got {_type_name(layers)}")
+    if len(layers) > MAX_LAYERS:
+        raise SpecError("model.layers", f"has {len(layers)} layers; at most {MAX_LAYERS} are allowed")
+    return ModelSpec(tuple(parse_layer(layer, f"model.layers[{i}]") for i, layer in enumerate(layers)))
+
+
+def parse_layer(obj: Any, path: str) -> LayerSpec:
+    if not isinstance(obj, dict):
+        raise SpecError(path, f'must be an object with a "type", got {_type_name(obj)}')
+    type_ = obj.get("type")
+    if not isinstance(type_, str):
+        raise SpecError(f"{path}.type", "missing or not a string")
+    kind = REGISTRY.get(type_)
+    if kind is None:
+        raise SpecError(f"{path}.type", f'unknown layer type "{type_[:40]}" (known: {", ".join(REGISTRY)})')
+    given = {k: v for k, v in obj.items() if k != "type"}
+    return LayerSpec(type_, validate_params(kind.params, given, path))
+
+
+def _parse_training(obj: Any) -> TrainingSpec:
+    if not isinstance(obj, dict):
+        raise SpecError("training", f"must be an object, got {_type_name(obj)}")
+    return TrainingSpec(**validate_params(TRAINING_PARAMS, obj, "training"))
+
+
+def experiment_to_dict(exp: Experiment) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "name": exp.name,
+        "description": exp.description,
+        "dataset": {"name": exp.dataset.name, "options": dict(exp.dataset.options)},
+        "model": {"layers": [{"type": layer.type, **layer.params} for layer in exp.model.layers]},
+        "training": exp.training.as_dict(),
+    }
+
+
+def experiment_to_json(exp: Experiment) -> str:
+    return json.dumps(experiment_to_dict(exp), indent=2, ensure_ascii=False) + "\n"
+
+
+def save_experiment(exp: Experiment, path: str | os.PathLike[str]) -> None:
+    write_atomic(path, experiment_to_json(exp))
+
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write to a temporary file beside ``path``, flush it to disk, then
+    rename over the target: a crash or full disk leaves the old file whole."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _string(value: Any, path: str, max_len: int, required: bool = False) -> str:
+    if value is None and required:
+        raise SpecError(path, "missing")
+    if not isinstance(value, str):
+        raise SpecError(path, f"must be a string, got {_type_name(value)}")
+    if len(value) > max_len:
+        raise SpecError(path, f"is {len(value):,} characters long; at most {max_len:,} are allowed")
+    return value
+
+
+def _type_name(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
+            int: "a number", float: "a number", type(None): "null"}.get(type(value), type(value).__name__)

@@ -1,0 +1,259 @@
+"""The layer registry: every layer type declared once.
+
+A declaration says which inputs a layer takes (image, sequence, vector,
+tokens), what it outputs, its parameters with ranges and help text (the GUI
+generates its property editor from them), and how to build the torch module.
+Parameter names are PyTorch's so a file reads like PyTorch code; the inputs a
+layer can infer from the previous one (in_channels, in_features, input_size,
+num_embeddings) are never declared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import nn
+
+from engine.modules import ChannelsFirst, GlobalPool, Recurrent, ToSequence
+from engine.params import BOOL, CHOICE, FLOAT, INT, Param
+
+IMAGE, SEQUENCE, VECTOR, TOKENS = "image", "sequence", "vector", "tokens"
+SAME = "same"  # output kind equals input kind
+
+GROUPS = ("Convolution", "Pooling", "Recurrent", "Dense", "Activation", "Normalisation", "Reshape")
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """What a layer may infer from where it stands in the stack."""
+
+    in_kind: str
+    in_shape: tuple[int, ...]  # per sample, no batch dimension
+    vocab_size: int | None = None
+
+    @property
+    def features(self) -> int:
+        """Channels of an image, features of a sequence or vector."""
+        return self.in_shape[0] if self.in_kind == IMAGE else self.in_shape[-1]
+
+
+@dataclass(frozen=True)
+class LayerKind:
+    type: str
+    group: str
+    help: str
+    params: tuple[Param, ...]
+    accepts: tuple[str, ...]
+    output: str | Callable[[Mapping[str, Any], str], str]  # a kind, SAME, or a function
+    build: Callable[[Mapping[str, Any], BuildContext], nn.Module]
+    # (kernel, stride, dilation) along one axis, for the receptive field.
+    window: Callable[[Mapping[str, Any]], tuple[int, int, int]] | None = None
+
+    def output_kind(self, params: Mapping[str, Any], in_kind: str) -> str:
+        if callable(self.output):
+            return self.output(params, in_kind)
+        return in_kind if self.output == SAME else self.output
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.params}
+
+
+def _p(name: str, kind: str, default: Any, help: str, **kw: Any) -> Param:
+    return Param(name, kind, default, help, **kw)
+
+
+def _conv_params(default_out: int) -> tuple[Param, ...]:
+    return (
+        _p("out_channels", INT, default_out, "Number of filters; each learns one pattern.",
+           minimum=1, maximum=1024),
+        _p("kernel_size", INT, 3, "Width of each filter in input positions.", minimum=1, maximum=31),
+        _p("stride", INT, 1, "Step between filter positions; 2 halves the size.", minimum=1, maximum=16),
+        _p("padding", INT, 0, "Zeros added on each border; (kernel_size-1)/2 keeps the size at stride 1.",
+           minimum=0, maximum=32),
+        _p("dilation", INT, 1, "Spacing between filter taps; widens the receptive field at no parameter cost.",
+           minimum=1, maximum=64),
+        _p("bias", BOOL, True, "Add a learned constant to each filter's output."),
+    )
+
+
+def _pool_params() -> tuple[Param, ...]:
+    return (
+        _p("kernel_size", INT, 2, "Size of each pooling window.", minimum=1, maximum=31),
+        _p("stride", INT, None, "Step between windows; empty means the window size.",
+           minimum=1, maximum=16, allow_none=True),
+        _p("padding", INT, 0, "Padding on each border (at most half the window).", minimum=0, maximum=15),
+    )
+
+
+def _rnn_params(with_nonlinearity: bool) -> tuple[Param, ...]:
+    params = [
+        _p("hidden_size", INT, 64, "Size of the hidden state carried from step to step.",
+           minimum=1, maximum=2048),
+        _p("num_layers", INT, 1, "Recurrent layers stacked on top of each other.", minimum=1, maximum=8),
+        _p("bidirectional", BOOL, False, "Also read the sequence backwards and join both states."),
+        _p("dropout", FLOAT, 0.0, "Dropout between stacked layers (needs num_layers > 1).",
+           minimum=0.0, maximum=0.95),
+        _p("output", CHOICE, "last", "last: one vector per sequence (classification); "
+           "all: the state at every step (tagging, forecasting, or another recurrent layer).",
+           choices=("last", "all")),
+    ]
+    if with_nonlinearity:
+        params.insert(4, _p("nonlinearity", CHOICE, "tanh", "Activation of the hidden state.",
+                            choices=("tanh", "relu")))
+    return tuple(params)
+
+
+def _conv_window(p: Mapping[str, Any]) -> tuple[int, int, int]:
+    return p["kernel_size"], p["stride"], p["dilation"]
+
+
+def _pool_window(p: Mapping[str, Any]) -> tuple[int, int, int]:
+    return p["kernel_size"], p["stride"] or p["kernel_size"], 1
+
+
+def _build_conv(dims: int) -> Callable[[Mapping[str, Any], BuildContext], nn.Module]:
+    cls = nn.Conv2d if dims == 2 else nn.Conv1d
+
+    def build(p: Mapping[str, Any], ctx: BuildContext) -> nn.Module:
+        conv = cls(ctx.features, p["out_channels"], p["kernel_size"], stride=p["stride"],
+                   padding=p["padding"], dilation=p["dilation"], bias=p["bias"])
+        return conv if dims == 2 else ChannelsFirst(conv)
+
+    return build
+
+
+def _build_pool(cls: type[nn.Module], dims: int) -> Callable[[Mapping[str, Any], BuildContext], nn.Module]:
+    def build(p: Mapping[str, Any], ctx: BuildContext) -> nn.Module:
+        pool = cls(p["kernel_size"], stride=p["stride"], padding=p["padding"])
+        return pool if dims == 2 else ChannelsFirst(pool)
+
+    return build
+
+
+def _build_rnn(cls: type[nn.RNNBase]) -> Callable[[Mapping[str, Any], BuildContext], nn.Module]:
+    def build(p: Mapping[str, Any], ctx: BuildContext) -> nn.Module:
+        extra = {"nonlinearity": p["nonlinearity"]} if "nonlinearity" in p else {}
+        rnn = cls(ctx.features, p["hidden_size"], num_layers=p["num_layers"], batch_first=True,
+                  bidirectional=p["bidirectional"],
+                  dropout=p["dropout"] if p["num_layers"] > 1 else 0.0, **extra)
+        if p.get("forget_bias"):
+            _set_forget_bias(rnn, p["forget_bias"])
+        return Recurrent(rnn, p["output"])
+
+    return build
+
+
+def _set_forget_bias(lstm: nn.RNNBase, value: float) -> None:
+    """Start the forget gate open (torch orders LSTM gates i, f, g, o): the
+    cell then keeps its content by default, and gradients reach far back from
+    the first step on (Gers et al. 2000; Jozefowicz et al. 2015)."""
+    h = lstm.hidden_size
+    with torch.no_grad():
+        for name, bias in lstm.named_parameters():
+            if name.startswith("bias_ih"):
+                bias[h:2 * h] = value
+
+
+def _rnn_output(p: Mapping[str, Any], in_kind: str) -> str:
+    return SEQUENCE if p["output"] == "all" else VECTOR
+
+
+def _build_batchnorm1d(p: Mapping[str, Any], ctx: BuildContext) -> nn.Module:
+    norm = nn.BatchNorm1d(ctx.features)
+    return ChannelsFirst(norm) if ctx.in_kind == SEQUENCE else norm
+
+
+_ANY = (IMAGE, SEQUENCE, VECTOR)
+_NO_PARAMS: tuple[Param, ...] = ()
+
+
+def _simple(type_: str, group: str, help: str, make: Callable[[], nn.Module],
+            params: tuple[Param, ...] = _NO_PARAMS,
+            make_with: Callable[[Mapping[str, Any]], nn.Module] | None = None) -> LayerKind:
+    build = (lambda p, ctx: make_with(p)) if make_with else (lambda p, ctx: make())
+    return LayerKind(type_, group, help, params, _ANY, SAME, build)
+
+
+REGISTRY: dict[str, LayerKind] = {}
+
+
+def _register(*kinds: LayerKind) -> None:
+    for kind in kinds:
+        REGISTRY[kind.type] = kind
+
+
+_register(
+    LayerKind("Conv2d", "Convolution",
+              "Slides small filters over an image; each filter's weights are shared by every position.",
+              _conv_params(16), (IMAGE,), IMAGE, _build_conv(2), _conv_window),
+    LayerKind("Conv1d", "Convolution",
+              "Slides small filters along a sequence; sees only kernel_size steps at a time.",
+              _conv_params(32), (SEQUENCE,), SEQUENCE, _build_conv(1), _conv_window),
+    LayerKind("MaxPool2d", "Pooling", "Keeps the largest value in each window; shrinks the image.",
+              _pool_params(), (IMAGE,), IMAGE, _build_pool(nn.MaxPool2d, 2), _pool_window),
+    LayerKind("AvgPool2d", "Pooling", "Averages each window; shrinks the image.",
+              _pool_params(), (IMAGE,), IMAGE, _build_pool(nn.AvgPool2d, 2), _pool_window),
+    LayerKind("MaxPool1d", "Pooling", "Keeps the largest value in each window of steps; shortens the sequence.",
+              _pool_params(), (SEQUENCE,), SEQUENCE, _build_pool(nn.MaxPool1d, 1), _pool_window),
+    LayerKind("AvgPool1d", "Pooling", "Averages each window of steps; shortens the sequence.",
+              _pool_params(), (SEQUENCE,), SEQUENCE, _build_pool(nn.AvgPool1d, 1), _pool_window),
+    LayerKind("GlobalAvgPool", "Pooling",
+              "Averages over all positions (nn.AdaptiveAvgPool + Flatten): one value per channel, "
+              "whatever the input size.",
+              _NO_PARAMS, (IMAGE, SEQUENCE), VECTOR, lambda p, ctx: GlobalPool("avg", ctx.in_kind == IMAGE)),
+    LayerKind("GlobalMaxPool", "Pooling",
+              "Takes the maximum over all positions: 'was this pattern anywhere?', whatever the input size.",
+              _NO_PARAMS, (IMAGE, SEQUENCE), VECTOR, lambda p, ctx: GlobalPool("max", ctx.in_kind == IMAGE)),
+    LayerKind("RNN", "Recurrent",
+              "Vanilla recurrent layer: h_t = tanh(W x_t + U h_(t-1) + b), the same weights at every step.",
+              _rnn_params(True), (SEQUENCE,), _rnn_output, _build_rnn(nn.RNN)),
+    LayerKind("LSTM", "Recurrent",
+              "Long short-term memory: gates decide what the cell state keeps, so gradients survive long gaps.",
+              _rnn_params(False) + (
+                  _p("forget_bias", FLOAT, 0.0, "Initial bias of the forget gate; 1-3 makes the cell remember "
+                     "by default, which long delays need (0 = PyTorch's default).", minimum=-10.0, maximum=10.0),), (SEQUENCE,), _rnn_output, _build_rnn(nn.LSTM)),
+    LayerKind("GRU", "Recurrent",
+              "Gated recurrent unit: update and reset gates, fewer parameters than an LSTM.",
+              _rnn_params(False), (SEQUENCE,), _rnn_output, _build_rnn(nn.GRU)),
+    LayerKind("Linear", "Dense",
+              "Fully connected: every output sees every input feature (per step on a sequence).",
+              (_p("out_features", INT, None, "Outputs; empty on the last Linear means 'as many as the "
+                  "data set needs' (classes or targets).", minimum=1, maximum=8192, allow_none=True),
+               _p("bias", BOOL, True, "Add a learned constant to each output.")),
+              (VECTOR, SEQUENCE), SAME,
+              lambda p, ctx: nn.Linear(ctx.features, p["out_features"], bias=p["bias"])),
+    LayerKind("Flatten", "Reshape", "Lays every value of an image or sequence out in one vector.",
+              _NO_PARAMS, (IMAGE, SEQUENCE), VECTOR, lambda p, ctx: nn.Flatten()),
+    LayerKind("ToSequence", "Reshape",
+              "Reads an image or feature map as a sequence: its rows, columns or pixel positions become "
+              "time steps, so a recurrent layer can follow a convolutional one.",
+              (_p("order", CHOICE, "rows", "What becomes a time step.",
+                  choices=("rows", "columns", "positions")),),
+              (IMAGE,), SEQUENCE, lambda p, ctx: ToSequence(p["order"])),
+    LayerKind("Embedding", "Dense",
+              "Turns each token id into a learned vector; the vocabulary size comes from the data set.",
+              (_p("embedding_dim", INT, 32, "Length of each token's vector.", minimum=1, maximum=1024),),
+              (TOKENS,), SEQUENCE, lambda p, ctx: nn.Embedding(ctx.vocab_size or 1, p["embedding_dim"])),
+    _simple("ReLU", "Activation", "max(0, x): the default activation of CNNs.", nn.ReLU),
+    _simple("LeakyReLU", "Activation", "Like ReLU but lets a small slope through below zero.", nn.ReLU,
+            (_p("negative_slope", FLOAT, 0.01, "Slope for negative inputs.", minimum=0.0, maximum=1.0),),
+            lambda p: nn.LeakyReLU(p["negative_slope"])),
+    _simple("Tanh", "Activation", "Squashes to (-1, 1); the classic RNN activation.", nn.Tanh),
+    _simple("Sigmoid", "Activation", "Squashes to (0, 1).", nn.Sigmoid),
+    _simple("GELU", "Activation", "Smooth ReLU used by transformers.", nn.GELU),
+    _simple("Dropout", "Normalisation", "Zeroes a random fraction of values while training; off in evaluation.",
+            nn.Dropout,
+            (_p("p", FLOAT, 0.5, "Fraction of values zeroed.", minimum=0.0, maximum=0.95),),
+            lambda p: nn.Dropout(p["p"])),
+    LayerKind("BatchNorm2d", "Normalisation", "Normalises each channel over the batch; speeds up CNN training.",
+              _NO_PARAMS, (IMAGE,), IMAGE, lambda p, ctx: nn.BatchNorm2d(ctx.features)),
+    LayerKind("BatchNorm1d", "Normalisation", "Normalises each feature over the batch (and the time steps).",
+              _NO_PARAMS, (VECTOR, SEQUENCE), SAME, _build_batchnorm1d),
+)
+
+
+def layer_kind(type_: str) -> LayerKind | None:
+    return REGISTRY.get(type_)

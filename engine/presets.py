@@ -1,0 +1,48 @@
+"""The built-in presets: experiment files in presets/ beside the code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.errors import SpecError
+from engine.experiment_file import load_experiment
+from engine.spec import Experiment
+
+PRESETS_DIR = Path(__file__).resolve().parent.parent / "presets"
+DEFAULT_PRESET = "digits_cnn"
+
+
+@dataclass(frozen=True)
+class PresetInfo:
+    key: str  # file stem, e.g. "digits_cnn"
+    path: Path
+    name: str
+    description: str
+
+    @property
+    def summary(self) -> str:
+        """The description's first sentence, for one-line listings."""
+        first = self.description.split(". ")[0].strip()
+        return first if first.endswith(".") else first + "."
+
+
+def list_presets() -> list[PresetInfo]:
+    """Every loadable preset, sorted by file name. A broken preset file is a
+    bug in the project; the tests load every one, so it is skipped here."""
+    found = []
+    for path in sorted(PRESETS_DIR.glob("*.json")):
+        try:
+            exp = load_experiment(path)
+        except SpecError:
+            continue
+        found.append(PresetInfo(path.stem, path, exp.name, exp.description))
+    return found
+
+
+def preset_path(key: str) -> Path:
+    return PRESETS_DIR / f"{key}.json"
+
+
+def load_preset(key: str = DEFAULT_PRESET) -> Experiment:
+    return load_experiment(preset_path(key))

@@ -1,0 +1,193 @@
+"""Shape inference, parameter counts and receptive fields for a layer stack.
+
+Layers are built on the ``meta`` device and fed a meta tensor: no memory, no
+compute, and the shapes are exactly torch's. An impossible stack is reported
+as a ShapeError naming the layer and the fix, before any training starts.
+``infer`` never raises for a bad stack (the GUI marks the offending row);
+``build_model`` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch import nn
+
+from engine.datasets.base import DataInfo
+from engine.errors import ShapeError
+from engine.layers import IMAGE, SEQUENCE, TOKENS, VECTOR, BuildContext, LayerKind, layer_kind
+from engine.modules import Stack
+from engine.spec import ModelSpec
+
+
+@dataclass(frozen=True)
+class LayerRow:
+    index: int
+    type: str
+    kind: str  # output kind
+    shape: tuple[int, ...]  # output shape per sample
+    params: int
+    receptive_field: int | None  # along one axis, for conv/pool stacks
+
+
+@dataclass(frozen=True)
+class ModelSummary:
+    input_kind: str
+    input_shape: tuple[int, ...]
+    rows: tuple[LayerRow, ...]
+    error: ShapeError | None = None
+    # Resolved parameters and build contexts, one per row: what build_model needs.
+    _plan: tuple[tuple[LayerKind, Mapping[str, Any], BuildContext], ...] = field(default=(), repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def total_params(self) -> int:
+        return sum(row.params for row in self.rows)
+
+    @property
+    def receptive_field(self) -> int | None:
+        """The receptive field of the last conv/pool layer, if any."""
+        fields = [r.receptive_field for r in self.rows if r.receptive_field is not None]
+        return fields[-1] if fields else None
+
+
+def describe_shape(kind: str, shape: tuple[int, ...]) -> str:
+    if kind == IMAGE:
+        return f"{shape[0]}×{shape[1]}×{shape[2]} image"
+    if kind == SEQUENCE:
+        return f"{shape[0]} steps × {shape[1]} features"
+    if kind == TOKENS:
+        return f"{shape[0]} tokens"
+    return f"{shape[0]} features"
+
+
+def infer(model: ModelSpec, info: DataInfo) -> ModelSummary:
+    kind, shape = info.input_kind, tuple(info.input_shape)
+    rows: list[LayerRow] = []
+    plan: list[tuple[LayerKind, Mapping[str, Any], BuildContext]] = []
+    rf, jump = (1, 1) if kind in (IMAGE, SEQUENCE) else (None, 1)
+    last_linear = max((i for i, l in enumerate(model.layers) if l.type == "Linear"), default=-1)
+
+    def fail(index: int, type_: str, message: str) -> ModelSummary:
+        return ModelSummary(info.input_kind, tuple(info.input_shape), tuple(rows),
+                            ShapeError(index, type_, message), tuple(plan))
+
+    for index, layer in enumerate(model.layers):
+        lk = layer_kind(layer.type)
+        if lk is None:
+            return fail(index, layer.type, "unknown layer type")
+        if kind not in lk.accepts:
+            prev = model.layers[index - 1].type if index else "the input"
+            return fail(index, layer.type, _mismatch_hint(lk, kind, shape, prev))
+        params = dict(layer.params)
+        if layer.type == "Linear" and params.get("out_features") is None:
+            if index != last_linear:
+                return fail(index, layer.type, "out_features can be left empty only on the last "
+                            "Linear layer (it then matches the data set); set a number")
+            params["out_features"] = info.n_outputs
+        ctx = BuildContext(kind, shape, info.vocab_size)
+        try:
+            with torch.device("meta"):
+                module = lk.build(params, ctx)
+                dtype = torch.long if kind == TOKENS else torch.float32
+                out = module.eval()(torch.empty((2, *shape), dtype=dtype))
+        except Exception as exc:  # torch's own message, made readable
+            return fail(index, layer.type, _torch_hint(exc, kind, shape))
+        kind, shape = lk.output_kind(params, kind), tuple(out.shape[1:])
+        if min(shape, default=1) < 1:
+            return fail(index, layer.type, f"output would be empty ({describe_shape(kind, shape)}); "
+                        "the input is too small here: use padding, a smaller kernel, or fewer pooling layers")
+        if lk.window is not None and rf is not None:
+            k, s, d = lk.window(params)
+            rf, jump = rf + (k - 1) * d * jump, jump * s
+            row_rf: int | None = rf
+        else:
+            if kind not in (IMAGE, SEQUENCE) or layer.type in ("ToSequence", "Embedding"):
+                rf, jump = (1, 1) if layer.type == "Embedding" else (None, 1)
+            row_rf = None
+        count = sum(p.numel() for p in module.parameters())
+        rows.append(LayerRow(index, layer.type, kind, shape, count, row_rf))
+        plan.append((lk, params, ctx))
+
+    end = len(model.layers) - 1
+    problem = _output_mismatch(kind, shape, info)
+    if problem:
+        return fail(max(end, 0), model.layers[end].type if model.layers else "model", problem)
+    return ModelSummary(info.input_kind, tuple(info.input_shape), tuple(rows), None, tuple(plan))
+
+
+def build_model(model: ModelSpec, info: DataInfo) -> Stack:
+    """Build the real (CPU) model, or raise the stack's ShapeError."""
+    summary = infer(model, info)
+    if summary.error is not None:
+        raise summary.error
+    return Stack([lk.build(params, ctx) for lk, params, ctx in summary._plan])
+
+
+def _output_mismatch(kind: str, shape: tuple[int, ...], info: DataInfo) -> str | None:
+    need = info.n_outputs
+    what = f"{need} classes" if info.task == "classification" else f"{need} target value(s)"
+    if not info.per_step:
+        if kind == SEQUENCE:
+            return (f"the model ends with a sequence ({describe_shape(kind, shape)}) but the data set needs "
+                    "one prediction per sample: set output='last' on the last recurrent layer, or add "
+                    "GlobalAvgPool / Flatten before the output Linear")
+        if kind != VECTOR or shape != (need,):
+            return (f"the model outputs {describe_shape(kind, shape)} but the data set has {what}: "
+                    "end with Linear (out_features empty = as many as needed)")
+        return None
+    steps = info.input_shape[0]
+    if kind != SEQUENCE:
+        return (f"the data set needs a prediction at every step, but the model outputs "
+                f"{describe_shape(kind, shape)}: use output='all' on the recurrent layers and no pooling "
+                "or Flatten")
+    if shape != (steps, need):
+        return (f"the data set needs {steps} steps × {need} outputs, but the model outputs "
+                f"{describe_shape(kind, shape)}: keep the length (stride 1, padding (kernel_size-1)/2) "
+                "and end with Linear (out_features empty)")
+    return None
+
+
+def _mismatch_hint(lk: LayerKind, kind: str, shape: tuple[int, ...], prev: str) -> str:
+    got = describe_shape(kind, shape)
+    t = lk.type
+    if kind == TOKENS:
+        return f"the data set gives token ids ({got}); start the model with Embedding"
+    if t == "Embedding":
+        return f"Embedding takes token ids, but gets {got}"
+    if t == "Linear" and kind == IMAGE:
+        return f"Linear after {prev} needs Flatten or global pooling first (it gets a {got})"
+    if t in ("Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm2d", "ToSequence"):
+        if kind == SEQUENCE:
+            return f"{t} needs an image but gets {got}; for sequences use the 1-D layer"
+        return f"{t} needs an image but gets a flat vector ({got}) after {prev}; put it before Flatten/pooling"
+    if lk.group == "Recurrent" or t in ("Conv1d", "MaxPool1d", "AvgPool1d"):
+        if kind == IMAGE:
+            other = f"use {t.replace('1d', '2d')} for images, or " if t.endswith("1d") else ""
+            return f"{t} needs a sequence but gets a {got}; {other}add ToSequence first (rows become time steps)"
+        return (f"{t} needs a sequence but gets one vector per sample ({got}) after {prev}; "
+                "set output='all' on the previous recurrent layer, or move the pooling after it")
+    if t in ("Flatten", "GlobalAvgPool", "GlobalMaxPool"):
+        return f"the input is already a flat vector ({got}) after {prev}; remove this layer"
+    return f"{t} cannot take {got}"
+
+
+def _torch_hint(exc: Exception, kind: str, shape: tuple[int, ...]) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    got = describe_shape(kind, shape)
+    if "Kernel size can't be greater" in text or "Output size is too small" in text:
+        return (f"the window is larger than the input here ({got}); use a smaller kernel_size, padding, "
+                "or fewer pooling layers before it")
+    if "pad should be" in text or "pad should be at most half" in text:
+        return "padding must be at most half of kernel_size"
+    return f"cannot be built on {got}: {text}"
+
+
+def count_parameters(module: nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters())

@@ -1,0 +1,201 @@
+"""``train()``: an experiment in, a stream of events out.
+
+One generator serves the headless command line and the GUI's worker thread.
+It checks the TrainingControl between batches (pause, single step, stop,
+learning-rate change), yields small events, and ends with exactly one
+``Finished`` event whatever happens: completion, stop or divergence.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from engine import datasets
+from engine.control import TrainingControl
+from engine.datasets.base import CLASSIFICATION, IGNORE_INDEX, DataBundle
+from engine.devices import resolve_device
+from engine.events import Diverged, EpochDone, Finished, Paused, RunStarted, Snapshot, StepDone
+from engine.modules import Stack
+from engine.probes import ProbeClock, ProbeSettings, choose_probes, timed_snapshot
+from engine.shapes import build_model
+from engine.spec import Experiment, TrainingSpec
+
+Event = RunStarted | StepDone | EpochDone | Snapshot | Paused | Diverged | Finished
+EVAL_BATCH = 1024
+
+
+@dataclass
+class Objective:
+    """Loss and metric for the data set's task: cross-entropy and accuracy for
+    classification, MSE for regression; per step for many-to-many data."""
+
+    classification: bool
+
+    def loss(self, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        if self.classification:
+            return nn.functional.cross_entropy(out.reshape(-1, out.shape[-1]), y.reshape(-1),
+                                               ignore_index=IGNORE_INDEX)
+        return nn.functional.mse_loss(out, y)
+
+    def metric_sums(self, out: torch.Tensor, y: torch.Tensor) -> tuple[float, int]:
+        """(sum, count) of accuracy hits or squared errors."""
+        if self.classification:
+            scored = y != IGNORE_INDEX
+            hits = (out.argmax(-1) == y) & scored
+            return float(hits.sum()), int(scored.sum())
+        return float(((out - y) ** 2).sum()), y.numel()
+
+
+def make_optimizer(model: nn.Module, t: TrainingSpec) -> torch.optim.Optimizer:
+    params = model.parameters()
+    if t.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=t.learning_rate, momentum=t.momentum, weight_decay=t.weight_decay)
+    if t.optimizer == "rmsprop":
+        return torch.optim.RMSprop(params, lr=t.learning_rate, momentum=t.momentum,
+                                   weight_decay=t.weight_decay)
+    if t.optimizer == "adamw":
+        return torch.optim.AdamW(params, lr=t.learning_rate, weight_decay=t.weight_decay)
+    return torch.optim.Adam(params, lr=t.learning_rate, weight_decay=t.weight_decay)
+
+
+@torch.no_grad()
+def evaluate(model: Stack, x: torch.Tensor, y: torch.Tensor, objective: Objective) -> tuple[float, float]:
+    """(mean loss, metric) over a whole split, in evaluation mode."""
+    was_training = model.training
+    model.eval()
+    loss_sum, n, metric_sum, metric_n = 0.0, 0, 0.0, 0
+    for start in range(0, len(x), EVAL_BATCH):
+        xb, yb = x[start:start + EVAL_BATCH], y[start:start + EVAL_BATCH]
+        out = model(xb)
+        loss_sum += float(objective.loss(out, yb)) * len(xb)
+        n += len(xb)
+        s, c = objective.metric_sums(out, yb)
+        metric_sum, metric_n = metric_sum + s, metric_n + c
+    model.train(was_training)
+    return loss_sum / max(n, 1), metric_sum / max(metric_n, 1)
+
+
+def train(experiment: Experiment, *, control: TrainingControl | None = None,
+          probes: ProbeSettings | None = None, bundle: DataBundle | None = None,
+          device: str | None = None, epochs: int | None = None) -> Iterator[Event]:
+    """Train ``experiment``; ``device``/``epochs`` override its training settings.
+    Raises PlaygroundError subclasses (before the first event) for invalid input."""
+    t = experiment.training
+    epochs = epochs or t.epochs
+    control = control or TrainingControl()
+    probes = probes or ProbeSettings(filters=False, feature_maps=False, hidden_states=False)
+    dev = resolve_device(device or t.device)
+    bundle = bundle or datasets.load(experiment.dataset, t.seed)
+    info = bundle.info
+
+    torch.manual_seed(t.seed)
+    model = build_model(experiment.model, info).to(dev)
+    objective = Objective(info.task == CLASSIFICATION)
+    optimizer = make_optimizer(model, t)
+    x_train, y_train = bundle.x_train.to(dev), bundle.y_train.to(dev)
+    x_val, y_val = bundle.x_val.to(dev), bundle.y_val.to(dev)
+    n_train = len(x_train)
+    steps_per_epoch = max(1, math.ceil(n_train / t.batch_size))
+    order_rng = torch.Generator().manual_seed(t.seed)
+    probe_index = choose_probes(bundle.y_val, probes.n_probes)
+    probe_x = x_val[probe_index.to(dev)]
+    clock = ProbeClock(probes)
+    n_params = sum(p.numel() for p in model.parameters())
+
+    yield RunStarted(str(dev), n_params, epochs, steps_per_epoch, n_train, len(x_val), info.task,
+                     "accuracy" if objective.classification else "mse", info.baseline,
+                     bundle.x_val[probe_index].numpy().copy(), bundle.y_val[probe_index].numpy().copy())
+
+    step, elapsed, history = 0, 0.0, []
+    epoch = 0
+    stopped = diverged = False
+    last_epoch: EpochDone | None = None
+    if clock.due(0.0):
+        yield timed_snapshot(model, probe_x, clock, 0.0, 0, 0)
+    model.train()
+    for epoch in range(1, epochs + 1):
+        epoch_start = time.perf_counter()
+        epoch_train_time = 0.0
+        order = torch.randperm(n_train, generator=order_rng).to(dev)
+        loss_sum, metric_sum, metric_n = 0.0, 0.0, 0
+        for start in range(0, n_train, t.batch_size):
+            if control.must_wait():
+                yield Paused(step)
+            if not control.wait():
+                stopped = True
+                break
+            lr = control.take_learning_rate()
+            if lr is not None:
+                for group in optimizer.param_groups:
+                    group["lr"] = lr
+            tick = time.perf_counter()
+            index = order[start:start + t.batch_size]
+            xb, yb = x_train[index], y_train[index]
+            optimizer.zero_grad(set_to_none=True)
+            out = model(xb)
+            loss = objective.loss(out, yb)
+            loss_value = float(loss)
+            step += 1
+            if not math.isfinite(loss_value):
+                diverged = True
+                yield Diverged(step, loss_value)
+                break
+            loss.backward()
+            if t.grad_clip > 0:
+                nn.utils.clip_grad_norm_(model.parameters(), t.grad_clip)
+            optimizer.step()
+            with torch.no_grad():
+                s, c = objective.metric_sums(out, yb)
+            loss_sum += loss_value * len(xb)
+            metric_sum, metric_n = metric_sum + s, metric_n + c
+            spent = time.perf_counter() - tick
+            epoch_train_time += spent
+            elapsed += spent
+            yield StepDone(step, epoch, loss_value, optimizer.param_groups[0]["lr"], elapsed,
+                           step * t.batch_size / max(elapsed, 1e-9))
+            if clock.due(elapsed):
+                yield timed_snapshot(model, probe_x, clock, elapsed, step, epoch)
+        if stopped or diverged:
+            break
+        val_loss, val_metric = evaluate(model, x_val, y_val, objective)
+        seconds = time.perf_counter() - epoch_start
+        last_epoch = EpochDone(epoch, step, loss_sum / n_train, metric_sum / max(metric_n, 1), val_loss,
+                               val_metric, seconds, n_train / max(epoch_train_time, 1e-9))
+        history.append(last_epoch)
+        yield last_epoch
+
+    if probes.any and not diverged:
+        yield timed_snapshot(model, probe_x, clock, elapsed, step, epoch)
+    yield Finished(stopped, diverged, _summary(experiment, dev, n_params, history, elapsed, step,
+                                               t.batch_size, objective.classification))
+
+
+def _summary(experiment: Experiment, dev: torch.device, n_params: int, history: list[EpochDone],
+             elapsed: float, steps: int, batch_size: int, classification: bool) -> dict:
+    final: dict[str, float | None] = {"train_loss": None, "val_loss": None}
+    if history:
+        last = history[-1]
+        final = {"train_loss": last.train_loss, "val_loss": last.val_loss}
+        final["val_accuracy" if classification else "val_mse"] = last.val_metric
+    return {
+        "preset": experiment.name,
+        "dataset": experiment.dataset.name,
+        "epochs": len(history),
+        "steps": steps,
+        "params": n_params,
+        "seconds": round(sum(e.seconds for e in history), 4),
+        "train_seconds": round(elapsed, 4),
+        "samples_per_second": round(steps * batch_size / elapsed, 1) if elapsed > 0 else 0.0,
+        "device": str(dev),
+        "final": final,
+        "history": [
+            {"epoch": e.epoch, "train_loss": e.train_loss, "val_loss": e.val_loss,
+             "val_metric": e.val_metric, "seconds": round(e.seconds, 4)} for e in history
+        ],
+    }

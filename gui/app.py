@@ -1,0 +1,45 @@
+"""Start-up of the GUI: ``run_app`` creates the application, shows the main
+window at once and runs the event loop. PyTorch and the engine load on a
+worker after the first paint (see EngineLoader), so the window appears in
+well under a second of Qt start-up instead of waiting for torch.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtWidgets import QApplication
+
+from gui.settings import APPLICATION, ORGANIZATION
+
+# Training runs on a worker thread that needs the GIL for a moment between
+# torch calls; while the GUI thread paints (Python, in pyqtgraph) the worker
+# waits up to the switch interval each time. 5 ms (CPython's default) let
+# painting slow training several-fold here; 1 ms keeps the hand-overs short.
+SWITCH_INTERVAL_S = 0.001
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName(APPLICATION)
+    return app  # type: ignore[return-value]
+
+
+def run_app(path: str | None = None) -> int:
+    """Open ``path`` (or the default preset) in the main window; returns the exit code.
+
+    A file that cannot be opened is reported in a message and the default
+    preset opens instead."""
+    app = create_application()
+    # Imported after the QApplication exists: pyqtgraph reads its settings then.
+    from gui.main_window import MainWindow
+
+    window = MainWindow(path)
+    window.show()
+    code = app.exec()
+    return int(code)

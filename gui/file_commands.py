@@ -1,0 +1,111 @@
+"""New, Open, Save and Save As for the main window's document, and the
+"save your changes?" question. Basic versions: recent files and undo are a
+later issue."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from gui.document import Document
+
+PRESETS_DIR = Path(__file__).resolve().parent.parent / "presets"
+FILE_FILTER = "Experiments (*.json);;All files (*)"
+
+
+def default_experiment_and_path() -> tuple[object, str | None]:
+    """The default preset, or the built-in digits CNN when it is missing or broken."""
+    from engine.errors import PlaygroundError
+    from engine.experiment_file import load_experiment
+    from engine.presets import DEFAULT_PRESET, preset_path
+    from gui.templates import default_experiment
+
+    path = preset_path(DEFAULT_PRESET)
+    try:
+        return load_experiment(path), str(path)
+    except PlaygroundError:
+        return default_experiment(), None
+
+
+def is_builtin_preset(path: str | None) -> bool:
+    return path is not None and Path(path).resolve().parent == PRESETS_DIR
+
+
+class FileCommands(QObject):
+    def __init__(self, window: QWidget, document: Document,
+                 show_message: Callable[[str, str, QMessageBox.Icon], None]) -> None:
+        super().__init__(window)
+        self.window = window
+        self.document = document
+        self.show_message = show_message
+
+    def new(self) -> bool:
+        if not self.confirm_discard():
+            return False
+        experiment, _path = default_experiment_and_path()
+        # A new experiment is untitled: Save must ask where, never overwrite the preset.
+        self.document.replace(experiment, None)
+        return True
+
+    def open(self) -> bool:
+        if not self.confirm_discard():
+            return False
+        start = str(Path(self.document.path).parent) if self.document.path else str(PRESETS_DIR)
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open experiment", start, FILE_FILTER)
+        return bool(path) and self.open_path(path)
+
+    def open_path(self, path: str, note: str = "") -> bool:
+        """Load ``path``; a bad file shows its one-line problem (and ``note``) and changes nothing."""
+        from engine.errors import PlaygroundError
+        from engine.experiment_file import load_experiment
+
+        try:
+            experiment = load_experiment(path)
+        except PlaygroundError as exc:
+            text = f"{exc}\n\n{note}" if note else str(exc)
+            self.show_message("Cannot open experiment", text, QMessageBox.Icon.Warning)
+            return False
+        self.document.replace(experiment, str(path))
+        return True
+
+    def save(self) -> bool:
+        path = self.document.path
+        if path is None or is_builtin_preset(path):
+            return self.save_as()
+        return self._write(path)
+
+    def save_as(self) -> bool:
+        suggested = self.document.path
+        if suggested is None or is_builtin_preset(suggested):
+            name = "".join(c if c.isalnum() else "_" for c in self.document.display_name).strip("_").lower()
+            suggested = str(Path.home() / f"{name or 'experiment'}.json")
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save experiment as", suggested, FILE_FILTER)
+        if not path:
+            return False
+        if not Path(path).suffix:
+            path += ".json"
+        return self._write(path)
+
+    def confirm_discard(self) -> bool:
+        """True when it is fine to drop the current document (saved, or the user said so)."""
+        if not self.document.dirty:
+            return True
+        answer = QMessageBox.question(
+            self.window, "Unsaved changes",
+            f"“{self.document.display_name}” has unsaved changes. Save them first?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def _write(self, path: str) -> bool:
+        try:
+            self.document.save(path)
+        except OSError as exc:
+            self.show_message("Cannot save", f"{path}: {exc.strerror or exc}", QMessageBox.Icon.Critical)
+            return False
+        return True

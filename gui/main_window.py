@@ -1,0 +1,351 @@
+"""The main window: dockable panels around the live curves, menus, status
+bar, and the wiring between the document, the panels and the training runner.
+
+Start-up is in two steps so the window paints at once: the constructor
+builds only what needs no torch (docks with placeholders, curves, menus);
+the EngineLoader imports torch and the engine on a worker, then
+``_on_engine_loaded`` builds the panels and opens the experiment. ``ready``
+fires then; tests wait for it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
+
+from engine.spec import Experiment
+from gui.curves import LossCurves
+from gui.engine_loader import EngineLoader
+from gui.message_banner import MessageBanner
+from gui.run_monitor import RunMonitor
+from gui.settings import app_settings
+from gui.style import subdued
+from gui.training_runner import IDLE, PAUSED, RUNNING, STARTING, TrainingRunner
+from gui.window_actions import WindowActions
+
+APP_NAME = "CNN-RNN Playground"
+STATE_VERSION = 1
+
+
+class MainWindow(QMainWindow):
+    ready = Signal()  # the engine is loaded and an experiment is open
+
+    def __init__(self, path: str | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(APP_NAME)
+        self.resize(1500, 940)
+        self.initial_path = path
+        self.messages: list[tuple[str, str]] = []  # every message shown, for tests and logs
+        self.document = self.files = None
+        self.layer_palette = self.model_stack = self.layer_properties = None
+        self.dataset_panel = self.training_panel = None
+        self.is_ready = False
+        self._run_learning_rate: float | None = None
+        self._run_experiment: Experiment | None = None  # the spec the current run started from
+
+        self.window_actions = WindowActions(self)
+        for name in ("train", "pause", "step", "stop", "reset"):
+            setattr(self, f"{name}_action", getattr(self.window_actions, name))
+        self.curves = LossCurves()
+        self.banner = MessageBanner()
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.addWidget(self.banner)
+        central_layout.addWidget(self.curves, 1)
+        self.setCentralWidget(central)
+        self.docks = {name: self._dock(name, title) for name, title in (
+            ("layers", "Layers"), ("model", "Model"), ("properties", "Layer properties"),
+            ("data", "Data set"), ("training", "Training"))}
+        self._arrange_docks()
+        self.window_actions.install_menus([dock.toggleViewAction() for dock in self.docks.values()])
+        self._build_status_bar()
+        self.runner = TrainingRunner(self)
+        self._connect()
+        self._restore_layout()
+        self._update_actions()
+        self.loader = EngineLoader(self)
+        self.loader.loaded.connect(self._on_engine_loaded)
+        self.loader.warmed_up.connect(self._on_engine_warmed_up)
+        self.loader.failed.connect(self._on_engine_failed)
+        self.loader.start()
+
+    # --- what a user's actions map to ------------------------------------------
+    def train(self) -> None:
+        if self.train_action.isEnabled():
+            self._start_run(paused=False)
+
+    def toggle_pause(self) -> None:
+        if self.runner.state == PAUSED:
+            self.runner.resume()
+        elif self.runner.state in (STARTING, RUNNING):
+            self.runner.pause()
+
+    def step(self) -> None:
+        """One batch, then paused; from idle this starts a run that way."""
+        if not self.step_action.isEnabled():
+            return
+        if self.runner.is_active:
+            self.runner.step()
+        else:
+            self._start_run(paused=True)
+
+    def stop(self) -> None:
+        self.runner.stop()
+
+    def reset(self) -> None:
+        """Stop any run and forget it: the next Train starts from fresh weights."""
+        self.runner.shutdown()
+        self.runner.outcome = ""
+        self.banner.clear()
+        self.curves.reset()
+        if self.training_panel is not None:
+            self.training_panel.clear_progress()
+        self.monitor.clear()
+
+    def _start_run(self, paused: bool) -> None:
+        experiment = self.document.experiment
+        info = self.document.analysis().info
+        self.banner.clear()
+        self.curves.reset(metric="accuracy" if info.task == "classification" else "mse",
+                          baseline=info.baseline)
+        self._run_learning_rate = experiment.training.learning_rate
+        self._run_experiment = experiment
+        self.runner.start(experiment, paused=paused)
+
+    def apply_template(self, kind: str) -> None:
+        from gui.templates import stack_for
+
+        info = self.document.analysis().info
+        if info is None:
+            self.show_message("Cannot build a model", self.document.analysis().problem or "",
+                              QMessageBox.Icon.Warning)
+            return
+        self.model_stack.set_layers(stack_for(kind, info))
+
+    def show_message(self, title: str, text: str, icon: QMessageBox.Icon = QMessageBox.Icon.Warning) -> None:
+        """A window-modal message that does not block the caller (nor tests)."""
+        self.messages.append((title, text))
+        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    # --- start-up ---------------------------------------------------------------
+    def _on_engine_loaded(self) -> None:
+        from gui.dataset_panel import DatasetPanel
+        from gui.document import Document
+        from gui.file_commands import FileCommands, default_experiment_and_path
+        from gui.layer_palette import LayerPalette
+        from gui.layer_properties import LayerProperties
+        from gui.model_stack import ModelStack
+        from gui.training_panel import TrainingPanel
+
+        experiment, default_path = default_experiment_and_path()
+        self.document = Document(experiment, default_path, self, shapes_ready=False)
+        self.files = FileCommands(self, self.document, self.show_message)
+        if self.initial_path is not None:
+            self.files.open_path(self.initial_path, note="The default experiment opens instead.")
+        self.layer_palette = LayerPalette()
+        self.model_stack = ModelStack(self.document)
+        self.layer_properties = LayerProperties(self.document)
+        self.dataset_panel = DatasetPanel(self.document)
+        self.training_panel = TrainingPanel(self.document, self.window_actions.training_actions())
+        self.monitor.training_panel = self.training_panel
+        for name, widget in (("layers", self.layer_palette), ("model", self.model_stack),
+                             ("properties", self.layer_properties), ("data", self.dataset_panel),
+                             ("training", self.training_panel)):
+            self.docks[name].setWidget(widget)
+        acts = self.window_actions
+        self.model_stack.toolbar.addWidget(QLabel(" New: "))
+        self.model_stack.toolbar.addActions([acts.new_cnn, acts.new_rnn, acts.new_hybrid])
+        self.model_stack.toolbar.addSeparator()
+        self.model_stack.toolbar.addActions([acts.duplicate_layer, acts.delete_layer])
+        self.layer_palette.chosen.connect(self.model_stack.append_layer)
+        self.model_stack.selected.connect(self.layer_properties.show_layer)
+        self.document.changed.connect(self._on_document_changed)
+        self._on_document_changed(self.document.experiment)
+        if self.loader.is_warm:
+            self._on_engine_warmed_up()
+
+    def _on_engine_warmed_up(self) -> None:
+        if self.document is None or self.is_ready:
+            return  # the panels are not built yet; _on_engine_loaded comes back here
+        self.is_ready = True
+        self.document.set_shapes_ready()
+        self.statusBar().showMessage("Ready", 3000)
+        self.ready.emit()
+
+    def _on_engine_failed(self, message: str) -> None:
+        self.show_message("PyTorch could not be loaded", message, QMessageBox.Icon.Critical)
+        self.state_label.setText("Engine failed")
+
+    # --- layout -----------------------------------------------------------------
+    def _dock(self, name: str, title: str) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"{name}_dock")  # saveState/restoreState find docks by name
+        placeholder = QLabel("Loading PyTorch…")
+        placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        subdued(placeholder)
+        dock.setWidget(placeholder)
+        return dock
+
+    def _arrange_docks(self) -> None:
+        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+        docks = self.docks
+        self.addDockWidget(left, docks["layers"])
+        self.splitDockWidget(docks["layers"], docks["model"], Qt.Orientation.Horizontal)
+        self.splitDockWidget(docks["model"], docks["properties"], Qt.Orientation.Vertical)
+        self.addDockWidget(right, docks["data"])
+        self.splitDockWidget(docks["data"], docks["training"], Qt.Orientation.Vertical)
+        for dock in docks.values():
+            dock.show()
+        self.resizeDocks([docks["layers"], docks["model"], docks["data"]], [160, 430, 360],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([docks["model"], docks["properties"]], [520, 330], Qt.Orientation.Vertical)
+        self.resizeDocks([docks["data"], docks["training"]], [600, 340], Qt.Orientation.Vertical)
+
+    def _restore_layout(self) -> None:
+        settings = app_settings()
+        geometry = settings.value("window/geometry", type=QByteArray)
+        state = settings.value("window/state", type=QByteArray)
+        if geometry:
+            self.restoreGeometry(geometry)
+        if state:
+            self.restoreState(state, STATE_VERSION)
+
+    def _save_layout(self) -> None:
+        settings = app_settings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState(STATE_VERSION))
+        settings.sync()
+
+    def _on_reset_layout(self) -> None:
+        for dock in self.docks.values():
+            dock.setFloating(False)
+        self._arrange_docks()
+
+    # --- closing ----------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if self.files is not None and not self.files.confirm_discard():
+            event.ignore()
+            return
+        # Stop the worker and wait for it: a QThread destroyed while running aborts the process.
+        self.runner.shutdown()
+        if self.dataset_panel is not None:
+            self.dataset_panel.preview.shutdown()
+        self.loader.wait()
+        self._save_layout()
+        event.accept()
+
+    # --- wiring ---------------------------------------------------------------
+    def _build_status_bar(self) -> None:
+        self.device_label = QLabel("Device: —")
+        self.state_label = QLabel("Loading PyTorch…")
+        self.metric_label = QLabel("")
+        for label in (self.metric_label, self.state_label, self.device_label):
+            label.setContentsMargins(8, 0, 8, 0)
+        bar = self.statusBar()
+        bar.addPermanentWidget(self.metric_label)
+        bar.addPermanentWidget(self.state_label)
+        bar.addPermanentWidget(self.device_label)
+
+    def _connect(self) -> None:
+        a = self.window_actions
+        self.monitor = RunMonitor(self.runner, self.curves, self.banner, self.state_label, self.metric_label,
+                                  self.device_label, self.show_message)
+        self.runner.state_changed.connect(self._on_runner_state_changed)
+        a.train.triggered.connect(self.train)
+        a.pause.triggered.connect(self.toggle_pause)
+        a.step.triggered.connect(self.step)
+        a.stop.triggered.connect(self.stop)
+        a.reset.triggered.connect(self.reset)
+        a.new.triggered.connect(lambda: self.files.new())
+        a.open.triggered.connect(lambda: self.files.open())
+        a.save.triggered.connect(lambda: self.files.save())
+        a.save_as.triggered.connect(lambda: self.files.save_as())
+        a.quit.triggered.connect(self.close)
+        a.delete_layer.triggered.connect(lambda: self.model_stack.remove_selected())
+        a.duplicate_layer.triggered.connect(lambda: self.model_stack.duplicate_selected())
+        a.new_cnn.triggered.connect(lambda: self.apply_template("cnn"))
+        a.new_rnn.triggered.connect(lambda: self.apply_template("rnn"))
+        a.new_hybrid.triggered.connect(lambda: self.apply_template("hybrid"))
+        a.log_scale.toggled.connect(self.curves.set_log_scale)
+        self.curves.log_check.toggled.connect(a.log_scale.setChecked)
+        a.reset_layout.triggered.connect(self._on_reset_layout)
+        a.help.triggered.connect(self._on_help)
+        a.about.triggered.connect(self._on_about)
+
+    def _on_document_changed(self, experiment: Experiment) -> None:
+        # A new learning rate applies to the running run at its next batch;
+        # anything else applies to the next run, which the status bar says.
+        lr = experiment.training.learning_rate
+        if self.runner.is_active and self._run_experiment is not None:
+            if lr != self._run_learning_rate:
+                self.runner.set_learning_rate(lr)
+                self._run_learning_rate = lr
+            if experiment.with_training(learning_rate=lr) != self._run_experiment.with_training(
+                    learning_rate=lr):
+                self.statusBar().showMessage("This change applies to the next run (the learning rate "
+                                             "applies at once).", 5000)
+        self.setWindowTitle(f"{self.document.display_name}[*] — {APP_NAME}")
+        self.setWindowModified(self.document.dirty)
+        if not self.runner.is_active:
+            self.device_label.setText(f"Device: {self._resolved_device(experiment.training.device)}")
+        self._update_actions()
+
+    def _on_runner_state_changed(self, state: str) -> None:
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        state = self.runner.state
+        analysis = self.document.analysis() if self.document is not None else None
+        reason = None
+        if analysis is None:
+            reason = "PyTorch is still loading…"
+        elif not analysis.ok:
+            reason = analysis.problem
+        editable = self.document is not None
+        self.train_action.setEnabled(reason is None and state == IDLE)
+        self.train_action.setStatusTip(f"Cannot train: {reason}" if reason
+                                       else "Train the model from scratch")
+        self.window_actions.pause.setEnabled(state in (STARTING, RUNNING, PAUSED))
+        self.window_actions.pause.setText("&Resume" if state == PAUSED else "&Pause")
+        self.window_actions.step.setEnabled(reason is None and state in (IDLE, RUNNING, PAUSED))
+        self.window_actions.stop.setEnabled(state in (STARTING, RUNNING, PAUSED))
+        self.window_actions.reset.setEnabled(editable)
+        acts = self.window_actions
+        for action in (acts.new, acts.open, acts.save, acts.save_as, acts.delete_layer, acts.duplicate_layer,
+                       acts.new_cnn, acts.new_rnn, acts.new_hybrid):
+            action.setEnabled(editable)
+        if self.training_panel is not None:
+            # While torch warms up (a few seconds at start) there is nothing to fix: no red text.
+            self.training_panel.set_blocked_reason(reason if state == IDLE and self.is_ready else None)
+        self.monitor.refresh()
+        if not self.is_ready:
+            self.state_label.setText("Loading PyTorch…")
+
+    @staticmethod
+    def _resolved_device(name: str) -> str:
+        from engine.devices import resolve_device
+        from engine.errors import DeviceError
+
+        try:
+            resolved = str(resolve_device(name))
+        except DeviceError:
+            return f"{name} (not available)"
+        return resolved if name == resolved else f"{name} → {resolved}"
+
+    def _on_help(self) -> None:
+        from gui.help_text import HELP_HTML
+
+        box = QMessageBox(QMessageBox.Icon.Information, f"{APP_NAME} — help", HELP_HTML,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def _on_about(self) -> None:
+        from gui.help_text import ABOUT_HTML
+
+        QMessageBox.about(self, f"About {APP_NAME}", ABOUT_HTML)

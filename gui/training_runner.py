@@ -1,0 +1,240 @@
+"""Runs ``engine.training.train`` on a superqt worker thread and hands its
+events to the GUI at a bounded rate.
+
+The worker never emits a Qt signal per training step (thousands a second
+would flood the event queue and freeze the window): it appends every event to
+a deque, and a 25 Hz QTimer on the GUI thread drains it, turning a tick's
+steps into one ``stepped`` batch. Pause, single step, stop and learning-rate
+changes go through the engine's thread-safe TrainingControl, which acts
+between batches; the generator blocks inside ``control.wait()`` while paused,
+so stopping always goes through ``control.stop()`` first.
+"""
+
+from __future__ import annotations
+
+import collections
+import time
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
+
+from engine.spec import Experiment
+
+IDLE, STARTING, RUNNING, PAUSED, STOPPING = "idle", "starting", "running", "paused", "stopping"
+TICK_MS = 50  # 20 redraws a second
+# The worker yields to GeneratorWorker (which checks quit requests and emits
+# `yielded`) at most this often, and for every event that is not a step.
+YIELD_INTERVAL = 0.1
+
+
+@dataclass(frozen=True)
+class StepBatch:
+    """The steps that arrived since the last tick."""
+
+    steps: np.ndarray
+    losses: np.ndarray
+    last: object  # engine.events.StepDone
+
+
+def run_events(experiment: Experiment, control: object, buffer: collections.deque,
+               epochs: int | None = None) -> Iterator[None]:
+    """The worker's generator: feeds ``buffer`` with train()'s events."""
+    from engine.events import StepDone
+    from engine.training import train
+
+    last_yield = 0.0
+    with warnings.catch_warnings():
+        # superqt runs workers with warnings set to "always", each one becoming
+        # a `warned` signal: a warning raised at every step would be a signal
+        # per step, exactly what this module avoids. Once per message is enough.
+        warnings.simplefilter("once")
+        for event in train(experiment, control=control, epochs=epochs):
+            buffer.append(event)
+            now = time.monotonic()
+            if type(event) is not StepDone or now - last_yield > YIELD_INTERVAL:
+                last_yield = now
+                yield None
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line a person can act on, for an exception from the worker."""
+    import torch
+
+    from engine.errors import PlaygroundError
+
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    if isinstance(exc, PlaygroundError):
+        return str(exc)
+    if isinstance(exc, torch.OutOfMemoryError) or "out of memory" in first.lower():
+        on_cuda = "cuda" in first.lower() or isinstance(exc, torch.OutOfMemoryError)
+        device = "cuda" if on_cuda else "this device"
+        return f"Out of memory on {device}: {first} — try a smaller batch size or model."
+    if isinstance(exc, MemoryError):
+        return "Out of memory on cpu: try a smaller batch size, model or data set."
+    return f"{type(exc).__name__}: {first}"
+
+
+class TrainingRunner(QObject):
+    state_changed = Signal(str)
+    started = Signal(object)  # RunStarted
+    stepped = Signal(object)  # StepBatch
+    epoch_ended = Signal(object)  # EpochDone
+    diverged = Signal(object)  # Diverged
+    finished = Signal(object)  # Finished, or None when the worker failed
+    failed = Signal(str)  # one readable line
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._state = IDLE
+        self._worker: object | None = None
+        self._control: object | None = None
+        self._buffer: collections.deque = collections.deque()
+        self._timer = QTimer(self)
+        self._timer.setInterval(TICK_MS)
+        self._timer.timeout.connect(self.drain)
+        self.run_info: object | None = None  # RunStarted of the current/last run
+        self.last_step: object | None = None  # latest StepDone
+        self.last_epoch: object | None = None  # latest EpochDone
+        self.outcome = ""  # "finished" | "stopped" | "diverged" | "failed" after a run
+        self._finished_event: object | None = None
+
+    @property
+    def state(self) -> str:
+        return self._state
+
+    @property
+    def is_active(self) -> bool:
+        return self._worker is not None
+
+    @property
+    def step_count(self) -> int:
+        return getattr(self.last_step, "step", 0)
+
+    def start(self, experiment: Experiment, *, paused: bool = False, epochs: int | None = None) -> None:
+        """Train ``experiment`` (a snapshot: later edits do not affect this run)."""
+        from superqt.utils import create_worker
+
+        from engine.control import TrainingControl
+
+        if self.is_active:
+            raise RuntimeError("a run is already active; stop it first")
+        self._buffer = collections.deque()
+        self._control = control = TrainingControl()
+        if paused:
+            control.step()  # start paused, then run exactly one batch
+        self.run_info = self.last_step = self.last_epoch = self._finished_event = None
+        self.outcome = ""
+        worker = create_worker(run_events, experiment, control, self._buffer, epochs,
+                               _start_thread=False, _ignore_errors=True)
+        worker.errored.connect(self._on_errored)
+        worker.finished.connect(self._on_worker_finished)
+        self._worker = worker
+        self._set_state(STARTING)
+        self._timer.start()
+        worker.start()
+
+    def pause(self) -> None:
+        if self._control is not None and self._state in (STARTING, RUNNING):
+            self._control.pause()
+
+    def resume(self) -> None:
+        if self._control is not None and self._state in (PAUSED, STARTING):
+            self._control.resume()
+            if self._state == PAUSED:
+                self._set_state(RUNNING)
+
+    def step(self) -> None:
+        """One batch, then paused (pauses a running run first)."""
+        if self._control is not None and self._state in (STARTING, RUNNING, PAUSED):
+            self._control.step()
+
+    def stop(self) -> None:
+        if self._control is not None and self.is_active:
+            self._control.stop()
+            self._worker.quit()
+            self._set_state(STOPPING)
+
+    def set_learning_rate(self, value: float) -> None:
+        if self._control is not None and self.is_active:
+            self._control.set_learning_rate(value)
+
+    def shutdown(self, timeout_ms: int = 10_000) -> bool:
+        """Stop and wait (processing events) until the worker has finished."""
+        if not self.is_active:
+            return True
+        self.stop()
+        loop = QEventLoop()
+        self._worker.finished.connect(loop.quit)
+        QTimer.singleShot(timeout_ms, loop.quit)
+        if self.is_active:
+            loop.exec()
+        return not self.is_active
+
+    # --- the GUI tick -----------------------------------------------------------
+    def drain(self) -> None:
+        """Hand every buffered event to the views; called by the timer."""
+        from engine.events import Diverged, EpochDone, Finished, Paused, RunStarted, StepDone
+
+        steps: list[int] = []
+        losses: list[float] = []
+        buffer = self._buffer
+        while buffer:
+            event = buffer.popleft()
+            kind = type(event)
+            if kind is StepDone:
+                steps.append(event.step)
+                losses.append(event.loss)
+                self.last_step = event
+                continue
+            # Steps before another event must be shown before it.
+            self._flush_steps(steps, losses)
+            if kind is RunStarted:
+                self.run_info = event
+                self.started.emit(event)
+                if self._state != STOPPING:
+                    self._set_state(PAUSED if self._control.paused else RUNNING)
+            elif kind is EpochDone:
+                self.last_epoch = event
+                self.epoch_ended.emit(event)
+            elif kind is Paused:
+                if self._control.paused and self._state != STOPPING:
+                    self._set_state(PAUSED)
+            elif kind is Diverged:
+                self.outcome = "diverged"
+                self.diverged.emit(event)
+            elif kind is Finished:
+                if not self.outcome:
+                    self.outcome = ("diverged" if event.diverged else "stopped" if event.stopped
+                                    else "finished")
+                self._finished_event = event
+        self._flush_steps(steps, losses)
+
+    def _flush_steps(self, steps: list[int], losses: list[float]) -> None:
+        if steps:
+            if self._state == PAUSED and not self._control.paused:
+                self._set_state(RUNNING)
+            self.stepped.emit(StepBatch(np.asarray(steps, float), np.asarray(losses, float), self.last_step))
+            steps.clear()
+            losses.clear()
+
+    def _on_errored(self, exc: BaseException) -> None:
+        self.outcome = "failed"
+        self.failed.emit(describe_error(exc))
+
+    def _on_worker_finished(self) -> None:
+        self.drain()
+        self._timer.stop()
+        finished, self._finished_event = self._finished_event, None
+        self._worker = None
+        if not self.outcome:
+            self.outcome = "stopped"
+        self._set_state(IDLE)
+        self.finished.emit(finished)
+
+    def _set_state(self, state: str) -> None:
+        if state != self._state:
+            self._state = state
+            self.state_changed.emit(state)

@@ -1,0 +1,100 @@
+"""Every command of the main window as a QAction, with its standard shortcut,
+icon and status tip, and the menus that hold them. Kept apart from the window
+so the window module is about wiring, not about declaring forty actions."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QStyle
+
+SP = QStyle.StandardPixmap
+Std = QKeySequence.StandardKey
+
+
+def _keys(standard: Std, fallback: str) -> list[QKeySequence]:
+    """The platform's keys for ``standard``, or ``fallback`` where it has none."""
+    keys = QKeySequence.keyBindings(standard)
+    return keys or [QKeySequence(fallback)]
+
+
+class WindowActions(QObject):
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        style = window.style()
+
+        def make(text: str, tip: str, keys: list[QKeySequence] | str | None = None,
+                 icon: SP | None = None) -> QAction:
+            action = QAction(text, window)
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+            if isinstance(keys, str):
+                keys = [QKeySequence(keys)]
+            if keys:
+                action.setShortcuts(keys)
+                action.setToolTip(f"{tip} ({keys[0].toString(QKeySequence.SequenceFormat.NativeText)})")
+            if icon is not None:
+                action.setIcon(style.standardIcon(icon))
+            window.addAction(action)  # shortcuts work even when menus are hidden
+            return action
+
+        # File
+        self.new = make("&New", "Start a new experiment from the default preset", _keys(Std.New, "Ctrl+N"),
+                        SP.SP_FileIcon)
+        self.open = make("&Open…", "Open an experiment file", _keys(Std.Open, "Ctrl+O"),
+                         SP.SP_DialogOpenButton)
+        self.save = make("&Save", "Save the experiment", _keys(Std.Save, "Ctrl+S"), SP.SP_DialogSaveButton)
+        self.save_as = make("Save &As…", "Save the experiment under a new name",
+                            _keys(Std.SaveAs, "Ctrl+Shift+S"))
+        self.quit = make("&Quit", "Close the window", _keys(Std.Quit, "Ctrl+Q"))
+        # Edit
+        self.delete_layer = make("&Delete layer", "Remove the selected layer from the model",
+                                 _keys(Std.Delete, "Del"), SP.SP_TrashIcon)
+        self.duplicate_layer = make("D&uplicate layer", "Insert a copy of the selected layer below it",
+                                    "Ctrl+D")
+        self.new_cnn = make("New &CNN", "Replace the model with a convolutional network for this data set")
+        self.new_rnn = make("New &RNN", "Replace the model with a recurrent network (GRU) for this data set")
+        self.new_hybrid = make("New &hybrid", "Replace the model with convolutions followed by a GRU")
+        for action, short in ((self.new_cnn, "CNN"), (self.new_rnn, "RNN"), (self.new_hybrid, "Hybrid"),
+                              (self.duplicate_layer, "Duplicate"), (self.delete_layer, "Delete")):
+            action.setIconText(short)  # what the model stack's toolbar shows
+        # View
+        self.log_scale = make("&Log-scale loss", "Show the loss on a logarithmic axis", "Ctrl+L")
+        self.log_scale.setCheckable(True)
+        self.reset_layout = make("Reset &layout", "Put every panel back where it started")
+        # Train
+        self.train = make("&Train", "Train the model from scratch", "F5", SP.SP_MediaPlay)
+        self.pause = make("&Pause", "Pause or resume the running training", [QKeySequence("F6"),
+                                                                              QKeySequence("Space")],
+                          SP.SP_MediaPause)
+        self.step = make("&Step", "Train on one batch, then pause", "F10", SP.SP_MediaSkipForward)
+        self.stop = make("St&op", "Stop the training (the curves stay)", "Shift+F5", SP.SP_MediaStop)
+        self.reset = make("&Reset", "Stop, clear the curves and start again from fresh weights", "Ctrl+R",
+                          SP.SP_BrowserReload)
+        # Help
+        self.help = make("&Help", "How to use the playground", _keys(Std.HelpContents, "F1"),
+                         SP.SP_DialogHelpButton)
+        self.about = make("&About", "About CNN-RNN Playground")
+
+    def training_actions(self) -> list[QAction]:
+        return [self.train, self.pause, self.step, self.stop, self.reset]
+
+    def install_menus(self, view_actions: list[QAction]) -> None:
+        bar = self.window.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([self.new, self.open, self.save, self.save_as])
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit)
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addActions([self.duplicate_layer, self.delete_layer])
+        edit_menu.addSeparator()
+        edit_menu.addActions([self.new_cnn, self.new_rnn, self.new_hybrid])
+        view_menu = bar.addMenu("&View")
+        view_menu.addActions(view_actions)
+        view_menu.addSeparator()
+        view_menu.addActions([self.log_scale, self.reset_layout])
+        train_menu = bar.addMenu("&Train")
+        train_menu.addActions(self.training_actions())
+        help_menu = bar.addMenu("&Help")
+        help_menu.addActions([self.help, self.about])

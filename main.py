@@ -1,0 +1,22 @@
+"""Entry point: the app by default; --headless, --summary, --list-presets for scripts."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    from engine.cli import main as cli_main, wants_cli
+
+    if wants_cli(argv):
+        return cli_main(argv)
+    if len(argv) > 1 or (argv and argv[0].startswith("-")):
+        return cli_main(argv)  # lets argparse explain the mistake
+    from gui.app import run_app
+
+    return run_app(argv[0] if argv else None)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

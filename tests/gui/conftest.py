@@ -1,0 +1,69 @@
+"""Fixtures for the GUI tests: settings in a temporary folder, dialogs that
+never block, and a main window that is ready (engine loaded, experiment
+open) before the test starts."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path):
+    """Window layout goes to a temporary INI file, never the user's config."""
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    yield tmp_path / "settings"
+
+
+class DialogRecorder:
+    """Stands in for modal dialogs: records questions, answers as told."""
+
+    def __init__(self) -> None:
+        self.questions: list[str] = []
+        self.answer = QMessageBox.StandardButton.Discard
+        self.open_path = ""
+        self.save_path = ""
+
+    def question(self, parent, title, text, *args, **kwargs):
+        self.questions.append(text)
+        return self.answer
+
+
+@pytest.fixture(autouse=True)
+def dialogs(monkeypatch):
+    recorder = DialogRecorder()
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(recorder.question))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        staticmethod(lambda *a, **k: (recorder.open_path, "")))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (recorder.save_path, "")))
+    return recorder
+
+
+def open_window(qtbot, path=None):
+    from gui.main_window import MainWindow
+
+    window = MainWindow(path)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.is_ready, timeout=60_000)
+    return window
+
+
+@pytest.fixture
+def window(qtbot):
+    return open_window(qtbot)
+
+
+def wait_ticks(qtbot, window, ticks: int = 3) -> None:
+    """Let the runner's GUI timer fire a few times (events are processed meanwhile)."""
+    for _ in range(ticks):
+        with qtbot.waitSignal(window.runner._timer.timeout, timeout=5_000):
+            pass
+
+
+def curve_points(curve) -> int:
+    x, _ = curve.getData()
+    return 0 if x is None else len(x)

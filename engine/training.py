@@ -140,7 +140,7 @@ def train(experiment: Experiment, *, control: TrainingControl | None = None,
             optimizer.zero_grad(set_to_none=True)
             out = model(xb)
             loss = objective.loss(out, yb)
-            loss_value = float(loss)
+            loss_value = loss.item()
             step += 1
             if not math.isfinite(loss_value):
                 diverged = True

@@ -1,0 +1,91 @@
+"""Markdown reference of every layer, data set and training setting, rendered
+from the same declarations that validate files. The README embeds it between
+markers, and a test fails when the two drift apart
+(``python -m engine.reference --write README.md`` refreshes it)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from engine.datasets import DATASETS
+from engine.layers import GROUPS, REGISTRY
+from engine.params import Param
+from engine.spec import TRAINING_PARAMS
+
+BEGIN, END = "<!-- reference:begin -->", "<!-- reference:end -->"
+PRESETS_BEGIN, PRESETS_END = "<!-- presets:begin -->", "<!-- presets:end -->"
+
+
+def _value(v: object) -> str:
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return f'"{v}"' if isinstance(v, str) else str(v)
+
+
+def _range(p: Param) -> str:
+    if p.choices:
+        return " / ".join(f"`{c}`" for c in p.choices)
+    if p.kind == "bool":
+        return "true / false"
+    if p.kind == "str":
+        return "text"
+    lo = "" if p.minimum is None else _value(p.minimum)
+    hi = "" if p.maximum is None else _value(p.maximum)
+    text = f"{lo} … {hi}" if lo or hi else p.kind
+    return text + (", null" if p.allow_none else "")
+
+
+def _param_rows(params: tuple[Param, ...]) -> list[str]:
+    return [f"| `{p.name}` | {_value(p.default)} | {_range(p)} | {p.help} |" for p in params]
+
+
+def render() -> str:
+    out = ["### Layers (`model.layers[]`)", "",
+           "Each layer is an object with `\"type\"` and any of its settings; missing settings take their "
+           "defaults. Inputs (`in_channels`, `in_features`, `input_size`, `num_embeddings`) are inferred "
+           "from the previous layer and never written.", ""]
+    for group in GROUPS:
+        for kind in (k for k in REGISTRY.values() if k.group == group):
+            out.append(f"**{kind.type}** ({group}; takes {' or '.join(kind.accepts)}) — {kind.help}")
+            out.append("")
+            if kind.params:
+                out += ["| setting | default | range | meaning |", "|---|---|---|---|", *_param_rows(kind.params)]
+                out.append("")
+    out += ["### Data sets (`dataset`)", "",
+            '`{"name": NAME, "options": {...}}`; missing options take their defaults.', ""]
+    for ds in DATASETS.values():
+        out += [f"**{ds.name}** — {ds.title}. {ds.help}", "",
+                "| option | default | range | meaning |", "|---|---|---|---|", *_param_rows(ds.params), ""]
+    out += ["### Training (`training`)", "", "| setting | default | range | meaning |", "|---|---|---|---|",
+            *_param_rows(TRAINING_PARAMS)]
+    return "\n".join(out) + "\n"
+
+
+def render_presets() -> str:
+    from engine.presets import list_presets
+
+    rows = ["| preset | file | what it shows |", "|---|---|---|"]
+    rows += [f"| {p.name} | `presets/{p.path.name}` | {p.description} |" for p in list_presets()]
+    return "\n".join(rows) + "\n"
+
+
+def _between(text: str, begin: str, end: str, body: str) -> str:
+    head, _, rest = text.partition(begin)
+    _, _, tail = rest.partition(end)
+    return f"{head}{begin}\n{body}{end}{tail}"
+
+
+def embed(text: str) -> str:
+    text = _between(text, PRESETS_BEGIN, PRESETS_END, render_presets())
+    return _between(text, BEGIN, END, render())
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--write":
+        path = Path(sys.argv[2])
+        path.write_text(embed(path.read_text(encoding="utf-8")), encoding="utf-8")
+    else:
+        sys.stdout.write(render())

@@ -1,0 +1,36 @@
+"""Seeded checks that the first presets show what their claims say. Each is
+a real training run of a few tens of seconds, so they are marked slow."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.events import Finished
+from engine.presets import load_preset
+from engine.training import train
+
+
+def final_metric(key: str) -> float:
+    finished = [e for e in train(load_preset(key), device="cpu") if isinstance(e, Finished)][-1]
+    final = finished.summary["final"]
+    return final.get("val_accuracy", final.get("val_mse"))
+
+
+@pytest.mark.slow
+def test_c9_lstm_solves_copy_memory_where_a_vanilla_rnn_cannot():
+    """Delay 60, 3 symbols of 4: guessing scores 0.25."""
+    lstm, rnn = final_metric("copy_memory_lstm"), final_metric("copy_memory_rnn")
+    assert lstm >= 0.9
+    assert rnn <= 0.45
+    assert lstm - rnn >= 0.5
+
+
+@pytest.mark.slow
+def test_digits_cnn_reaches_97_percent():
+    assert final_metric("digits_cnn") >= 0.97
+
+
+@pytest.mark.slow
+def test_c8_long_range_gru_beats_the_short_receptive_field_cnn():
+    gru, cnn = final_metric("long_range_gru"), final_metric("long_range_cnn")
+    assert cnn <= 0.35 and gru >= cnn + 0.3

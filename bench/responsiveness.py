@@ -34,7 +34,9 @@ def plain_loop(experiment, epochs: int) -> float:
     import torch
 
     from engine import datasets
+    from engine.datasets.base import CLASSIFICATION
     from engine.shapes import build_model
+    from engine.training import Objective
 
     t = experiment.training
     bundle = datasets.load(experiment.dataset, t.seed)
@@ -42,7 +44,7 @@ def plain_loop(experiment, epochs: int) -> float:
     model = build_model(experiment.model, bundle.info)
     optimizer = torch.optim.Adam(model.parameters(), lr=t.learning_rate)
     x, y = bundle.x_train, bundle.y_train
-    loss_fn = torch.nn.CrossEntropyLoss()
+    loss_fn = Objective(bundle.info.task == CLASSIFICATION).loss  # the engine's own loss
     samples, seconds = 0, 0.0
     for epoch in range(epochs + 1):  # epoch 0 warms up and is not counted
         order = torch.randperm(len(x))

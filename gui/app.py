@@ -10,6 +10,7 @@ import sys
 
 from PySide6.QtWidgets import QApplication
 
+from gui.gui_garbage_collector import GuiGarbageCollector
 from gui.settings import APPLICATION, ORGANIZATION
 
 # Training runs on a worker thread that needs the GIL for a moment between
@@ -27,7 +28,14 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName(APPLICATION)
+    install_garbage_collector(app)
     return app  # type: ignore[return-value]
+
+
+def install_garbage_collector(app: QApplication) -> GuiGarbageCollector:
+    """Collect cyclic garbage on the GUI thread only (see GuiGarbageCollector)."""
+    collector = app.findChild(GuiGarbageCollector)
+    return collector if collector is not None else GuiGarbageCollector(app)
 
 
 def run_app(path: str | None = None) -> int:

@@ -18,6 +18,9 @@ ENGINE_MODULES = ("engine.layers", "engine.shapes", "engine.datasets", "engine.e
                   "engine.devices", "engine.training", "engine.control", "engine.events")
 
 
+_warm = False
+
+
 def load_engine() -> Iterator[str]:
     """Runs on the worker thread; yields "imported" as soon as the panels can be built."""
     import importlib
@@ -27,11 +30,14 @@ def load_engine() -> Iterator[str]:
     for name in ENGINE_MODULES:
         importlib.import_module(name)
     yield "imported"  # the panels can be built now; their shapes wait for "warm"
-    _warm_shape_inference()
-    # Warm the optimisers' lazy imports now, not on the first Train press.
-    weight = torch.zeros(1, requires_grad=True)
-    weight.grad = torch.zeros(1)
-    torch.optim.Adam([weight], lr=1e-3).step()
+    global _warm
+    if not _warm:  # once per process: a second window finds torch warm already
+        _warm_shape_inference()
+        # Warm the optimisers' lazy imports now, not on the first Train press.
+        weight = torch.zeros(1, requires_grad=True)
+        weight.grad = torch.zeros(1)
+        torch.optim.Adam([weight], lr=1e-3).step()
+        _warm = True
     yield "warm"
 
 

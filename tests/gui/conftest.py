@@ -9,6 +9,17 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 
+@pytest.fixture(scope="session", autouse=True)
+def gc_on_gui_thread(qapp):
+    """As in the app: cyclic garbage is collected on the GUI thread only, never in
+    a worker thread that would then destroy Qt objects (and could deadlock)."""
+    from gui.app import install_garbage_collector
+
+    collector = install_garbage_collector(qapp)
+    yield collector
+    collector.uninstall()
+
+
 @pytest.fixture(autouse=True)
 def isolated_settings(tmp_path):
     """Window layout goes to a temporary INI file, never the user's config."""

@@ -130,6 +130,18 @@ def test_dropping_a_palette_layer_inserts_it_where_dropped(window):
     assert stack.row_count() == 6
 
 
+def test_dragging_a_row_moves_the_layer(window):
+    from gui.stack_view import LAYER_ROW_MIME
+
+    build_cnn(window)
+    mime = QMimeData()
+    mime.setData(LAYER_ROW_MIME, QByteArray(b"2"))  # MaxPool2d…
+    drop(window.model_stack.view, mime, 0)  # …dropped above the first row
+    stack = window.model_stack
+    assert [stack.row_text(i, "Layer") for i in range(3)] == ["MaxPool2d", "Conv2d", "ReLU"]
+    assert stack.selected_row() == 0
+
+
 @pytest.mark.parametrize("dataset", ["digits", "shapes", "sine", "copy_memory", "motif", "text"])
 @pytest.mark.parametrize("kind", ["cnn", "rnn", "hybrid"])
 def test_templates_fit_every_data_set(window, dataset, kind):

@@ -79,7 +79,7 @@ def test_step_from_idle_trains_one_batch(qtbot, window):
 def test_changing_the_learning_rate_applies_to_the_running_run(qtbot, window):
     runner = window.runner
     start(qtbot, window)
-    assert runner.last_step.learning_rate == 1e-3
+    assert runner.last_step.learning_rate == window.document.experiment.training.learning_rate != 0.02
     window.training_panel.set_value("learning_rate", 0.02)
     qtbot.waitUntil(lambda: abs(runner.last_step.learning_rate - 0.02) < 1e-12, timeout=10_000)
     with qtbot.waitSignal(runner.finished, timeout=10_000):

@@ -1,0 +1,69 @@
+"""The main window's docks: created once (with a placeholder until the
+engine has loaded), arranged in the default layout (palette left, model and
+its properties beside it, data and training right, curves in the centre),
+and saved to / restored from QSettings so the layout survives a restart."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QObject, Qt
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QWidget
+
+from gui.settings import app_settings
+from gui.style import subdued
+
+STATE_VERSION = 1  # bump when dock names change: old saved states are then ignored
+DOCKS = (("layers", "Layers"), ("model", "Model"), ("properties", "Layer properties"),
+         ("data", "Data set"), ("training", "Training"))
+
+
+class DockLayout(QObject):
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.docks: dict[str, QDockWidget] = {}
+        for name, title in DOCKS:
+            dock = QDockWidget(title, window)
+            dock.setObjectName(f"{name}_dock")  # saveState/restoreState find docks by name
+            placeholder = QLabel("Loading PyTorch…")
+            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            dock.setWidget(subdued(placeholder))
+            self.docks[name] = dock
+        self.arrange()
+
+    def set_widget(self, name: str, widget: QWidget) -> None:
+        old = self.docks[name].widget()
+        self.docks[name].setWidget(widget)
+        if old is not None:
+            old.deleteLater()
+
+    def arrange(self) -> None:
+        """The default layout (also View ▸ Reset layout)."""
+        window, docks = self.window, self.docks
+        for dock in docks.values():
+            dock.setFloating(False)
+        window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, docks["layers"])
+        window.splitDockWidget(docks["layers"], docks["model"], Qt.Orientation.Horizontal)
+        window.splitDockWidget(docks["model"], docks["properties"], Qt.Orientation.Vertical)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, docks["data"])
+        window.splitDockWidget(docks["data"], docks["training"], Qt.Orientation.Vertical)
+        for dock in docks.values():
+            dock.show()
+        window.resizeDocks([docks["layers"], docks["model"], docks["data"]], [160, 430, 360],
+                           Qt.Orientation.Horizontal)
+        window.resizeDocks([docks["model"], docks["properties"]], [520, 330], Qt.Orientation.Vertical)
+        window.resizeDocks([docks["data"], docks["training"]], [600, 340], Qt.Orientation.Vertical)
+
+    def restore(self) -> None:
+        settings = app_settings()
+        geometry = settings.value("window/geometry", type=QByteArray)
+        state = settings.value("window/state", type=QByteArray)
+        if geometry:
+            self.window.restoreGeometry(geometry)
+        if state:
+            self.window.restoreState(state, STATE_VERSION)
+
+    def save(self) -> None:
+        settings = app_settings()
+        settings.setValue("window/geometry", self.window.saveGeometry())
+        settings.setValue("window/state", self.window.saveState(STATE_VERSION))
+        settings.sync()

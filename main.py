@@ -7,7 +7,8 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    from engine.cli import main as cli_main, wants_cli
+    from engine.cli import main as cli_main
+    from engine.cli import wants_cli
 
     if wants_cli(argv):
         return cli_main(argv)

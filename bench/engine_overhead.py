@@ -81,8 +81,8 @@ def main() -> int:
             bare.append(engine_loop(exp, bundle, args.epochs, None))
             probed.append(engine_loop(exp, bundle, args.epochs, ProbeSettings()))
 
-        def ratio(values: list[float]) -> str:
-            r = [v / p for v, p in zip(values, plain)]
+        def ratio(values: list[float], plain: list[float] = plain) -> str:
+            r = [v / p for v, p in zip(values, plain, strict=True)]
             return f"{statistics.median(r):.2f} ({min(r):.2f}–{max(r):.2f})"
 
         print(f"| {key} | {statistics.median(plain):,.0f} | {ratio(bare)} | {ratio(probed)} |", flush=True)

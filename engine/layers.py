@@ -213,8 +213,9 @@ _register(
     LayerKind("LSTM", "Recurrent",
               "Long short-term memory: gates decide what the cell state keeps, so gradients survive long gaps.",
               _rnn_params(False) + (
-                  _p("forget_bias", FLOAT, 0.0, "Initial bias of the forget gate; 1-3 makes the cell remember "
-                     "by default, which long delays need (0 = PyTorch's default).", minimum=-10.0, maximum=10.0),), (SEQUENCE,), _rnn_output, _build_rnn(nn.LSTM)),
+                  _p("forget_bias", FLOAT, 0.0, "Initial bias of the forget gate; 1-3 makes the cell "
+                     "remember by default, which long delays need (0 = PyTorch's default).",
+                     minimum=-10.0, maximum=10.0),), (SEQUENCE,), _rnn_output, _build_rnn(nn.LSTM)),
     LayerKind("GRU", "Recurrent",
               "Gated recurrent unit: update and reset gates, fewer parameters than an LSTM.",
               _rnn_params(False), (SEQUENCE,), _rnn_output, _build_rnn(nn.GRU)),

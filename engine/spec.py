@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from engine.params import BOOL, CHOICE, FLOAT, INT, Param
+from engine.params import CHOICE, FLOAT, INT, Param
 
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
 DEVICES = ("auto", "cpu", "cuda", "mps")

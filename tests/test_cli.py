@@ -39,7 +39,7 @@ def test_list_presets_one_line_each():
     lines = out.strip().splitlines()
     files = sorted(PRESETS_DIR.glob("*.json"))
     assert len(lines) == len(files) >= 12
-    for line, path in zip(lines, files):
+    for line, path in zip(lines, files, strict=True):
         assert line.startswith(path.stem) and f"presets/{path.name}" in line
 
 

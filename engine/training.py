@@ -112,7 +112,7 @@ def train(experiment: Experiment, *, control: TrainingControl | None = None,
                      "accuracy" if objective.classification else "mse", info.baseline,
                      bundle.x_val[probe_index].numpy().copy(), bundle.y_val[probe_index].numpy().copy())
 
-    step, elapsed, history = 0, 0.0, []
+    step, seen, elapsed, history = 0, 0, 0.0, []
     epoch = 0
     stopped = diverged = False
     last_epoch: EpochDone | None = None
@@ -153,12 +153,13 @@ def train(experiment: Experiment, *, control: TrainingControl | None = None,
             with torch.no_grad():
                 s, c = objective.metric_sums(out, yb)
             loss_sum += loss_value * len(xb)
+            seen += len(xb)
             metric_sum, metric_n = metric_sum + s, metric_n + c
             spent = time.perf_counter() - tick
             epoch_train_time += spent
             elapsed += spent
             yield StepDone(step, epoch, loss_value, optimizer.param_groups[0]["lr"], elapsed,
-                           step * t.batch_size / max(elapsed, 1e-9))
+                           seen / max(elapsed, 1e-9))
             if clock.due(elapsed):
                 yield timed_snapshot(model, probe_x, clock, elapsed, step, epoch)
         if stopped or diverged:
@@ -172,12 +173,12 @@ def train(experiment: Experiment, *, control: TrainingControl | None = None,
 
     if probes.any and not diverged:
         yield timed_snapshot(model, probe_x, clock, elapsed, step, epoch)
-    yield Finished(stopped, diverged, _summary(experiment, dev, n_params, history, elapsed, step,
-                                               t.batch_size, objective.classification))
+    yield Finished(stopped, diverged, _summary(experiment, dev, n_params, history, elapsed, step, seen,
+                                               objective.classification))
 
 
 def _summary(experiment: Experiment, dev: torch.device, n_params: int, history: list[EpochDone],
-             elapsed: float, steps: int, batch_size: int, classification: bool) -> dict:
+             elapsed: float, steps: int, seen: int, classification: bool) -> dict:
     final: dict[str, float | None] = {"train_loss": None, "val_loss": None}
     if history:
         last = history[-1]
@@ -191,7 +192,7 @@ def _summary(experiment: Experiment, dev: torch.device, n_params: int, history: 
         "params": n_params,
         "seconds": round(sum(e.seconds for e in history), 4),
         "train_seconds": round(elapsed, 4),
-        "samples_per_second": round(steps * batch_size / elapsed, 1) if elapsed > 0 else 0.0,
+        "samples_per_second": round(seen / elapsed, 1) if elapsed > 0 else 0.0,
         "device": str(dev),
         "final": final,
         "history": [

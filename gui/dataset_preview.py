@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEventLoop, Qt, QTimer, Signal
+from PySide6.QtCore import QEventLoop, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from engine.spec import DatasetSpec
 from gui.style import subdued
@@ -95,7 +95,7 @@ class DatasetPreview(QWidget):
         self.samples: PreviewSamples | None = None
         self.status = QLabel("No preview yet.")
         subdued(self.status)
-        self.status.setWordWrap(True)
+        self._page_height = 150
         self.pages = QStackedWidget()
         self._build_image_page()
         self._build_sequence_page()
@@ -107,7 +107,7 @@ class DatasetPreview(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.status)
         layout.addWidget(self.pages, 1)
-        self.setMinimumSize(240, 260)
+        self.setMinimumSize(240, 150)
 
     # --- public ---------------------------------------------------------------
     def request(self, spec: DatasetSpec, seed: int, immediately: bool = False) -> None:
@@ -181,7 +181,7 @@ class DatasetPreview(QWidget):
         self.image_labels = []
         for _ in range(N_IMAGES):
             text = pg.TextItem(color="#222", anchor=(0.5, 0.0))
-            self.image_box.addItem(text)
+            self.image_box.addItem(text, ignoreBounds=True)  # fit the view to the image alone
             self.image_labels.append(text)
         self.pages.addWidget(self.image_widget)
 
@@ -205,6 +205,25 @@ class DatasetPreview(QWidget):
         self.sequence_plots[-1].setLabel("bottom", "time step")
         self.pages.addWidget(self.sequence_widget)
 
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        # Graphics views ask for ~500 px; in the data panel's scroll area that
+        # pushed the thumbnails below the fold. Ask for what the page needs.
+        # (The status line does not wrap, so no height-for-width overrides this.)
+        return QSize(300, self._page_height + self.status.sizeHint().height() + 6)
+
+    def _show_page(self, page: QWidget, min_height: int) -> None:
+        """Only the shown page may size the preview: a QStackedWidget otherwise
+        takes the largest minimum of all pages (four plots' worth, even for
+        two rows of thumbnails), which pushed the thumbnails below the fold."""
+        for i in range(self.pages.count()):
+            other = self.pages.widget(i)
+            policy = QSizePolicy.Policy.Preferred if other is page else QSizePolicy.Policy.Ignored
+            other.setSizePolicy(policy, policy)
+            other.setMinimumHeight(min_height if other is page else 0)
+        self.pages.setCurrentWidget(page)
+        self._page_height = min_height
+        self.updateGeometry()
+
     def _show_images(self, samples: PreviewSamples) -> None:
         x = samples.x
         h, w = x.shape[2], x.shape[3]
@@ -218,9 +237,10 @@ class DatasetPreview(QWidget):
                 text.show()
             else:
                 text.hide()
-        self.image_box.autoRange(padding=0.02)
+        # Keep fitting when the dock is resized later (a one-off autoRange would not).
+        self.image_box.enableAutoRange(enable=True)
         self.status.setText("Training samples and their labels")
-        self.pages.setCurrentWidget(self.image_widget)
+        self._show_page(self.image_widget, 120)
 
     def _show_sequences(self, samples: PreviewSamples) -> None:
         for i, plot in enumerate(self.sequence_plots):
@@ -244,13 +264,13 @@ class DatasetPreview(QWidget):
                 target.setData([], [])
             plot.setTitle(f"<span style='color:#333'>{samples.targets[i]}</span>", size="9pt")
             plot.autoRange()
-        self.status.setText("Training sequences (feature values against time) and their targets")
-        self.pages.setCurrentWidget(self.sequence_widget)
+        self.status.setText("Training sequences over time, with their targets")
+        self._show_page(self.sequence_widget, 70 * N_SEQUENCES)
 
     def _show_text(self, samples: PreviewSamples) -> None:
         blocks = []
         for text, nxt in zip(samples.x, samples.targets, strict=True):
             blocks.append(f"input:  {text!r}\ntarget: {nxt!r}")
         self.text_view.setPlainText("\n\n".join(blocks))
-        self.status.setText("Text windows: at every step the target is the next character")
-        self.pages.setCurrentWidget(self.text_view)
+        self.status.setText("Text windows; each step’s target is the next character")
+        self._show_page(self.text_view, 160)

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import torch
-from torch import nn
 
 from engine.datasets.base import DataInfo
 from engine.errors import ShapeError
@@ -188,6 +187,3 @@ def _torch_hint(exc: Exception, kind: str, shape: tuple[int, ...]) -> str:
         return "padding must be at most half of kernel_size"
     return f"cannot be built on {got}: {text}"
 
-
-def count_parameters(module: nn.Module) -> int:
-    return sum(p.numel() for p in module.parameters())

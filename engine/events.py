@@ -22,6 +22,14 @@ class RunStarted:
     baseline: float | None
     probe_inputs: np.ndarray  # the fixed probe samples, for views
     probe_targets: np.ndarray
+    # What the data are (input kind and shape, classes, vocabulary size).
+    info: Any = None  # engine.datasets.base.DataInfo
+    vocab: str | None = None  # text data: the characters, index = token id
+    # The first validation samples (at most SAMPLE_LIMIT), in the order the
+    # Predictions events refer to them: the predictions strip and the
+    # confusion matrix's "samples behind this cell" show these.
+    sample_inputs: np.ndarray | None = None
+    sample_targets: np.ndarray | None = None
 
     @property
     def total_steps(self) -> int:
@@ -50,15 +58,64 @@ class EpochDone:
     samples_per_second: float
 
 
+SAMPLE_LIMIT = 1000  # validation samples that RunStarted carries for the prediction views
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """A layer's weights (or gradients) at one step: a histogram over
+    ``bins`` equal bins from ``edges[0]`` to ``edges[-1]``, and the
+    quantiles at QUANTILES for the distribution-over-time view."""
+
+    edges: np.ndarray  # (bins + 1,)
+    counts: np.ndarray  # (bins,) int64
+    quantiles: np.ndarray  # (len(QUANTILES),)
+
+
+QUANTILES = (0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0)
+
+
 @dataclass(frozen=True)
 class Snapshot:
-    """What probes saw at one step; keys are layer indices in the stack."""
+    """What probes saw at one step; keys are layer indices in the stack.
+
+    Probe samples are RunStarted.probe_inputs, in order (P of them).
+    Recurrent entries describe the *top* layer of a (possibly stacked)
+    recurrent layer; gates are its forward direction.
+    """
 
     step: int
     epoch: int
     filters: dict[int, np.ndarray] = field(default_factory=dict)  # (out, in, k[, k])
-    feature_maps: dict[int, np.ndarray] = field(default_factory=dict)  # (probes, C, H, W) / (probes, T, C)
-    hidden_states: dict[int, np.ndarray] = field(default_factory=dict)  # (probes, T, H)
+    feature_maps: dict[int, np.ndarray] = field(default_factory=dict)  # (P, C, H, W) / (P, T, C)
+    hidden_states: dict[int, np.ndarray] = field(default_factory=dict)  # (P, T, H·directions)
+    # LSTM: "input", "forget", "cell" (candidate g), "output", "cell_state" (c_t);
+    # GRU: "reset", "update", "new" (candidate n); each (P, T, H). None for nn.RNN layers.
+    gates: dict[int, dict[str, np.ndarray]] = field(default_factory=dict)
+    # Mean over a validation batch of ‖∂loss/∂h_t‖ for each step t, (T,):
+    # the total derivative through the recurrence (the vanishing-gradient picture).
+    grad_through_time: dict[int, np.ndarray] = field(default_factory=dict)
+    weight_histograms: dict[int, Histogram] = field(default_factory=dict)  # layers with parameters
+    grad_histograms: dict[int, Histogram] = field(default_factory=dict)  # absent before the first step
+    # The model's state_dict as CPU numpy copies (None when the model is too
+    # big to copy at probe rate): the GUI's Inspector runs drawn inputs with it.
+    weights: dict[str, np.ndarray] | None = None
+    # The model's output on the probe samples: class probabilities (P, C) /
+    # (P, T, C), or regression values of the target's shape.
+    probe_outputs: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class Predictions:
+    """The model on RunStarted.sample_inputs, after each epoch (and at the end)."""
+
+    step: int
+    epoch: int
+    predicted: np.ndarray  # classes (M,) or (M, T) int64; regression: values, the targets' shape
+    confidence: np.ndarray | None  # classification: probability of the predicted class, predicted's shape
+    # Classification: (C, C) counts over the sample set, rows = true class,
+    # columns = predicted; per-step tasks count every scored step. None for regression.
+    confusion: np.ndarray | None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Live views of a network's inside, one widget class per module."""

@@ -1,0 +1,244 @@
+"""The frame every live view shares: a title bar with Freeze, Export image
+and Export data, a one-line caption, and the view's own body below.
+
+A view is fed by the ViewHub (gui/views/view_hub.py) with three calls —
+``set_run`` when a run starts, ``show_snapshot`` for a probe snapshot
+(live, or an older one chosen on the timeline) and ``show_predictions``
+after each epoch — and draws only then, at most a few times a second, so
+views never run at the training loop's rate. While frozen a view keeps its
+picture and remembers only the latest data, which it draws on unfreezing.
+
+Subclasses implement ``_draw_snapshot`` / ``_draw_predictions`` /
+``_clear`` and ``export_data``; ``applies_to`` says whether the view has
+anything to show for a model (gates only for LSTM/GRU, filters only for
+conv layers…), so the hub can say so instead of showing an empty plot.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+
+from gui.style import subdued
+
+
+class ViewPanel(QWidget):
+    title = "View"
+    help = ""  # a sentence for the tooltip: what the view shows and which claim it makes visible
+    exported = Signal(str)  # the path written
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(type(self).__name__)
+        self.run = None  # engine.events.RunStarted of the run shown
+        self.snapshot = None  # the Snapshot drawn (or waiting, while frozen)
+        self.predictions = None  # the Predictions drawn (or waiting)
+        self.draw_count = 0  # how many times new data was drawn; tests and benches read it
+        self._dirty = False
+
+        self.freeze_button = QToolButton()
+        self.freeze_button.setText("Freeze")
+        self.freeze_button.setCheckable(True)
+        self.freeze_button.setToolTip("Keep this picture while training goes on; unfreeze to catch up")
+        self.freeze_button.toggled.connect(self._on_freeze_toggled)
+        self.export_image_button = QToolButton()
+        self.export_image_button.setText("Export image…")
+        self.export_image_button.setToolTip("Save this view as a PNG or SVG picture")
+        self.export_image_button.clicked.connect(lambda: self.export_image_dialog())
+        self.export_data_button = QToolButton()
+        self.export_data_button.setText("Export data…")
+        self.export_data_button.setToolTip("Save the numbers behind this view as CSV or NumPy (.npy/.npz)")
+        self.export_data_button.clicked.connect(lambda: self.export_data_dialog())
+        self.caption = QLabel("Train a model to see this view.")
+        self.caption.setWordWrap(True)
+        subdued(self.caption)
+        self.controls = QHBoxLayout()  # subclasses add their own pickers here
+        self.controls.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addLayout(self.controls)
+        bar.addStretch(1)
+        for button in (self.freeze_button, self.export_image_button, self.export_data_button):
+            bar.addWidget(button)
+        self.body = QVBoxLayout()
+        self.body.setContentsMargins(0, 0, 0, 0)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(bar)
+        layout.addWidget(self.caption)
+        layout.addLayout(self.body, 1)
+        if self.help:
+            self.setToolTip(self.help)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(480, 360)
+
+    # --- fed by the hub -----------------------------------------------------------
+    @property
+    def frozen(self) -> bool:
+        return self.freeze_button.isChecked()
+
+    def set_frozen(self, frozen: bool) -> None:
+        self.freeze_button.setChecked(frozen)
+
+    def set_run(self, run) -> None:
+        """A new run started (or the view was reset with None): forget the old data."""
+        self.run = run
+        self.snapshot = self.predictions = None
+        self._dirty = False
+        self._clear()
+
+    def show_snapshot(self, snapshot) -> None:
+        self.snapshot = snapshot
+        self._redraw()
+
+    def show_predictions(self, predictions) -> None:
+        self.predictions = predictions
+        self._redraw()
+
+    def applies_to(self, run) -> bool:
+        """Whether this view has anything to show for ``run``'s model and data."""
+        return True
+
+    def not_applicable_text(self) -> str:
+        return f"{self.title}: nothing to show for this model."
+
+    # --- for subclasses ---------------------------------------------------------
+    def _draw_snapshot(self, snapshot) -> None:
+        """Draw a Snapshot (only called when not frozen)."""
+
+    def _draw_predictions(self, predictions) -> None:
+        """Draw a Predictions event (only called when not frozen)."""
+
+    def _clear(self) -> None:
+        """Empty the plots."""
+
+    def export_data(self) -> dict[str, np.ndarray]:
+        """The arrays behind the picture now shown, by name (empty: nothing yet)."""
+        return {}
+
+    def export_widget(self) -> QWidget:
+        """The widget whose picture Export image saves (the whole view by default)."""
+        return self
+
+    # --- drawing ------------------------------------------------------------------
+    def _redraw(self) -> None:
+        if self.frozen:
+            self._dirty = True
+            return
+        self._dirty = False
+        if self.run is None:
+            return
+        if self.snapshot is not None:
+            self._draw_snapshot(self.snapshot)
+        if self.predictions is not None:
+            self._draw_predictions(self.predictions)
+        self.draw_count += 1
+
+    def redraw(self) -> None:
+        """Draw the current data again (after the user changed a picker)."""
+        self._redraw()
+
+    def _on_freeze_toggled(self, frozen: bool) -> None:
+        self.freeze_button.setText("Frozen" if frozen else "Freeze")
+        if not frozen and self._dirty:
+            self._redraw()
+
+    # --- export -------------------------------------------------------------------
+    def export_image(self, path: str | Path) -> Path:
+        """Save the view's picture; the suffix picks PNG (raster) or SVG (vector)."""
+        path = Path(path)
+        widget = self.export_widget()
+        if path.suffix.lower() == ".svg":
+            from PySide6.QtSvg import QSvgGenerator
+
+            generator = QSvgGenerator()
+            generator.setFileName(str(path))
+            generator.setSize(widget.size())
+            generator.setViewBox(QRectF(0, 0, widget.width(), widget.height()))
+            generator.setTitle(self.title)
+            painter = QPainter(generator)
+            try:
+                widget.render(painter)
+            finally:
+                painter.end()
+        else:
+            if path.suffix.lower() != ".png":
+                path = path.with_suffix(".png")
+            if not widget.grab().save(str(path), "PNG"):
+                raise OSError(f"could not write {path}")
+        self.exported.emit(str(path))
+        return path
+
+    def export_data_to(self, path: str | Path) -> Path:
+        """Save ``export_data()``: .csv for one array of at most two dimensions,
+        .npy for one array, .npz (one entry per name) otherwise."""
+        path = Path(path)
+        data = self.export_data()
+        if not data:
+            raise ValueError(f"{self.title}: no data yet — train first")
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
+            if len(data) != 1 or next(iter(data.values())).ndim > 2:
+                raise ValueError(f"{self.title}: these data have several arrays or more than two "
+                                 "dimensions; save them as .npz")
+            name, array = next(iter(data.items()))
+            array = np.atleast_2d(array) if array.ndim < 2 else array
+            np.savetxt(path, array, delimiter=",", fmt="%.8g", header=name, comments="# ")
+        elif suffix == ".npy" and len(data) == 1:
+            np.save(path, next(iter(data.values())))
+        else:
+            path = path.with_suffix(".npz")
+            np.savez(path, **data)
+        self.exported.emit(str(path))
+        return path
+
+    def default_file_stem(self) -> str:
+        step = getattr(self.snapshot, "step", None)
+        stem = self.title.lower().replace(" ", "_")
+        return f"{stem}_step{step}" if step is not None else stem
+
+    def export_image_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, f"Export {self.title} image", f"{self.default_file_stem()}.png",
+                                              "PNG image (*.png);;SVG drawing (*.svg)")
+        if path:
+            self._report(lambda: self.export_image(path))
+
+    def export_data_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, f"Export {self.title} data", f"{self.default_file_stem()}.npz",
+                                              "NumPy archive (*.npz);;NumPy array (*.npy);;CSV table (*.csv)")
+        if path:
+            self._report(lambda: self.export_data_to(path))
+
+    def _report(self, action) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        try:
+            written = action()
+        except (OSError, ValueError) as exc:
+            QMessageBox.warning(self, f"Export {self.title}", str(exc))
+        else:
+            self.caption.setText(f"Saved {written}")
+
+
+def centred_levels(array: np.ndarray, shared: float | None = None) -> tuple[float, float]:
+    """Symmetric colour levels around zero, for diverging colour maps."""
+    top = shared if shared is not None else float(np.max(np.abs(array))) if array.size else 1.0
+    top = top if np.isfinite(top) and top > 0 else 1.0
+    return -top, top
+
+
+def diverging_colour_map():
+    """Blue (negative) – white (zero) – red (positive), for weights and activations."""
+    import pyqtgraph as pg
+
+    return pg.ColorMap([0.0, 0.5, 1.0], [(33, 102, 172), (247, 247, 247), (178, 24, 43)])
+
+
+def align_centre(label: QLabel) -> QLabel:
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    return label

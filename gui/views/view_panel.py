@@ -30,6 +30,9 @@ class ViewPanel(QWidget):
     title = "View"
     help = ""  # a sentence for the tooltip: what the view shows and which claim it makes visible
     exported = Signal(str)  # the path written
+    # The hub sets this False in the app: a view hidden behind another tab
+    # then skips drawing and catches up when shown, so it costs nothing.
+    draw_when_hidden = True
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -127,7 +130,7 @@ class ViewPanel(QWidget):
 
     # --- drawing ------------------------------------------------------------------
     def _redraw(self) -> None:
-        if self.frozen:
+        if self.frozen or (not self.draw_when_hidden and not self.isVisible()):
             self._dirty = True
             return
         self._dirty = False
@@ -142,6 +145,11 @@ class ViewPanel(QWidget):
     def redraw(self) -> None:
         """Draw the current data again (after the user changed a picker)."""
         self._redraw()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if self._dirty and not self.frozen:
+            self._redraw()
 
     def _on_freeze_toggled(self, frozen: bool) -> None:
         self.freeze_button.setText("Frozen" if frozen else "Freeze")

@@ -1,0 +1,124 @@
+"""Feeds every live view from the training runner, and the timeline.
+
+The runner hands over a run's start, its probe snapshots (at most a couple
+a second) and its per-epoch predictions. The hub keeps them in a bounded
+SnapshotStore, shows the newest in every view while the timeline is live —
+or the one the user scrubbed to — and hands the shown snapshot's weights
+to the Inspector, so a drawn digit is judged by the network as it was at
+that step. Views for which a model has nothing (gates for a CNN) say so
+instead of staying blank.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from gui.views.snapshot_store import SnapshotStore
+from gui.views.timeline_bar import TimelineBar
+
+
+class ViewHub(QObject):
+    shown = Signal(object)  # the Snapshot now on screen
+
+    def __init__(self, inspector, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.inspector = inspector
+        self.views: dict[str, object] = {}
+        self.store = SnapshotStore()
+        self.timeline = TimelineBar()
+        self.timeline.scrubbed.connect(self._on_scrubbed)
+        self.timeline.went_live.connect(self._on_went_live)
+        self.run = None
+        self.experiment = None
+        self.shown_index = -1
+
+    def add_view(self, name: str, view) -> None:
+        self.views[name] = view
+
+    # --- runner events ------------------------------------------------------------
+    def begin_run(self, experiment) -> None:
+        """Called as a run is started, with the spec it trains."""
+        self.experiment = experiment
+
+    def reset(self) -> None:
+        """Forget the run (Reset): views empty, timeline cleared."""
+        self.run = None
+        self.store.clear()
+        self.shown_index = -1
+        self.timeline.clear()
+        for view in self.views.values():
+            view.set_run(None)
+            view.caption.setText("Train a model to see this view.")
+
+    def on_started(self, run) -> None:
+        self.run = run
+        self.store.clear()
+        self.shown_index = -1
+        self.timeline.clear()
+        if self.experiment is not None:
+            self.inspector.set_run(self.experiment, run)
+        for view in self.views.values():
+            if hasattr(view, "set_experiment") and self.experiment is not None:
+                view.set_experiment(self.experiment)
+            view.set_run(run)
+            if not view.applies_to(run):
+                view.caption.setText(view.not_applicable_text())
+
+    def on_snapshot(self, snapshot) -> None:
+        shown = self.shown_snapshot
+        self.store.add_snapshot(snapshot)
+        if shown is not None and not self.timeline.live:
+            # Thinning may have moved (or dropped) the snapshot on screen: find it by step.
+            steps = [s.step for s in self.store.snapshots]
+            self.shown_index = min(range(len(steps)), key=lambda i: abs(steps[i] - shown.step))
+        if self.timeline.live:
+            self._show(len(self.store) - 1)
+        else:
+            self._update_timeline()
+
+    def on_predictions(self, predictions) -> None:
+        self.store.add_predictions(predictions)
+        if self.timeline.live:
+            for view in self.views.values():
+                view.show_predictions(predictions)
+
+    # --- the timeline ---------------------------------------------------------------
+    def show_index(self, index: int) -> None:
+        """Show the ``index``-th kept snapshot in every view (the slider calls this)."""
+        self.timeline.scrub_to(index)
+
+    def _on_scrubbed(self, index: int) -> None:
+        self._show(index)
+
+    def _on_went_live(self) -> None:
+        if len(self.store):
+            self._show(len(self.store) - 1)
+
+    def _show(self, index: int) -> None:
+        if not 0 <= index < len(self.store):
+            return
+        snapshot = self.store.snapshots[index]
+        self.shown_index = index
+        with_weights = self.store.latest_with_weights(index)
+        if with_weights is not None:
+            self.inspector.set_weights(with_weights.weights)
+        predictions = self.store.predictions_at(snapshot.step)
+        for view in self.views.values():
+            view.show_snapshot(snapshot)
+            if predictions is not None and predictions is not view.predictions:
+                view.show_predictions(predictions)
+        self._update_timeline()
+        self.shown.emit(snapshot)
+
+    def _update_timeline(self) -> None:
+        count = len(self.store)
+        if not count:
+            return
+        index = count - 1 if self.timeline.live else min(max(self.shown_index, 0), count - 1)
+        snapshot = self.store.snapshots[index]
+        where = "live" if self.timeline.live else f"{index + 1} of {count}"
+        self.timeline.set_count(count, index, f"Step {snapshot.step} · epoch {snapshot.epoch} ({where})")
+
+    @property
+    def shown_snapshot(self):
+        return self.store.snapshots[self.shown_index] if 0 <= self.shown_index < len(self.store) else None

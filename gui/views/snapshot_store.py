@@ -1,10 +1,11 @@
 """The run's snapshots and predictions, kept so the user can scrub back
 through them — bounded in count and in bytes however long the run.
 
-When the store is full it drops every second snapshot (never the first nor
-the newest): the kept ones stay spread over the whole run, ever sparser in
-the past, like a video's keyframes. Memory then stays below ``max_bytes``
-whether a run lasts a minute or a day.
+Snapshots are kept at a stride (every 1st, then every 2nd, 4th… one to
+arrive) plus always the newest: when the store is full the stride doubles
+and every second kept one goes. The kept ones stay evenly spread over the
+whole run, and memory stays below ``max_bytes`` whether a run lasts a
+minute or a day.
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ class SnapshotStore:
         self.snapshots: list = []
         self.predictions: list = []  # one per epoch; few, kept whole
         self._sizes: list[int] = []
+        self._ordinals: list[int] = []  # arrival number of each kept snapshot
+        self._arrived = 0
+        self.stride = 1
 
     def __len__(self) -> int:
         return len(self.snapshots)
@@ -55,28 +59,36 @@ class SnapshotStore:
         self.snapshots.clear()
         self.predictions.clear()
         self._sizes.clear()
+        self._ordinals.clear()
+        self._arrived = 0
+        self.stride = 1
 
     def add_snapshot(self, snapshot: object) -> None:
         if self.snapshots and snapshot.step < self.snapshots[-1].step:
             self.clear()  # a new run began without clear(): never mix runs
+        if len(self._ordinals) > 1 and self._ordinals[-1] % self.stride:
+            self._drop(len(self.snapshots) - 1)  # kept only as the newest, and no longer that
         self.snapshots.append(snapshot)
         self._sizes.append(snapshot_bytes(snapshot))
+        self._ordinals.append(self._arrived)
+        self._arrived += 1
         while len(self.snapshots) > self.max_snapshots or (self.nbytes > self.max_bytes and len(self.snapshots) > 2):
             self._thin()
 
     def add_predictions(self, predictions: object) -> None:
         self.predictions.append(predictions)
 
+    def _drop(self, i: int) -> None:
+        del self.snapshots[i], self._sizes[i], self._ordinals[i]
+
     def _thin(self) -> None:
-        """Drop every second snapshot between the first and the newest."""
+        """Double the stride: keep the snapshots on it, and the newest."""
+        self.stride *= 2
         n = len(self.snapshots)
-        if n <= 2:
-            return
-        keep = [i for i in range(n) if i == 0 or i == n - 1 or i % 2 == 0]
-        if len(keep) == n:
-            keep = [0, n - 1]
+        keep = [i for i in range(n) if self._ordinals[i] % self.stride == 0 or i == n - 1]
         self.snapshots = [self.snapshots[i] for i in keep]
         self._sizes = [self._sizes[i] for i in keep]
+        self._ordinals = [self._ordinals[i] for i in keep]
 
     def predictions_at(self, step: int) -> object | None:
         """The latest predictions made at or before ``step``."""

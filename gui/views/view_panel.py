@@ -19,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPoint, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
@@ -171,7 +171,7 @@ class ViewPanel(QWidget):
             generator.setTitle(self.title)
             painter = QPainter(generator)
             try:
-                widget.render(painter)
+                widget.render(painter, QPoint())
             finally:
                 painter.end()
         else:
@@ -195,7 +195,7 @@ class ViewPanel(QWidget):
                 raise ValueError(f"{self.title}: these data have several arrays or more than two "
                                  "dimensions; save them as .npz")
             name, array = next(iter(data.items()))
-            array = np.atleast_2d(array) if array.ndim < 2 else array
+            array = array.reshape(-1, 1) if array.ndim < 2 else array  # a 1-D series: one column
             np.savetxt(path, array, delimiter=",", fmt="%.8g", header=name, comments="# ")
         elif suffix == ".npy" and len(data) == 1:
             np.save(path, next(iter(data.values())))

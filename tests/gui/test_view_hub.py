@@ -1,0 +1,151 @@
+"""The hub and timeline: views get every snapshot while live, the timeline
+scrubs back (and the Inspector gets that step's weights), and the store
+stays bounded however long a run lasts."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.events import Predictions, Snapshot
+from gui.views.snapshot_store import SnapshotStore
+from gui.views.view_hub import ViewHub
+from gui.views.view_panel import ViewPanel
+
+
+class RecordingView(ViewPanel):
+    title = "Recorder"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.drawn: list[int] = []
+        self.predicted: list[int] = []
+
+    def _draw_snapshot(self, snapshot) -> None:
+        self.drawn.append(snapshot.step)
+
+    def _draw_predictions(self, predictions) -> None:
+        self.predicted.append(predictions.step)
+
+    def export_data(self):
+        return {"steps": np.asarray(self.drawn, float)}
+
+
+class FakeInspector:
+    def __init__(self) -> None:
+        self.weights = None
+        self.run = None
+
+    def set_run(self, experiment, run) -> None:
+        self.run = run
+
+    def set_weights(self, weights) -> None:
+        self.weights = weights
+
+
+def snap(step: int, size: int = 10) -> Snapshot:
+    return Snapshot(step, 1 + step // 100, filters={0: np.zeros(size, np.float32)},
+                    weights={"w": np.full(3, float(step), np.float32)})
+
+
+def test_store_thins_to_its_bound_and_keeps_first_and_newest():
+    store = SnapshotStore(max_snapshots=10)
+    for step in range(0, 1000, 5):
+        store.add_snapshot(snap(step))
+    assert len(store) <= 10
+    steps = [s.step for s in store.snapshots]
+    assert steps[0] == 0 and steps[-1] == 995
+    assert steps == sorted(steps)
+    # Evenly spread over the whole run (the newest aside), not crowded at its end.
+    assert len(set(np.diff(steps[:-1]).tolist())) == 1
+    assert any(s < 500 for s in steps[1:])
+
+
+def test_store_respects_its_memory_bound():
+    store = SnapshotStore(max_snapshots=1000, max_bytes=4000 * 10)
+    for step in range(300):
+        store.add_snapshot(snap(step, size=1000))  # 4 kB each
+    assert store.nbytes <= 4000 * 10 + 4000
+
+
+def test_store_finds_predictions_at_a_step():
+    store = SnapshotStore()
+    for step in (10, 20, 30):
+        store.add_predictions(Predictions(step, step // 10, np.zeros(2), None, None))
+    assert store.predictions_at(5) is None
+    assert store.predictions_at(25).step == 20
+
+
+def test_hub_shows_live_snapshots_and_scrubs_back(qtbot):
+    inspector = FakeInspector()
+    hub = ViewHub(inspector)
+    view = RecordingView()
+    qtbot.addWidget(view)
+    hub.add_view("recorder", view)
+    hub.on_started(object())
+    for step in (0, 10, 20, 30):
+        hub.on_snapshot(snap(step))
+    assert view.drawn == [0, 10, 20, 30]
+    assert float(inspector.weights["w"][0]) == 30
+    hub.on_predictions(Predictions(25, 1, np.zeros(2), None, None))
+    assert view.predicted[-1] == 25
+
+    hub.show_index(1)  # the user drags the timeline to the second snapshot
+    assert not hub.timeline.live
+    assert view.drawn[-1] == 10
+    assert float(inspector.weights["w"][0]) == 10  # the canvas is judged by that step's network
+    assert "Step 10" in hub.timeline.readout.text()
+
+    hub.on_snapshot(snap(40))  # training goes on; the view stays where the user is
+    assert view.drawn[-1] == 10
+    assert hub.timeline.slider.maximum() == 4
+
+    hub.timeline.live_button.setChecked(True)  # Live: back to the newest, and follow it
+    assert view.drawn[-1] == 40
+    hub.on_snapshot(snap(50))
+    assert view.drawn[-1] == 50
+
+
+def test_frozen_view_keeps_its_picture_and_catches_up(qtbot):
+    hub = ViewHub(FakeInspector())
+    view = RecordingView()
+    qtbot.addWidget(view)
+    hub.add_view("recorder", view)
+    hub.on_started(object())
+    hub.on_snapshot(snap(0))
+    view.set_frozen(True)
+    hub.on_snapshot(snap(10))
+    hub.on_snapshot(snap(20))
+    assert view.drawn == [0]
+    view.set_frozen(False)
+    assert view.drawn == [0, 20]
+
+
+def test_hidden_view_skips_drawing_until_shown(qtbot):
+    hub = ViewHub(FakeInspector())
+    view = RecordingView()
+    view.draw_when_hidden = False
+    qtbot.addWidget(view)
+    hub.add_view("recorder", view)
+    hub.on_started(object())
+    hub.on_snapshot(snap(0))
+    hub.on_snapshot(snap(10))
+    assert view.drawn == []
+    view.show()
+    qtbot.waitExposed(view)
+    assert view.drawn == [10]
+
+
+def test_export_data_and_image(qtbot, tmp_path):
+    view = RecordingView()
+    qtbot.addWidget(view)
+    view.set_run(object())
+    view.show_snapshot(snap(7))
+    csv = view.export_data_to(tmp_path / "steps.csv")
+    assert np.loadtxt(csv, delimiter=",").ravel().tolist() == [7.0]
+    npz = view.export_data_to(tmp_path / "steps.npz")
+    assert np.load(npz)["steps"].tolist() == [7.0]
+    view.resize(300, 200)
+    png = view.export_image(tmp_path / "view.png")
+    assert png.stat().st_size > 100 and png.read_bytes()[:4] == b"\x89PNG"
+    svg = view.export_image(tmp_path / "view.svg")
+    assert b"<svg" in svg.read_bytes()[:2000]

@@ -1,0 +1,139 @@
+"""Gradient through time: ‖∂loss/∂h_t‖ for every time step t on a log axis,
+the vanishing-gradient picture (claim C9). A plain RNN's curve falls by
+orders of magnitude towards step 0; an LSTM's or GRU's stays up.
+
+The last few snapshots stay on the plot as fading curves (older = lighter),
+so a user watches the curve move as training goes on. Scrubbing the
+timeline back shows the snapshots before the one chosen.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QWidget
+
+from gui.views.recurrent_picker import RecurrentPicker, layer_title, recurrent_layer_types
+from gui.views.view_panel import ViewPanel
+
+FLOOR = 1e-12  # zeros cannot be drawn on a log axis: they are drawn here, and the caption says so
+FADING = 8  # earlier snapshots kept on the plot
+REMEMBERED = 64  # snapshots remembered per layer, so scrubbing back still has a history
+CURRENT_COLOUR = (31, 119, 180)
+
+
+class GradientThroughTime(ViewPanel):
+    title = "Gradient through time"
+    help = ("How much of the loss's gradient reaches the hidden state at each time step, on a log scale: "
+            "it vanishes towards the start of long sequences in a plain RNN, not in an LSTM or GRU (claim C9).")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.layer_types: dict[int, str] | None = None  # recurrent layers of the spec, when known
+        self.picker = RecurrentPicker(with_probe=False)
+        self.picker.changed.connect(self.redraw)
+        self.controls.addWidget(self.picker)
+        self.plot_widget = pg.PlotWidget(background="w")
+        self.plot = self.plot_widget.getPlotItem()
+        self.plot.setLogMode(x=False, y=True)
+        self.plot.showGrid(x=True, y=True, alpha=0.15)
+        self.plot.setLabel("bottom", "time step t")
+        self.plot.setLabel("left", "‖∂loss/∂hₜ‖ (log)")
+        self.legend = self.plot.addLegend(offset=(-5, 5), labelTextColor="#222")
+        # Oldest first, so the current curve is drawn on top.
+        self.fading_curves = []
+        for age in range(FADING, 0, -1):
+            colour = QColor(*CURRENT_COLOUR, int(200 * (1 - age / (FADING + 1)) ** 1.5) + 20)
+            self.fading_curves.append(self.plot.plot(pen=pg.mkPen(colour, width=1)))
+        self.current_curve = self.plot.plot(pen=pg.mkPen(QColor(*CURRENT_COLOUR), width=1),
+                                            symbol="o", symbolSize=3, symbolPen=None,
+                                            symbolBrush=pg.mkBrush(QColor(*CURRENT_COLOUR)))
+        self.legend.addItem(self.current_curve, "now")
+        self.legend.addItem(self.fading_curves[-1], f"last {FADING} snapshots (lighter = older)")
+        self.body.addWidget(self.plot_widget)
+        self._history: dict[int, deque[tuple[int, np.ndarray]]] = {}  # layer → (step, norms) by step
+        self.current = np.zeros(0, np.float32)  # the norms of the snapshot shown, (T,), unclipped
+        self.shown_steps: list[int] = []  # training steps of the curves shown, oldest first
+        self._clear()
+
+    def set_experiment(self, experiment) -> None:
+        """The spec being trained (the hub calls this before set_run): names the recurrent layers."""
+        self.layer_types = recurrent_layer_types(experiment)
+
+    def applies_to(self, run) -> bool:
+        return self.layer_types is None or bool(self.layer_types)
+
+    def not_applicable_text(self) -> str:
+        return f"{self.title}: this model has no recurrent (RNN, LSTM or GRU) layer."
+
+    # --- drawing ------------------------------------------------------------------------
+    def _clear(self) -> None:
+        self._history = {}
+        self.current = np.zeros(0, np.float32)
+        self.shown_steps = []
+        for curve in (*self.fading_curves, self.current_curve):
+            curve.setData([], [])
+        self.caption.setText("Train a recurrent model to see how much gradient reaches each time step.")
+
+    def _remember(self, layer: int, step: int, norms: np.ndarray) -> list[tuple[int, np.ndarray]]:
+        """Store this snapshot and return it with the ones before it (at most FADING), oldest first."""
+        history = self._history.setdefault(layer, deque(maxlen=REMEMBERED))
+        if not any(s == step for s, _ in history):
+            history.append((step, norms))
+            if len(history) > 1 and history[-2][0] > step:  # arrived out of order (timeline): keep sorted
+                ordered = sorted(history, key=lambda item: item[0])
+                history.clear()
+                history.extend(ordered)
+        earlier = [item for item in history if item[0] < step][-FADING:]
+        return [*earlier, (step, norms)]
+
+    def _draw_snapshot(self, snapshot) -> None:
+        norms_by_layer = snapshot.grad_through_time
+        self.picker.set_layers({i: layer_title(i, snapshot.gates.get(i), self.layer_types) for i in norms_by_layer})
+        layer = self.picker.layer()
+        if layer is None or layer not in norms_by_layer:
+            for curve in (*self.fading_curves, self.current_curve):
+                curve.setData([], [])
+            self.current = np.zeros(0, np.float32)
+            self.caption.setText("No gradient-through-time data in this snapshot yet "
+                                 "(it needs a recurrent layer and a first training step).")
+            return
+        norms = np.asarray(norms_by_layer[layer], dtype=np.float64)
+        shown = self._remember(layer, snapshot.step, norms)
+        self.shown_steps = [s for s, _ in shown]
+        older = shown[:-1]
+        for i, curve in enumerate(self.fading_curves):
+            j = i - (FADING - len(older))  # the newest older curve goes to the darkest slot
+            if j >= 0:
+                curve.setData(np.arange(len(older[j][1])), np.maximum(older[j][1], FLOOR))
+            else:
+                curve.setData([], [])
+        self.current = norms.astype(np.float32)
+        self.current_curve.setData(np.arange(len(norms)), np.maximum(norms, FLOOR))
+        self.caption.setText(f"Step {snapshot.step}: {self.ratio_text(norms)}")
+
+    @staticmethod
+    def ratio_text(norms: np.ndarray) -> str:
+        """The vanishing-gradient number in words: the first step's norm against the last's."""
+        if norms.size < 2:
+            return "one time step only."
+        first, last = float(norms[0]), float(norms[-1])
+        zeros = int(np.count_nonzero(norms <= 0))
+        note = (f" {zeros} step{'s' if zeros > 1 else ''} got exactly zero gradient, drawn at {FLOOR:g}."
+                if zeros else "")
+        if last <= 0:
+            return f"no gradient reaches the last step.{note}"
+        return (f"the gradient reaching step 0 is {first / last:.2g} of the one at the last step "
+                f"(t = {norms.size - 1}).{note}")
+
+    def export_data(self) -> dict[str, np.ndarray]:
+        if self.current.size == 0:
+            return {}
+        layer = self.picker.layer()
+        history = [norms for s, norms in self._history.get(layer, ()) if s in self.shown_steps]
+        return {"grad_norm_per_step": self.current,
+                "shown_training_steps": np.asarray(self.shown_steps, dtype=np.int64),
+                "shown_grad_norms": np.asarray(history, dtype=np.float32)}

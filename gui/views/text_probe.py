@@ -1,0 +1,212 @@
+"""Text probe: type a prefix, see the model's next-character probabilities
+and the hidden state move as each character is read (claim C14: "bank"
+after "river" is followed by other letters than after "deposit").
+
+The model runs on the Inspector's worker thread (gui/inspector.py); edits
+are throttled to about 20 requests a second, and the Inspector keeps only
+the latest pending one, so fast typing never queues work.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QLineEdit, QWidget
+
+from gui.views.hidden_heatmap import printable
+from gui.views.recurrent_picker import RecurrentPicker, data_info, layer_title
+from gui.views.view_panel import ViewPanel, centred_levels, diverging_colour_map
+
+TOP_K = 15
+THROTTLE_MS = 50  # ~20 requests a second at most
+REPLACEMENT = "\ufffd"  # engine/datasets/text.py maps rare characters to this one
+
+
+def encode(text: str, vocab: str) -> tuple[np.ndarray, str, list[str]]:
+    """Token ids of ``text`` as the data set makes them, the text actually
+    encoded, and the characters that had to be dropped (not in the vocabulary)."""
+    index = {ch: i for i, ch in enumerate(vocab)}
+    ids, kept, dropped = [], [], []
+    for ch in text:
+        if ch in index:
+            ids.append(index[ch])
+            kept.append(ch)
+        elif REPLACEMENT in index:  # the data set's own fallback for rare characters
+            ids.append(index[REPLACEMENT])
+            kept.append(REPLACEMENT)
+        else:
+            dropped.append(ch)
+    return np.asarray(ids, dtype=np.int64), "".join(kept), dropped
+
+
+class TextProbe(ViewPanel):
+    title = "Text probe"
+    help = ("Type the start of a text: the bars are the model's probabilities for the next character, the "
+            "heat map its hidden state after each character. Context changes meaning (claim C14).")
+
+    def __init__(self, inspector=None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.inspector = None
+        self.line_edit = QLineEdit()
+        self.line_edit.setPlaceholderText("Type a prefix, e.g. “the river bank” or “a deposit at the bank”")
+        self.line_edit.textEdited.connect(self._on_text_edited)
+        self.picker = RecurrentPicker(with_probe=False)
+        self.picker.changed.connect(self._draw_inspection)
+        self.controls.addWidget(self.line_edit, 1)
+        self.controls.addWidget(self.picker)
+        self._throttle = QTimer(self)
+        self._throttle.setSingleShot(True)
+        self._throttle.setInterval(THROTTLE_MS)
+        self._throttle.timeout.connect(self._send)
+
+        self.plot_widget = pg.GraphicsLayoutWidget()
+        self.plot_widget.setBackground("w")
+        self.bar_plot = self.plot_widget.addPlot(row=0, col=0, colspan=2)
+        self.bar_plot.setMouseEnabled(False, False)
+        self.bar_plot.hideButtons()
+        self.bar_plot.setLabel("left", "probability")
+        self.bar_plot.setLabel("bottom", f"next character (top {TOP_K})")
+        self.bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush="#1f77b4", pen=None, name="P(next character)")
+        self.bar_plot.addItem(self.bars)
+        self.bar_plot.addLegend(offset=(-5, 2), labelTextColor="#222").addItem(self.bars, "P(next character)")
+        self.heat_plot = self.plot_widget.addPlot(row=1, col=0)
+        self.heat_plot.setMouseEnabled(False, False)
+        self.heat_plot.hideButtons()
+        self.heat_plot.setLabel("left", "hidden unit")
+        self.heat_plot.setLabel("bottom", "characters read")
+        self.heat_item = pg.ImageItem(axisOrder="row-major")
+        self.heat_plot.addItem(self.heat_item)
+        self.colour_bar = pg.ColorBarItem(values=(-1, 1), colorMap=diverging_colour_map(), interactive=False,
+                                          label="hₜ", colorMapMenu=False, width=10)
+        self.colour_bar.setImageItem(self.heat_item)
+        self.plot_widget.addItem(self.colour_bar, row=1, col=1)
+        self.body.addWidget(self.plot_widget)
+
+        self.sent_ids = np.zeros(0, np.int64)  # the ids of the latest request
+        self.sent_text = ""
+        self.inspection = None  # the latest Inspection that answered sent_ids
+        self.top_characters: list[str] = []
+        self.top_probabilities = np.zeros(0, np.float32)
+        self.hidden_image = np.zeros((0, 0), np.float32)  # (units, characters)
+        self.request_count = 0
+        self._pending_message = ""  # what the last request had to skip, kept for the answer's caption
+        self.set_inspector(inspector)
+        self._clear()
+
+    def set_inspector(self, inspector) -> None:
+        """The Inspector that runs the model on typed text (its ``inspected`` signal feeds this view)."""
+        if self.inspector is not None:
+            self.inspector.inspected.disconnect(self._on_inspected)
+        self.inspector = inspector
+        if inspector is not None:
+            inspector.inspected.connect(self._on_inspected)
+
+    def applies_to(self, run) -> bool:
+        info = data_info(run)
+        return info is not None and info.input_kind == "tokens" and bool(getattr(run, "vocab", None))
+
+    def not_applicable_text(self) -> str:
+        return f"{self.title}: only for models that read text (a character-level data set)."
+
+    # --- typing -----------------------------------------------------------------------
+    def set_text(self, text: str) -> None:
+        """Type ``text`` as a user would (tests drive the view through this)."""
+        self.line_edit.setText(text)
+        self._on_text_edited(text)
+
+    def _on_text_edited(self, _text: str) -> None:
+        if not self._throttle.isActive():  # throttle, not debounce: typing shows results while it goes on
+            self._throttle.start()
+
+    def _send(self) -> None:
+        vocab = getattr(self.run, "vocab", None)
+        if not vocab:
+            self.caption.setText("Start training a text model first: the vocabulary comes with the run.")
+            return
+        ids, kept, dropped = encode(self.line_edit.text(), vocab)
+        message = (f"Not in this model's vocabulary, skipped: {' '.join(repr(c) for c in dict.fromkeys(dropped))}. "
+                   if dropped else "")
+        if ids.size == 0:
+            self.caption.setText(message + "Type some text to see what the model expects next.")
+            return
+        if self.inspector is None:
+            self.caption.setText(message + "No model to run yet: start training.")
+            return
+        self.sent_ids, self.sent_text = ids, kept
+        self.request_count += 1
+        self.inspector.request(ids)
+        self.caption.setText(message + "Reading…")
+        self._pending_message = message
+
+    def _draw_snapshot(self, snapshot) -> None:
+        # The weights moved on: ask again about the text shown, so its predictions follow training.
+        if self.sent_ids.size and self.inspector is not None:
+            self.inspector.request(self.sent_ids)
+            self.request_count += 1
+
+    # --- answers ------------------------------------------------------------------------
+    def _on_inspected(self, inspection) -> None:
+        received = np.asarray(inspection.input).reshape(-1)
+        if received.shape != self.sent_ids.shape or not np.array_equal(received, self.sent_ids):
+            return  # an answer for an older request (or another view's input)
+        self.inspection = inspection
+        self._draw_inspection()
+
+    def _draw_inspection(self) -> None:
+        inspection = self.inspection
+        if inspection is None or self.frozen:
+            return
+        output = np.asarray(inspection.output, dtype=np.float32)
+        last = output[-1] if output.ndim == 2 else output
+        vocab = self.run.vocab if self.run is not None and self.run.vocab else ""
+        order = np.argsort(last)[::-1][:TOP_K]
+        self.top_probabilities = last[order]
+        self.top_characters = [vocab[i] if i < len(vocab) else str(int(i)) for i in order]
+        self.bars.setOpts(x=np.arange(len(order)), height=self.top_probabilities, width=0.8)
+        self.bar_plot.getAxis("bottom").setTicks([[(i, printable(c)) for i, c in enumerate(self.top_characters)]])
+        self.bar_plot.setRange(xRange=(-0.6, len(order) - 0.4), yRange=(0, max(float(last.max()), 1e-3) * 1.05),
+                               padding=0)
+        self._draw_hidden(inspection)
+        best = printable(self.top_characters[0]) if self.top_characters else "?"
+        self.caption.setText(f"{self._pending_message}After “{self.sent_text[-30:]}”: "
+                             f"most likely next “{best}” ({self.top_probabilities[0]:.0%}).")
+        self.draw_count += 1
+
+    def _draw_hidden(self, inspection) -> None:
+        states = inspection.hidden_states or {}
+        self.picker.set_layers({i: layer_title(i, (inspection.gates or {}).get(i)) for i in states})
+        layer = self.picker.layer()
+        if layer is None or layer not in states:
+            self.heat_item.clear()
+            self.hidden_image = np.zeros((0, 0), np.float32)
+            return
+        self.hidden_image = np.ascontiguousarray(np.asarray(states[layer]).T, dtype=np.float32)
+        units, steps = self.hidden_image.shape
+        top = float(np.abs(self.hidden_image).max()) if self.hidden_image.size else 1.0
+        levels = (-1.0, 1.0) if top <= 1.0 + 1e-6 else centred_levels(self.hidden_image)
+        self.heat_item.setImage(self.hidden_image, levels=levels)
+        self.colour_bar.setLevels(levels)
+        self.heat_plot.getAxis("bottom").setTicks([[(t + 0.5, printable(c)) for t, c in enumerate(self.sent_text)]])
+        self.heat_plot.setRange(xRange=(0, steps), yRange=(0, units), padding=0)
+
+    def _clear(self) -> None:
+        self.inspection = None
+        self.top_characters, self.top_probabilities = [], np.zeros(0, np.float32)
+        self.hidden_image = np.zeros((0, 0), np.float32)
+        self.bars.setOpts(x=[], height=[])
+        self.heat_item.clear()
+        self.caption.setText("Type the start of a text to see what the model expects next.")
+
+    def set_run(self, run) -> None:
+        super().set_run(run)
+        self.sent_ids, self.sent_text = np.zeros(0, np.int64), ""
+        if run is not None and self.line_edit.text():
+            self._on_text_edited(self.line_edit.text())
+
+    def export_data(self) -> dict[str, np.ndarray]:
+        if self.inspection is None:
+            return {}
+        return {"next_character_probabilities": np.asarray(self.inspection.output, dtype=np.float32)[-1],
+                "hidden_units_by_character": self.hidden_image,
+                "input_ids": self.sent_ids}

@@ -1,20 +1,32 @@
-"""Snapshots of a model's inside: filters, feature maps, hidden states.
+"""Snapshots of a model's inside: filters, feature maps, hidden states, gates,
+gradient through time, weight and gradient histograms, weights and outputs.
 
-Taken on a few fixed probe samples, returned as numpy copies, and rate-bounded
-by ``ProbeClock`` so that probing never dominates training.
+Taken on a few fixed probe samples (and, for the gradient, a small validation
+batch), returned as numpy copies, and rate-bounded by ``ProbeClock`` so that
+probing never dominates training.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 
 import numpy as np
 import torch
 from torch import nn
 
-from engine.events import Snapshot
+from engine.events import QUANTILES, Histogram, Snapshot
 from engine.modules import ChannelsFirst, Recurrent, Stack
+from engine.unrolled import gradient_through_time, recurrent_forward
+
+HISTOGRAM_BINS = 40
+WEIGHT_COPY_LIMIT = 2_000_000  # parameters; bigger models send no weights at probe rate
+GRADIENT_SAMPLES = 64  # validation samples for the gradient-through-time probe
+
+# The probes a snapshot can hold; ``any`` is true when one of them is on.
+_PROBES = ("filters", "feature_maps", "hidden_states", "gates", "gradients", "histograms", "weights",
+           "outputs")
 
 
 @dataclass(frozen=True)
@@ -22,6 +34,13 @@ class ProbeSettings:
     filters: bool = True
     feature_maps: bool = True
     hidden_states: bool = True
+    gates: bool = True  # LSTM/GRU gates and cell state, via the unrolled twin
+    gradients: bool = True  # ‖∂loss/∂h_t‖ per step for recurrent layers
+    histograms: bool = True  # weight and gradient histograms per layer
+    weights: bool = True  # the state_dict, for the GUI's Inspector
+    outputs: bool = True  # the model's output on the probe samples
+    # Not a snapshot probe: a Predictions event after each epoch's evaluation.
+    predictions: bool = True
     n_probes: int = 8
     # At most one snapshot per this many seconds...
     min_interval: float = 0.5
@@ -30,7 +49,12 @@ class ProbeSettings:
 
     @property
     def any(self) -> bool:
-        return self.filters or self.feature_maps or self.hidden_states
+        return any(getattr(self, name) for name in _PROBES)
+
+    @classmethod
+    def off(cls) -> ProbeSettings:
+        """No snapshots and no predictions: the headless command line's setting."""
+        return cls(**{f.name: False for f in fields(cls) if f.type in ("bool", bool)})
 
 
 class ProbeClock:
@@ -48,6 +72,10 @@ class ProbeClock:
 
     def record(self, elapsed: float, cost: float) -> None:
         self.last = elapsed
+        self.spent += cost
+
+    def charge(self, cost: float) -> None:
+        """Other probing work (predictions) that counts against the budget."""
         self.spent += cost
 
 
@@ -71,29 +99,107 @@ def choose_probes(y: torch.Tensor, n: int) -> torch.Tensor:
     return torch.tensor(chosen, dtype=torch.long)
 
 
-@torch.no_grad()
-def take_snapshot(model: Stack, probe_x: torch.Tensor, settings: ProbeSettings,
-                  step: int, epoch: int) -> Snapshot:
+@dataclass(frozen=True)
+class GradientBatch:
+    """The validation batch and loss the gradient-through-time probe uses."""
+
+    x: torch.Tensor
+    y: torch.Tensor
+    loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+def take_snapshot(model: Stack, probe_x: torch.Tensor, settings: ProbeSettings, step: int, epoch: int,
+                  *, gradient_batch: GradientBatch | None = None, classification: bool = True) -> Snapshot:
+    """Everything ``settings`` asks for, as numpy copies. Runs the model in
+    evaluation mode and restores its mode; parameters' ``.grad`` are read,
+    never written (the gradient probe uses autograd.grad on the states)."""
     filters: dict[int, np.ndarray] = {}
     maps: dict[int, np.ndarray] = {}
     hidden: dict[int, np.ndarray] = {}
+    gates: dict[int, dict[str, np.ndarray]] = {}
+    outputs = None
     was_training = model.training
     model.eval()
     try:
-        x = probe_x
-        for index, layer in enumerate(model.layers):
-            inner = layer.inner if isinstance(layer, ChannelsFirst) else layer
-            if settings.filters and isinstance(inner, (nn.Conv1d, nn.Conv2d)):
-                filters[index] = _numpy(inner.weight)
-            if settings.hidden_states and isinstance(layer, Recurrent):
-                # The top layer's state at every step, whatever the output mode.
-                hidden[index] = _numpy(layer.rnn(x)[0])
-            x = layer(x)
-            if settings.feature_maps and x.dim() >= 3 and not isinstance(layer, Recurrent):
-                maps[index] = _numpy(x)
+        with torch.no_grad():
+            x = probe_x
+            for index, layer in enumerate(model.layers):
+                inner = layer.inner if isinstance(layer, ChannelsFirst) else layer
+                if settings.filters and isinstance(inner, (nn.Conv1d, nn.Conv2d)):
+                    filters[index] = _numpy(inner.weight)
+                if isinstance(layer, Recurrent):
+                    x = _probe_recurrent(layer, x, settings, index, hidden, gates)
+                    continue
+                x = layer(x)
+                if settings.feature_maps and x.dim() >= 3:
+                    maps[index] = _numpy(x)
+            if settings.outputs:
+                outputs = _numpy(torch.softmax(x, dim=-1) if classification else x)
+        through_time: dict[int, np.ndarray] = {}
+        if settings.gradients and gradient_batch is not None:
+            for index, layer in enumerate(model.layers):
+                if isinstance(layer, Recurrent):
+                    through_time[index] = gradient_through_time(model, index, gradient_batch.x,
+                                                                gradient_batch.y, gradient_batch.loss)
     finally:
         model.train(was_training)
-    return Snapshot(step, epoch, filters, maps, hidden)
+    weight_hists, grad_hists = ({}, {}) if not settings.histograms else _histograms(model)
+    return Snapshot(step, epoch, filters, maps, hidden, gates, through_time, weight_hists, grad_hists,
+                    _weights(model) if settings.weights else None, outputs)
+
+
+def _probe_recurrent(layer: Recurrent, x: torch.Tensor, settings: ProbeSettings, index: int,
+                     hidden: dict[int, np.ndarray], gates: dict[int, dict[str, np.ndarray]]) -> torch.Tensor:
+    """Run a recurrent layer for the probes; the fused module unless gates are
+    wanted (the unrolled twin is several times slower)."""
+    gated = isinstance(layer.rnn, (nn.LSTM, nn.GRU))
+    if settings.gates and gated:
+        out, result = recurrent_forward(layer, x)
+        # Top layer, forward direction: what the gate view shows.
+        gates[index] = {name: _numpy(value) for name, value in result.gates[-1][0].items()}
+        if settings.hidden_states:
+            hidden[index] = _numpy(result.output)
+        return out
+    if settings.hidden_states:
+        # The top layer's state at every step, whatever the output mode.
+        hidden[index] = _numpy(layer.rnn(x)[0])
+    return layer(x)
+
+
+def _histograms(model: Stack) -> tuple[dict[int, Histogram], dict[int, Histogram]]:
+    weights: dict[int, Histogram] = {}
+    grads: dict[int, Histogram] = {}
+    for index, layer in enumerate(model.layers):
+        params = list(layer.parameters())
+        if not params:
+            continue
+        weights[index] = histogram(torch.cat([p.detach().flatten() for p in params]))
+        with_grad = [p.grad.detach().flatten() for p in params if p.grad is not None]
+        if with_grad:
+            grads[index] = histogram(torch.cat(with_grad))
+    return weights, grads
+
+
+def histogram(values: torch.Tensor, bins: int = HISTOGRAM_BINS) -> Histogram:
+    """``bins`` equal bins from the minimum to the maximum, and the quantiles."""
+    v = values.detach().to("cpu", torch.float32).numpy()
+    finite = v[np.isfinite(v)]
+    if finite.size == 0:
+        finite = np.zeros(1, np.float32)
+    low, high = float(finite.min()), float(finite.max())
+    if high <= low:  # a constant tensor (zero biases at the start): one unit-wide range
+        low, high = low - 0.5, high + 0.5
+    counts, edges = np.histogram(finite, bins=bins, range=(low, high))
+    quantiles = np.quantile(finite, QUANTILES)
+    return Histogram(edges.astype(np.float32), counts.astype(np.int64), quantiles.astype(np.float32))
+
+
+def _weights(model: Stack) -> dict[str, np.ndarray] | None:
+    if sum(p.numel() for p in model.parameters()) > WEIGHT_COPY_LIMIT:
+        return None
+    # Integer buffers (BatchNorm's num_batches_tracked) keep their type.
+    return {name: (_numpy(t) if t.is_floating_point() else t.detach().cpu().numpy().copy())
+            for name, t in model.state_dict().items()}
 
 
 def _numpy(t: torch.Tensor) -> np.ndarray:
@@ -101,8 +207,8 @@ def _numpy(t: torch.Tensor) -> np.ndarray:
 
 
 def timed_snapshot(model: Stack, probe_x: torch.Tensor, clock: ProbeClock, elapsed: float,
-                   step: int, epoch: int) -> Snapshot:
+                   step: int, epoch: int, **kwargs) -> Snapshot:
     start = time.perf_counter()
-    snap = take_snapshot(model, probe_x, clock.settings, step, epoch)
+    snap = take_snapshot(model, probe_x, clock.settings, step, epoch, **kwargs)
     clock.record(elapsed, time.perf_counter() - start)
     return snap

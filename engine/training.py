@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -20,13 +21,23 @@ from engine import datasets
 from engine.control import TrainingControl
 from engine.datasets.base import CLASSIFICATION, IGNORE_INDEX, DataBundle
 from engine.devices import resolve_device
-from engine.events import Diverged, EpochDone, Finished, Paused, RunStarted, Snapshot, StepDone
+from engine.events import (
+    SAMPLE_LIMIT,
+    Diverged,
+    EpochDone,
+    Finished,
+    Paused,
+    Predictions,
+    RunStarted,
+    Snapshot,
+    StepDone,
+)
 from engine.modules import Stack
-from engine.probes import ProbeClock, ProbeSettings, choose_probes, timed_snapshot
+from engine.probes import GRADIENT_SAMPLES, GradientBatch, ProbeClock, ProbeSettings, choose_probes, timed_snapshot
 from engine.shapes import build_model
 from engine.spec import Experiment, TrainingSpec
 
-Event = RunStarted | StepDone | EpochDone | Snapshot | Paused | Diverged | Finished
+Event = RunStarted | StepDone | EpochDone | Snapshot | Predictions | Paused | Diverged | Finished
 EVAL_BATCH = 1024
 
 
@@ -64,21 +75,46 @@ def make_optimizer(model: nn.Module, t: TrainingSpec) -> torch.optim.Optimizer:
     return torch.optim.Adam(params, lr=t.learning_rate, weight_decay=t.weight_decay)
 
 
-@torch.no_grad()
 def evaluate(model: Stack, x: torch.Tensor, y: torch.Tensor, objective: Objective) -> tuple[float, float]:
     """(mean loss, metric) over a whole split, in evaluation mode."""
+    loss, metric, _ = evaluate_keeping(model, x, y, objective, 0)
+    return loss, metric
+
+
+@torch.no_grad()
+def evaluate_keeping(model: Stack, x: torch.Tensor, y: torch.Tensor, objective: Objective,
+                     keep: int) -> tuple[float, float, torch.Tensor | None]:
+    """``evaluate``, also returning the outputs of the first ``keep`` samples
+    (the prediction views' samples come for free from the evaluation pass)."""
     was_training = model.training
     model.eval()
     loss_sum, n, metric_sum, metric_n = 0.0, 0, 0.0, 0
+    kept: list[torch.Tensor] = []
     for start in range(0, len(x), EVAL_BATCH):
         xb, yb = x[start:start + EVAL_BATCH], y[start:start + EVAL_BATCH]
         out = model(xb)
+        if start < keep:
+            kept.append(out[:keep - start])
         loss_sum += float(objective.loss(out, yb)) * len(xb)
         n += len(xb)
         s, c = objective.metric_sums(out, yb)
         metric_sum, metric_n = metric_sum + s, metric_n + c
     model.train(was_training)
-    return loss_sum / max(n, 1), metric_sum / max(metric_n, 1)
+    return loss_sum / max(n, 1), metric_sum / max(metric_n, 1), torch.cat(kept) if kept else None
+
+
+def make_predictions(out: torch.Tensor, y: torch.Tensor, classification: bool, n_classes: int,
+                     step: int, epoch: int) -> Predictions:
+    """The Predictions event for outputs ``out`` on samples with targets ``y``."""
+    if not classification:
+        return Predictions(step, epoch, out.detach().to("cpu", torch.float32).numpy().copy(), None, None)
+    probs = torch.softmax(out.detach().float(), dim=-1)
+    confidence, predicted = probs.max(dim=-1)
+    scored = y != IGNORE_INDEX  # per-step tasks leave some steps unscored
+    pairs = (y[scored] * n_classes + predicted[scored]).to("cpu").numpy()
+    confusion = np.bincount(pairs, minlength=n_classes * n_classes).reshape(n_classes, n_classes)
+    return Predictions(step, epoch, predicted.to("cpu").numpy().astype(np.int64),
+                       confidence.to("cpu").numpy().astype(np.float32), confusion.astype(np.int64))
 
 
 def train(experiment: Experiment, *, control: TrainingControl | None = None,
@@ -89,7 +125,7 @@ def train(experiment: Experiment, *, control: TrainingControl | None = None,
     t = experiment.training
     epochs = epochs or t.epochs
     control = control or TrainingControl()
-    probes = probes or ProbeSettings(filters=False, feature_maps=False, hidden_states=False)
+    probes = probes or ProbeSettings.off()
     dev = resolve_device(device or t.device)
     bundle = bundle or datasets.load(experiment.dataset, t.seed)
     info = bundle.info
@@ -106,18 +142,24 @@ def train(experiment: Experiment, *, control: TrainingControl | None = None,
     probe_index = choose_probes(bundle.y_val, probes.n_probes)
     probe_x = x_val[probe_index.to(dev)]
     clock = ProbeClock(probes)
+    probe_kw = {"classification": objective.classification,
+                "gradient_batch": GradientBatch(x_val[:GRADIENT_SAMPLES], y_val[:GRADIENT_SAMPLES], objective.loss)}
     n_params = sum(p.numel() for p in model.parameters())
+    n_samples = min(len(x_val), SAMPLE_LIMIT)
+    keep = n_samples if probes.predictions else 0
 
     yield RunStarted(str(dev), n_params, epochs, steps_per_epoch, n_train, len(x_val), info.task,
                      "accuracy" if objective.classification else "mse", info.baseline,
-                     bundle.x_val[probe_index].numpy().copy(), bundle.y_val[probe_index].numpy().copy())
+                     bundle.x_val[probe_index].numpy().copy(), bundle.y_val[probe_index].numpy().copy(),
+                     info, bundle.vocab, bundle.x_val[:n_samples].numpy().copy(),
+                     bundle.y_val[:n_samples].numpy().copy())
 
     step, seen, elapsed, history = 0, 0, 0.0, []
     epoch = 0
     stopped = diverged = False
     last_epoch: EpochDone | None = None
     if clock.due(0.0):
-        yield timed_snapshot(model, probe_x, clock, 0.0, 0, 0)
+        yield timed_snapshot(model, probe_x, clock, 0.0, 0, 0, **probe_kw)
     model.train()
     for epoch in range(1, epochs + 1):
         epoch_start = time.perf_counter()
@@ -161,18 +203,27 @@ def train(experiment: Experiment, *, control: TrainingControl | None = None,
             yield StepDone(step, epoch, loss_value, optimizer.param_groups[0]["lr"], elapsed,
                            seen / max(elapsed, 1e-9))
             if clock.due(elapsed):
-                yield timed_snapshot(model, probe_x, clock, elapsed, step, epoch)
+                yield timed_snapshot(model, probe_x, clock, elapsed, step, epoch, **probe_kw)
         if stopped or diverged:
             break
-        val_loss, val_metric = evaluate(model, x_val, y_val, objective)
+        val_loss, val_metric, sample_out = evaluate_keeping(model, x_val, y_val, objective, keep)
         seconds = time.perf_counter() - epoch_start
         last_epoch = EpochDone(epoch, step, loss_sum / n_train, metric_sum / max(metric_n, 1), val_loss,
                                val_metric, seconds, n_train / max(epoch_train_time, 1e-9))
         history.append(last_epoch)
         yield last_epoch
+        if sample_out is not None:
+            tick = time.perf_counter()
+            predictions = make_predictions(sample_out, y_val[:keep], objective.classification, info.n_outputs,
+                                           step, epoch)
+            clock.charge(time.perf_counter() - tick)
+            yield predictions
 
+    if stopped and keep:  # the model moved since the last epoch's predictions
+        _, _, sample_out = evaluate_keeping(model, x_val[:keep], y_val[:keep], objective, keep)
+        yield make_predictions(sample_out, y_val[:keep], objective.classification, info.n_outputs, step, epoch)
     if probes.any and not diverged:
-        yield timed_snapshot(model, probe_x, clock, elapsed, step, epoch)
+        yield timed_snapshot(model, probe_x, clock, elapsed, step, epoch, **probe_kw)
     yield Finished(stopped, diverged, _summary(experiment, dev, n_params, history, elapsed, step, seen,
                                                objective.classification))
 

@@ -11,7 +11,7 @@ import pytest
 
 from engine.control import TrainingControl
 from engine.errors import DeviceError
-from engine.events import Diverged, EpochDone, Finished, Paused, RunStarted, Snapshot, StepDone
+from engine.events import Diverged, EpochDone, Finished, Paused, Predictions, RunStarted, Snapshot, StepDone
 from engine.experiment_file import parse_experiment
 from engine.probes import ProbeSettings
 from engine.training import train
@@ -166,3 +166,70 @@ def test_probe_rate_is_bounded_by_default():
     steps = sum(isinstance(e, StepDone) for e in events)
     snaps = sum(isinstance(e, Snapshot) for e in events)
     assert snaps < steps / 4
+
+
+def test_run_started_carries_data_description_and_sample_set():
+    started = next(iter(train(experiment(CNN))))
+    assert started.info.input_kind == "image" and started.info.n_outputs == 10
+    assert started.vocab is None
+    assert started.sample_inputs.shape == (started.n_val, 1, 8, 8) or len(started.sample_inputs) == 1000
+    assert len(started.sample_targets) == len(started.sample_inputs)
+    text = next(iter(train(experiment([{"type": "Embedding"}, {"type": "LSTM", "hidden_size": 8,
+                                                                 "output": "all"}, {"type": "Linear"}],
+                                      "text", {"length": 16}))))
+    assert isinstance(text.vocab, str) and len(text.vocab) == text.info.vocab_size
+
+
+def test_predictions_after_each_epoch_match_the_sample_set():
+    events = list(train(experiment(CNN, epochs=2), probes=ProbeSettings()))
+    started = events[0]
+    preds = [e for e in events if isinstance(e, Predictions)]
+    assert [p.epoch for p in preds] == [1, 2]
+    last = preds[-1]
+    m = len(started.sample_targets)
+    assert last.predicted.shape == (m,) and last.predicted.dtype == np.int64
+    assert last.confidence.shape == (m,) and np.all((last.confidence > 0) & (last.confidence <= 1))
+    assert last.confusion.shape == (10, 10) and last.confusion.sum() == m
+    # Rows are the true classes, columns the predicted ones.
+    np.testing.assert_array_equal(last.confusion.sum(axis=1), np.bincount(started.sample_targets, minlength=10))
+    np.testing.assert_array_equal(last.confusion.sum(axis=0), np.bincount(last.predicted, minlength=10))
+    # The diagonal is the accuracy on the sample set, which is the validation set here (n_val < 1000).
+    epoch = [e for e in events if isinstance(e, EpochDone)][-1]
+    if m == started.n_val:
+        assert np.trace(last.confusion) / m == pytest.approx(epoch.val_metric)
+
+
+def test_per_step_predictions_count_only_scored_steps():
+    exp = experiment([{"type": "GRU", "hidden_size": 8, "output": "all"}, {"type": "Linear"}], "copy_memory",
+                     {"n_samples": 300, "length": 10})
+    events = list(train(exp, probes=ProbeSettings(min_interval=10.0)))
+    started, preds = events[0], [e for e in events if isinstance(e, Predictions)][-1]
+    targets = started.sample_targets
+    assert preds.predicted.shape == targets.shape and preds.confidence.shape == targets.shape
+    scored = targets != -100
+    assert 0 < scored.sum() < targets.size  # copy memory scores only the recall steps
+    assert preds.confusion.sum() == int(scored.sum())
+
+
+def test_regression_predictions_are_values():
+    events = list(train(experiment(GRU, "sine"), probes=ProbeSettings(min_interval=10.0)))
+    preds = [e for e in events if isinstance(e, Predictions)][-1]
+    assert preds.predicted.shape == events[0].sample_targets.shape
+    assert preds.confidence is None and preds.confusion is None
+
+
+def test_without_probes_no_snapshots_and_no_predictions():
+    events = list(train(experiment(CNN, epochs=2)))
+    assert not any(isinstance(e, (Snapshot, Predictions)) for e in events)
+
+
+def test_recurrent_snapshot_from_a_real_run_fills_every_field():
+    exp = experiment([{"type": "LSTM", "hidden_size": 8}, {"type": "Linear"}], "motif")
+    events = list(train(exp, probes=ProbeSettings(min_interval=10.0, n_probes=4)))  # first and last only
+    started = events[0]
+    last = [e for e in events if isinstance(e, Snapshot)][-1]
+    steps = started.info.input_shape[0]
+    assert last.gates[0]["forget"].shape == (4, steps, 8)
+    assert last.grad_through_time[0].shape == (steps,)
+    assert set(last.weight_histograms) == {0, 1} and set(last.grad_histograms) == {0, 1}
+    assert last.weights is not None and last.probe_outputs.shape == (4, started.info.n_outputs)

@@ -1,0 +1,182 @@
+"""The confusion matrix on the first validation samples, after each epoch:
+rows are the true class, columns the predicted one. Clicking a cell shows
+the samples behind it in a small gallery below — the quickest way to see
+*which* 4s the model takes for 9s.
+
+One ImageItem holds the matrix (counts, or each row as fractions when
+"Normalise rows" is on) with a colour bar; the counts are written in the
+cells while there are few enough classes to read them (C ≤ 20).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QCheckBox, QLabel, QWidget
+
+from gui.views import prediction_format as fmt
+from gui.views.sample_thumbnails import SampleThumbnails
+from gui.views.view_panel import ViewPanel
+
+MAX_WRITTEN_CLASSES, MAX_TICKS, GALLERY_SIZE = 20, 20, 12
+COLOUR_MAP = pg.ColorMap([0.0, 1.0], [(255, 255, 255), (8, 48, 107)])  # white → dark blue: empty cells stay quiet
+
+
+class ConfusionMatrix(ViewPanel):
+    title = "Confusion matrix"
+    help = ("Counts of true class (rows) against predicted class (columns) on the first validation samples; "
+            "click a cell to see the samples behind it.")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.selected: tuple[int, int] | None = None  # the clicked cell (row, col)
+        self.shown_matrix = np.zeros((0, 0), np.float32)  # what the image shows (counts or row fractions)
+        self.normalise_rows = QCheckBox("Normalise rows")
+        self.normalise_rows.setToolTip("Show each row as fractions of that true class (recall on the diagonal)")
+        self.normalise_rows.toggled.connect(self.redraw)
+        self.controls.addWidget(self.normalise_rows)
+
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground("w")
+        self.plot = self.graphics.addPlot()
+        self.plot.invertY(True)  # row 0 at the top, as a matrix is read
+        self.plot.setAspectLocked(True)
+        self.plot.setMouseEnabled(False, False)
+        self.plot.hideButtons()
+        self.plot.setLabel("left", "true class")
+        self.plot.setLabel("bottom", "predicted class")
+        self.image_item = pg.ImageItem(axisOrder="row-major")
+        self.plot.addItem(self.image_item)
+        self.selection_frame = pg.PlotDataItem(pen=pg.mkPen("#d62728", width=1))
+        self.plot.addItem(self.selection_frame)
+        self.colour_bar = pg.ColorBarItem(values=(0, 1), colorMap=COLOUR_MAP, label="samples",
+                                          interactive=False, width=14)
+        self.colour_bar.setImageItem(self.image_item, insert_in=self.plot)
+        self.cell_texts: list[pg.TextItem] = []
+        self.graphics.scene().sigMouseClicked.connect(self._on_scene_clicked)
+
+        self.gallery_caption = QLabel("Click a cell to see its samples.")
+        self.gallery = SampleThumbnails(GALLERY_SIZE, 6)
+        self.body.addWidget(self.graphics, 3)
+        self.body.addWidget(self.gallery_caption)
+        self.body.addWidget(self.gallery, 2)
+
+    def applies_to(self, run) -> bool:
+        return run is not None and run.task == "classification"
+
+    # --- public, for the mouse and tests ------------------------------------------------
+    def samples_for_cell(self, row: int, col: int) -> list[int]:
+        """Sample-set indices whose true class is ``row`` and predicted class ``col``
+        (per-step tasks: that have at least one such step)."""
+        if self.predictions is None or self.run is None or self.run.sample_targets is None:
+            return []
+        targets, predicted = self.run.sample_targets, self.predictions.predicted
+        hits = (targets == row) & (predicted == col) & fmt.scored(targets)
+        return np.nonzero(hits.reshape(len(hits), -1).any(axis=1))[0].tolist()
+
+    def click_cell(self, row: int, col: int) -> list[int]:
+        """Select a cell: frame it and show its samples in the gallery."""
+        self.selected = (row, col)
+        self.selection_frame.setData([col, col + 1, col + 1, col, col], [row, row, row + 1, row + 1, row])
+        return self._show_gallery()
+
+    # --- drawing ----------------------------------------------------------------------
+    def _clear(self) -> None:
+        self.selected = None
+        self.shown_matrix = np.zeros((0, 0), np.float32)
+        self.image_item.clear()
+        self.selection_frame.setData([], [])
+        for text in self.cell_texts:
+            self.plot.removeItem(text)
+        self.cell_texts = []
+        self.gallery.clear_samples()
+        self.gallery_caption.setText("Click a cell to see its samples.")
+
+    def _draw_predictions(self, predictions) -> None:
+        if predictions.confusion is None:
+            return
+        counts = np.asarray(predictions.confusion, np.float64)
+        n = len(counts)
+        names = fmt.class_names(self.run, n)
+        if self.normalise_rows.isChecked():
+            totals = counts.sum(axis=1, keepdims=True)
+            matrix, top, label = counts / np.where(totals > 0, totals, 1), 1.0, "fraction of the true class"
+        else:
+            matrix, top, label = counts, max(1.0, float(counts.max())), "samples"
+        if self.run is not None and fmt.per_step(self.run):
+            label = label.replace("samples", "steps")
+        self.shown_matrix = matrix.astype(np.float32)
+        self.image_item.setImage(self.shown_matrix, autoLevels=False)
+        self.colour_bar.setLevels((0.0, top))  # also sets the image's levels
+        self.colour_bar.axis.setLabel(label)
+        self._set_ticks(names)
+        self._write_cells(matrix, top)
+        total = int(counts.sum())
+        unit = "scored steps" if self.run is not None and fmt.per_step(self.run) else "validation samples"
+        right = np.trace(counts) / max(total, 1)
+        self.caption.setText(f"{total} {unit}, {right:.1%} on the diagonal · epoch {predictions.epoch}, "
+                             f"step {predictions.step}. Click a cell for its samples.")
+        if self.selected is not None:
+            self._show_gallery()
+
+    def _set_ticks(self, names: list[str]) -> None:
+        every = max(1, -(-len(names) // MAX_TICKS))
+        ticks = [(i + 0.5, name) for i, name in enumerate(names) if i % every == 0]
+        for side in ("left", "bottom"):
+            self.plot.getAxis(side).setTicks([ticks, []])
+
+    def _write_cells(self, matrix: np.ndarray, top: float) -> None:
+        n = len(matrix)
+        wanted = n * n if n <= MAX_WRITTEN_CLASSES else 0
+        while len(self.cell_texts) > wanted:  # created once per number of classes, then only updated
+            self.plot.removeItem(self.cell_texts.pop())
+        while len(self.cell_texts) < wanted:
+            text = pg.TextItem(anchor=(0.5, 0.5))
+            self.plot.addItem(text, ignoreBounds=True)
+            self.cell_texts.append(text)
+        integer = not self.normalise_rows.isChecked()
+        for k, text in enumerate(self.cell_texts):
+            r, c = divmod(k, n)
+            value = matrix[r, c]
+            text.setText(f"{int(value)}" if integer else f"{value:.2f}",
+                         color="w" if value > 0.55 * top else "#333")
+            text.setPos(c + 0.5, r + 0.5)
+
+    def _show_gallery(self) -> list[int]:
+        if self.selected is None or self.predictions is None or self.run is None:
+            return []
+        row, col = self.selected
+        indices = self.samples_for_cell(row, col)
+        names = fmt.class_names(self.run, max(len(self.predictions.confusion), row + 1, col + 1))
+        kind = fmt.input_kind(self.run)
+        captions = [self._gallery_caption(i, row, col, kind) for i in indices[:GALLERY_SIZE]]
+        self.gallery.show_samples(self.run.sample_inputs, kind, np.array(indices, np.int64), captions,
+                                  np.full(len(captions), row != col))
+        shown = f" (first {GALLERY_SIZE} shown)" if len(indices) > GALLERY_SIZE else ""
+        what = "samples with such a step" if fmt.per_step(self.run) else "samples"
+        self.gallery_caption.setText(f"true {names[row]} → predicted {names[col]}: {len(indices)} {what}{shown}")
+        return indices
+
+    def _gallery_caption(self, index: int, row: int, col: int, kind: str) -> str:
+        if not fmt.per_step(self.run):
+            confidence = self.predictions.confidence
+            return f"#{index}" + (f" ({confidence[index]:.0%})" if confidence is not None else "")
+        targets, predicted = self.run.sample_targets[index], self.predictions.predicted[index]
+        step = int(np.nonzero((targets == row) & (predicted == col))[0][0])
+        if kind == "tokens":  # the characters leading up to that step
+            return f"#{index} …{fmt.token_text(self.run, self.run.sample_inputs[index][max(0, step - 7):step + 1])}"
+        return f"#{index} step {step}"
+
+    def _on_scene_clicked(self, event) -> None:
+        if self.shown_matrix.size == 0:
+            return
+        position = self.image_item.mapFromScene(event.scenePos())
+        row, col = int(np.floor(position.y())), int(np.floor(position.x()))
+        if 0 <= row < len(self.shown_matrix) and 0 <= col < len(self.shown_matrix):
+            self.click_cell(row, col)
+
+    # --- export -----------------------------------------------------------------------
+    def export_data(self) -> dict[str, np.ndarray]:
+        if self.predictions is None or self.predictions.confusion is None:
+            return {}
+        return {"confusion_true_rows_predicted_columns": np.asarray(self.predictions.confusion)}

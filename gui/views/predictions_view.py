@@ -1,0 +1,243 @@
+"""What the model predicts on the first validation samples, after each epoch.
+
+Four pictures, by the kind of data: a strip of thumbnails with predicted
+and true labels (one class per sample), the target and predicted symbols
+of a few sequences step by step (a class per step: text, copy memory), a
+scatter of predicted against true values with the y = x line (one value
+per sample), or predicted and target curves over time (a value per step).
+Mistakes are red; "Mistakes only" and the page buttons browse the set.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import QCheckBox, QLabel, QStackedWidget, QTextEdit, QToolButton, QWidget
+
+from gui.views import prediction_format as fmt
+from gui.views.sample_thumbnails import SampleThumbnails
+from gui.views.view_panel import ViewPanel
+
+STRIP_SIZE, STEP_ROWS, CURVES = 24, 6, 4
+CURVE_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd")
+
+
+class PredictionsView(ViewPanel):
+    title = "Predictions"
+    help = ("The model's predictions on the first validation samples after each epoch: predicted and true "
+            "labels with mistakes in red, or predicted against true values for regression.")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.page = 0
+        self.shown_indices = np.zeros(0, np.int64)  # sample-set indices on screen
+        self._drawn_key: tuple | None = None
+        self.mistakes_only = QCheckBox("Mistakes only")
+        self.mistakes_only.setToolTip("Browse only the samples the model gets wrong")
+        self.mistakes_only.toggled.connect(lambda: self._go_to_page(0))
+        self.previous_button, self.next_button = QToolButton(), QToolButton()
+        self.previous_button.setText("◀")
+        self.next_button.setText("▶")
+        self.previous_button.setToolTip("Previous page of samples")
+        self.next_button.setToolTip("Next page of samples")
+        self.previous_button.clicked.connect(lambda: self._go_to_page(self.page - 1))
+        self.next_button.clicked.connect(self.next_page)
+        self.page_label = QLabel("")
+        for widget in (self.mistakes_only, self.previous_button, self.page_label, self.next_button):
+            self.controls.addWidget(widget)
+
+        self.pages = QStackedWidget()
+        self.thumbnails = SampleThumbnails(STRIP_SIZE, 6)
+        self.steps_text = QTextEdit()
+        self.steps_text.setReadOnly(True)
+        self.steps_text.setLineWrapMode(QTextEdit.LineWrapMode.NoWrap)  # keeps true and pred aligned
+        self.steps_text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self._build_scatter()
+        self._build_curves()
+        for page in (self.thumbnails, self.steps_text, self.scatter_plot, self.curve_plot):
+            self.pages.addWidget(page)
+        self.body.addWidget(self.pages)
+        self._clear()
+
+    def _build_scatter(self) -> None:
+        self.scatter_plot = pg.PlotWidget(background="w")
+        self.scatter_plot.setLabel("bottom", "true value")
+        self.scatter_plot.setLabel("left", "predicted value")
+        self.scatter_plot.showGrid(x=True, y=True, alpha=0.2)
+        legend = self.scatter_plot.addLegend(offset=(8, 8))
+        self.identity_line = pg.PlotDataItem(pen=pg.mkPen("#666", width=1, style=Qt.PenStyle.DashLine))
+        self.scatter = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(31, 119, 180, 140))
+        self.scatter_plot.addItem(self.identity_line)
+        self.scatter_plot.addItem(self.scatter)
+        legend.addItem(self.scatter, "validation samples")
+        legend.addItem(self.identity_line, "y = x (perfect)")
+
+    def _build_curves(self) -> None:
+        self.curve_plot = pg.PlotWidget(background="w")
+        self.curve_plot.setLabel("bottom", "time step")
+        self.curve_plot.setLabel("left", "value")
+        self.curve_plot.showGrid(x=True, y=True, alpha=0.2)
+        self.curve_legend = self.curve_plot.addLegend(offset=(8, 8))
+        self.predicted_curves, self.target_curves = [], []
+        for colour in CURVE_COLOURS:
+            predicted = self.curve_plot.plot(pen=pg.mkPen(colour, width=1))
+            target = self.curve_plot.plot(pen=pg.mkPen(colour, width=1, style=Qt.PenStyle.DashLine))
+            self.curve_legend.addItem(predicted, "predicted")
+            self.predicted_curves.append(predicted)
+            self.target_curves.append(target)
+        self.target_key = pg.PlotDataItem(pen=pg.mkPen("#666", width=1, style=Qt.PenStyle.DashLine))
+        self.curve_legend.addItem(self.target_key, "target (dashed)")
+
+    # --- public, for the buttons and tests --------------------------------------------
+    @property
+    def mode(self) -> str | None:
+        return fmt.display_mode(self.run) if self._has_samples() else None
+
+    def next_page(self) -> None:
+        self._go_to_page(self.page + 1)
+
+    def page_count(self) -> int:
+        return max(1, -(-len(self._candidates()) // self._page_size()))
+
+    # --- drawing ----------------------------------------------------------------------
+    def _has_samples(self) -> bool:
+        return self.run is not None and getattr(self.run, "sample_inputs", None) is not None
+
+    def _page_size(self) -> int:
+        return {"strip": STRIP_SIZE, "steps": STEP_ROWS, "curves": CURVES}.get(self.mode, 1 << 30)
+
+    def _candidates(self) -> np.ndarray:
+        if self.predictions is None or not self._has_samples():
+            return np.zeros(0, np.int64)
+        targets = self.run.sample_targets
+        if self.run.task == "classification" and self.mistakes_only.isChecked():
+            return np.nonzero(fmt.sample_mistakes(self.predictions.predicted, targets))[0]
+        return np.arange(len(targets))
+
+    def _go_to_page(self, page: int) -> None:
+        self.page = page
+        self._drawn_key = None
+        self.redraw()
+
+    def _clear(self) -> None:
+        self.page, self._drawn_key = 0, None
+        self.shown_indices = np.zeros(0, np.int64)
+        self.thumbnails.clear_samples()
+        self.steps_text.clear()
+        self.scatter.setData([], [])
+        self.identity_line.setData([], [])
+        for curve in (*self.predicted_curves, *self.target_curves):
+            curve.setData([], [])
+        self.page_label.setText("")
+        mode = self.mode
+        classification = mode in ("strip", "steps")
+        self.mistakes_only.setVisible(classification)
+        for widget in (self.previous_button, self.page_label, self.next_button):
+            widget.setVisible(mode != "scatter")
+        if mode is not None:
+            self.pages.setCurrentIndex(("strip", "steps", "scatter", "curves").index(mode))
+
+    def _draw_predictions(self, predictions) -> None:
+        if not self._has_samples():
+            self.caption.setText("This run carries no validation samples to show.")
+            return
+        # The hub redraws on every snapshot; predictions only change once an epoch.
+        key = (id(predictions), self.page, self.mistakes_only.isChecked())
+        if key == self._drawn_key:
+            return
+        candidates = self._candidates()
+        self.page = min(max(self.page, 0), self.page_count() - 1)
+        size = self._page_size()
+        self.shown_indices = candidates[self.page * size:(self.page + 1) * size]
+        self._drawn_key = (id(predictions), self.page, self.mistakes_only.isChecked())
+        self.previous_button.setEnabled(self.page > 0)
+        self.next_button.setEnabled(self.page < self.page_count() - 1)
+        self.page_label.setText(f"page {self.page + 1} of {self.page_count()}")
+        getattr(self, f"_draw_{self.mode}")(predictions)
+
+    def _score_text(self, predictions) -> str:
+        run, n = self.run, len(self.run.sample_targets)
+        when = f"epoch {predictions.epoch}, step {predictions.step}"
+        if run.task == "classification":
+            wrong = int(fmt.sample_mistakes(predictions.predicted, run.sample_targets).sum())
+            unit = "of scored steps" if self.mode == "steps" else ""
+            score = fmt.accuracy(predictions.predicted, run.sample_targets)
+            return f"Accuracy on {n} validation samples: {score:.1%} {unit} ({wrong} with mistakes, red) · {when}"
+        baseline = f" (predicting the mean: {run.baseline:.4g})" if run.baseline is not None else ""
+        return f"MSE on {n} validation samples: {fmt.mse(predictions.predicted, run.sample_targets):.4g}" \
+               f"{baseline} · {when}"
+
+    def _draw_strip(self, predictions) -> None:
+        run, indices = self.run, self.shown_indices
+        names = fmt.class_names(run, int(max(predictions.predicted.max(initial=0), run.sample_targets.max()) + 1))
+        kind = fmt.input_kind(run)
+        captions = []
+        for i in indices:
+            p, t = int(predictions.predicted[i]), int(run.sample_targets[i])
+            confidence = f" ({predictions.confidence[i]:.0%})" if predictions.confidence is not None else ""
+            text = f"pred {names[p]}{confidence}\ntrue {names[t]}"
+            if kind == "tokens":
+                text = fmt.token_text(run, run.sample_inputs[i][-10:]) + "\n" + text
+            captions.append(text)
+        mistakes = predictions.predicted[indices] != run.sample_targets[indices]
+        self.thumbnails.show_samples(run.sample_inputs, kind, indices, captions, mistakes)
+        self.caption.setText(self._score_text(predictions))
+
+    def _draw_steps(self, predictions) -> None:
+        run = self.run
+        targets = run.sample_targets
+        names = fmt.class_names(run, int(max(predictions.predicted.max(initial=0), targets.max()) + 1))
+        # Copy memory scores 3 of 66 steps: show only those, or the rows are mostly noise.
+        scored_only = fmt.scored(targets).mean() < 0.5
+        blocks = [fmt.step_rows_html(int(i), targets[i], predictions.predicted[i], names, scored_only)
+                  for i in self.shown_indices]
+        note = "scored steps only; " if scored_only else ""
+        self.steps_text.setHtml(f"<p style='color:#666'>{note}red: wrong steps</p>"
+                                + "<br><br>".join(blocks))
+        self.caption.setText(self._score_text(predictions))
+
+    def _draw_scatter(self, predictions) -> None:
+        true = np.asarray(self.run.sample_targets, np.float32).ravel()
+        predicted = np.asarray(predictions.predicted, np.float32).ravel()
+        self.shown_indices = np.arange(len(self.run.sample_targets))
+        self.scatter.setData(true, predicted)
+        both = np.concatenate([true, predicted])
+        low, high = (float(both.min()), float(both.max())) if both.size else (0.0, 1.0)
+        self.identity_line.setData([low, high], [low, high])
+        self.caption.setText(self._score_text(predictions))
+
+    def _draw_curves(self, predictions) -> None:
+        targets = np.asarray(self.run.sample_targets, np.float32)
+        predicted = np.asarray(predictions.predicted, np.float32)
+        steps = np.arange(targets.shape[1])
+        for k, (line, target) in enumerate(zip(self.predicted_curves, self.target_curves, strict=True)):
+            if k < len(self.shown_indices):
+                i = self.shown_indices[k]
+                line.setData(steps, predicted[i, :, 0])  # the first target feature
+                target.setData(steps, targets[i, :, 0])
+                self.curve_legend.getLabel(line).setText(f"#{i} predicted")
+            else:
+                line.setData([], [])
+                target.setData([], [])
+                self.curve_legend.getLabel(line).setText("")
+        self.caption.setText(self._score_text(predictions))
+
+    # --- export -----------------------------------------------------------------------
+    def export_data(self) -> dict[str, np.ndarray]:
+        if self.predictions is None or not self._has_samples():
+            return {}
+        targets, predicted = self.run.sample_targets, self.predictions.predicted
+        if self.mode == "strip":
+            confidence = self.predictions.confidence
+            confidence = np.full(len(targets), np.nan) if confidence is None else confidence
+            table = np.column_stack([np.arange(len(targets)), targets, predicted, confidence])
+            return {"index_true_predicted_confidence": table.astype(np.float64)}
+        if self.mode == "scatter":
+            return {"true_predicted": np.column_stack([targets.reshape(len(targets), -1),
+                                                      predicted.reshape(len(predicted), -1)])}
+        data = {"target": targets, "predicted": predicted}
+        if self.predictions.confidence is not None:
+            data["confidence"] = self.predictions.confidence
+        return data

@@ -1,0 +1,211 @@
+"""Weight and gradient histograms of one layer: the distribution now, and
+how it spread over the run (TensorBoard's "distributions"): bands between
+the 0–100 %, 5–95 % and 25–75 % quantiles and the median, against the
+training step — so one sees weights spread as they learn, and gradients
+shrink (vanish) or blow up.
+
+Gradients span orders of magnitude, so a symmetric-log value axis is on
+for them by default: sign(v)·log10(1 + |v|/c), linear within ±c, with tick
+labels in real values. Quantiles of every snapshot are kept (bounded), even
+while the view is frozen, so the history has no holes.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QCheckBox, QComboBox, QWidget
+
+from gui.views.view_panel import ViewPanel
+
+HISTORY = 2000  # snapshots kept per layer and kind
+BAND_PAIRS = ((0, 6, "min – max", 40), (1, 5, "5 – 95 %", 70), (2, 4, "25 – 75 %", 110))  # QUANTILES indices
+BLUE = (31, 119, 180)
+
+
+def symlog(values: np.ndarray, c: float) -> np.ndarray:
+    return np.sign(values) * np.log10(1.0 + np.abs(values) / c)
+
+
+def linear_threshold(quantiles: np.ndarray) -> float:
+    """A power of ten a tenth below the narrowest 5–95 % half-width seen, so the
+    log part of the axis covers every snapshot's spread."""
+    spread = (quantiles[:, 5] - quantiles[:, 1]) / 2 if len(quantiles) else np.zeros(0)
+    spread = spread[np.isfinite(spread) & (spread > 0)]
+    smallest = float(spread.min()) / 10 if spread.size else 1e-8
+    return 10.0 ** np.floor(np.log10(max(smallest, 1e-12)))
+
+
+def symlog_ticks(c: float, low: float, high: float) -> list[tuple[float, str]]:
+    ticks = [(0.0, "0")]
+    top = max(abs(low), abs(high), 10 * c)
+    for k in range(int(np.floor(np.log10(c))), int(np.ceil(np.log10(top))) + 1):
+        for sign in (1, -1):
+            ticks.append((float(symlog(np.array(sign * 10.0 ** k), c)), f"{'-' if sign < 0 else ''}1e{k}"))
+    return ticks
+
+
+class WeightHistograms(ViewPanel):
+    title = "Weight histograms"
+    help = ("Histogram of a layer's weights or gradients now, and their spread over training "
+            "(quantile bands): weights spreading as they learn, gradients vanishing or exploding.")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.history: dict[tuple[str, int], deque] = {}  # (kind, layer) → (step, quantiles) per snapshot
+        self.layer_names: dict[int, str] = {}
+        self.layer_picker = QComboBox()
+        self.layer_picker.setToolTip("Layer (index in the model) whose parameters are shown")
+        self.kind_picker = QComboBox()
+        self.kind_picker.addItems(["Weights", "Gradients"])
+        self.kind_picker.setToolTip("Parameter values, or the gradient of the loss with respect to them")
+        self.symlog_box = QCheckBox("Symmetric log values")
+        self.symlog_box.setToolTip("Value axis as sign(v)·log10(1 + |v|/c): linear near zero, "
+                                   "logarithmic beyond, to see gradients across orders of magnitude")
+        self.layer_picker.currentIndexChanged.connect(self.redraw)
+        self.kind_picker.currentIndexChanged.connect(self._on_kind_changed)
+        self.symlog_box.toggled.connect(self.redraw)
+        for widget in (self.layer_picker, self.kind_picker, self.symlog_box):
+            self.controls.addWidget(widget)
+
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground("w")
+        self.histogram_plot = self.graphics.addPlot(row=0, col=0)
+        self.histogram_plot.setLabel("left", "count")
+        self.histogram_curve = self.histogram_plot.plot(stepMode="center", fillLevel=0, pen=pg.mkPen(BLUE, width=1),
+                                                        brush=pg.mkBrush(*BLUE, 90))
+        self.distribution_plot = self.graphics.addPlot(row=1, col=0)
+        self.distribution_plot.setLabel("bottom", "training step")
+        legend = self.distribution_plot.addLegend(offset=(8, 8))
+        self.quantile_curves = [pg.PlotDataItem(pen=None) for _ in range(7)]
+        for curve in self.quantile_curves:
+            self.distribution_plot.addItem(curve)
+        for low, high, name, alpha in BAND_PAIRS:
+            band = pg.FillBetweenItem(self.quantile_curves[low], self.quantile_curves[high],
+                                      brush=pg.mkBrush(*BLUE, alpha))
+            self.distribution_plot.addItem(band)
+            key = pg.PlotDataItem(pen=None, fillLevel=0, fillBrush=pg.mkBrush(*BLUE, alpha))
+            legend.addItem(key, name)  # a legend sample only: bands have no legend swatch of their own
+        self.median_curve = self.distribution_plot.plot(pen=pg.mkPen((8, 48, 107), width=1), name="median")
+        self.step_marker = pg.InfiniteLine(angle=90, pen=pg.mkPen("#d62728", width=1))
+        self.distribution_plot.addItem(self.step_marker, ignoreBounds=True)
+        self.body.addWidget(self.graphics)
+        self._set_value_labels(None)
+
+    def set_experiment(self, experiment) -> None:
+        """Names layers by their type in the picker (the hub calls this)."""
+        self.layer_names = {i: layer.type for i, layer in enumerate(experiment.model.layers)}
+
+    @property
+    def kind(self) -> str:
+        return "gradients" if self.kind_picker.currentIndex() == 1 else "weights"
+
+    @property
+    def layer(self) -> int | None:
+        return self.layer_picker.currentData()
+
+    def select(self, layer: int | None = None, kind: str | None = None) -> None:
+        if kind is not None:
+            self.kind_picker.setCurrentIndex(1 if kind == "gradients" else 0)
+        if layer is not None:
+            self.layer_picker.setCurrentIndex(self.layer_picker.findData(layer))
+
+    def points(self, kind: str | None = None, layer: int | None = None) -> int:
+        """Snapshots accumulated for a layer (the current one by default)."""
+        return len(self.history.get((kind or self.kind, self.layer if layer is None else layer), ()))
+
+    # --- fed by the hub ---------------------------------------------------------------
+    def show_snapshot(self, snapshot) -> None:
+        self._record(snapshot)
+        super().show_snapshot(snapshot)
+
+    def _record(self, snapshot) -> None:
+        for kind, histograms in (("weights", snapshot.weight_histograms), ("gradients", snapshot.grad_histograms)):
+            for layer, histogram in histograms.items():
+                buffer = self.history.setdefault((kind, layer), deque(maxlen=HISTORY))
+                # A snapshot scrubbed back to on the timeline is already in the history.
+                if not buffer or snapshot.step > buffer[-1][0]:
+                    buffer.append((snapshot.step, np.asarray(histogram.quantiles, np.float64)))
+        layers = sorted({layer for _, layer in self.history})
+        if [self.layer_picker.itemData(i) for i in range(self.layer_picker.count())] != layers:
+            current = self.layer
+            self.layer_picker.blockSignals(True)
+            self.layer_picker.clear()
+            for layer in layers:
+                name = self.layer_names.get(layer)
+                self.layer_picker.addItem(f"{layer}: {name}" if name else f"layer {layer}", layer)
+            found = self.layer_picker.findData(current)
+            self.layer_picker.setCurrentIndex(found if found >= 0 else 0)
+            self.layer_picker.blockSignals(False)
+
+    def _on_kind_changed(self) -> None:
+        self.symlog_box.setChecked(self.kind == "gradients")  # redraws when it changes
+        self.redraw()
+
+    # --- drawing ----------------------------------------------------------------------
+    def _clear(self) -> None:
+        self.history.clear()
+        self.layer_picker.blockSignals(True)
+        self.layer_picker.clear()
+        self.layer_picker.blockSignals(False)
+        self._clear_plots()
+
+    def _set_value_labels(self, c: float | None) -> None:
+        name = "gradient" if self.kind == "gradients" else "weight"
+        text = f"{name} value" + (f" (symmetric log, linear within ±{c:.0e})" if c else "")
+        self.histogram_plot.setLabel("bottom", text)
+        self.distribution_plot.setLabel("left", text)
+
+    def _draw_snapshot(self, snapshot) -> None:
+        layer = self.layer
+        buffer = self.history.get((self.kind, layer))
+        histogram = (snapshot.grad_histograms if self.kind == "gradients" else snapshot.weight_histograms).get(layer)
+        if not buffer:
+            self.caption.setText(f"No {self.kind} yet" + (" (before the first step)." if self.kind == "gradients"
+                                                          else "."))
+            self._clear_plots()
+            return
+        steps = np.array([s for s, _ in buffer], np.float64)
+        quantiles = np.array([q for _, q in buffer])
+        c = linear_threshold(quantiles) if self.symlog_box.isChecked() else None
+        shown = symlog(quantiles, c) if c else quantiles
+        for curve, column in zip(self.quantile_curves, shown.T, strict=True):
+            curve.setData(steps, column)
+        self.median_curve.setData(steps, shown[:, 3])
+        self.step_marker.setPos(snapshot.step)
+        if histogram is not None:
+            edges = np.asarray(histogram.edges, np.float64)
+            self.histogram_curve.setData(symlog(edges, c) if c else edges, np.asarray(histogram.counts, np.float64))
+        else:
+            self.histogram_curve.setData([], [])
+        self._set_value_labels(c)
+        ticks = [symlog_ticks(c, float(quantiles.min()), float(quantiles.max())), []] if c else None
+        self.histogram_plot.getAxis("bottom").setTicks(ticks)
+        self.distribution_plot.getAxis("left").setTicks(ticks)
+        where = f"step {snapshot.step}" if histogram is not None else f"no histogram at step {snapshot.step}"
+        median = quantiles[-1, 3]
+        self.caption.setText(f"{self.layer_picker.currentText()} {self.kind}: {where}; "
+                             f"{len(steps)} snapshots over time, latest median {median:.3g}, "
+                             f"5–95 % from {quantiles[-1, 1]:.3g} to {quantiles[-1, 5]:.3g}")
+
+    def _clear_plots(self) -> None:
+        self.histogram_curve.setData([], [])
+        for curve in (*self.quantile_curves, self.median_curve):
+            curve.setData([], [])
+
+    # --- export -----------------------------------------------------------------------
+    def export_data(self) -> dict[str, np.ndarray]:
+        buffer = self.history.get((self.kind, self.layer))
+        if not buffer:
+            return {}
+        table = np.column_stack([[s for s, _ in buffer], np.array([q for _, q in buffer])])
+        data = {"step_and_quantiles_0_5_25_50_75_95_100": table}
+        snapshot = self.snapshot
+        histograms = {} if snapshot is None else (
+            snapshot.grad_histograms if self.kind == "gradients" else snapshot.weight_histograms)
+        if self.layer in histograms:
+            h = histograms[self.layer]
+            data["bin_left_right_count"] = np.column_stack([h.edges[:-1], h.edges[1:], h.counts])
+        return data

@@ -1,0 +1,256 @@
+"""The predictions strip, the confusion matrix and the weight histograms:
+fed by short real training runs (and hand-built events where a run cannot
+produce a case quickly), checked for what a user would see."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from engine.events import QUANTILES, Histogram, Predictions, RunStarted, Snapshot
+from gui.views.confusion_matrix import ConfusionMatrix
+from gui.views.predictions_view import STRIP_SIZE, PredictionsView
+from gui.views.weight_histograms import HISTORY, WeightHistograms
+
+
+def real_run(preset: str, epochs: int = 1, every_step: bool = False, **dataset_options):
+    """(experiment, RunStarted, snapshots, predictions) of a short run of ``preset``;
+    ``every_step`` makes its first (recurrent) layer output every step."""
+    from engine.presets import load_preset
+    from engine.probes import ProbeSettings
+    from engine.training import train
+
+    experiment = load_preset(preset).with_training(epochs=epochs)
+    if dataset_options:
+        experiment = experiment.with_dataset(experiment.dataset.with_options(**dataset_options))
+    if every_step:
+        first = experiment.model.layers[0]
+        experiment = experiment.with_model(experiment.model.with_layer(0, first.with_params(output="all")))
+    wanted = {"filters": False, "feature_maps": False, "hidden_states": False, "min_interval": 0.0, "budget": 1.0}
+    names = {f.name for f in dataclasses.fields(ProbeSettings)}
+    settings = ProbeSettings(**{k: v for k, v in wanted.items() if k in names})
+    run, snapshots, predictions = None, [], []
+    for event in train(experiment, probes=settings):
+        if isinstance(event, RunStarted):
+            run = event
+        elif isinstance(event, Snapshot):
+            snapshots.append(event)
+        elif isinstance(event, Predictions):
+            predictions.append(event)
+    if run.sample_inputs is None or not predictions:
+        pytest.skip("the engine does not send Predictions yet")
+    return experiment, run, snapshots, predictions
+
+
+@pytest.fixture(scope="module")
+def digits_run():
+    return real_run("digits_cnn")
+
+
+def make_view(qtbot, cls, run):
+    view = cls()
+    qtbot.addWidget(view)
+    view.resize(640, 560)
+    view.show()
+    view.set_run(run)
+    return view
+
+
+# --- predictions strip ------------------------------------------------------------------
+def test_strip_shows_a_page_of_thumbnails_and_marks_mistakes(qtbot, digits_run):
+    _, run, _, predictions = digits_run
+    view = make_view(qtbot, PredictionsView, run)
+    last = predictions[-1]
+    view.show_predictions(last)
+    assert view.mode == "strip"
+    strip = view.thumbnails
+    assert len(strip.indices) == STRIP_SIZE
+    assert sum(text.isVisible() for text in strip.caption_items) == STRIP_SIZE
+    wrong = last.predicted != run.sample_targets
+    assert np.array_equal(strip.mistakes, wrong[strip.indices])
+    # The picture is one tiled image, and a mistaken sample's cell is tinted (not white).
+    assert strip.image_item.image.ndim == 3
+    assert "Accuracy on" in view.caption.text()
+
+    view.mistakes_only.setChecked(True)
+    assert strip.mistakes.all() and np.array_equal(strip.indices, np.nonzero(wrong)[0][:STRIP_SIZE])
+    view.mistakes_only.setChecked(False)
+    view.next_page()
+    assert view.page == 1 and strip.indices[0] == STRIP_SIZE
+    assert view.page_label.text() == f"page 2 of {-(-len(run.sample_targets) // STRIP_SIZE)}"
+
+
+def test_strip_caption_names_prediction_truth_and_confidence(qtbot):
+    run = hand_run()
+    view = make_view(qtbot, PredictionsView, run)
+    view.show_predictions(Predictions(5, 1, np.array([0, 2, 2, 1]), np.array([0.9, 0.6, 0.8, 0.97]), None))
+    assert view.thumbnails.captions[1] == "pred c (60%)\ntrue b"
+    assert view.thumbnails.mistakes.tolist() == [False, True, False, False]
+    assert "75.0%" in view.caption.text()
+
+
+# --- confusion matrix -------------------------------------------------------------------
+def test_confusion_cells_sum_to_samples_and_click_finds_them(qtbot, digits_run):
+    _, run, _, predictions = digits_run
+    view = make_view(qtbot, ConfusionMatrix, run)
+    assert view.applies_to(run)
+    last = predictions[-1]
+    view.show_predictions(last)
+    assert view.shown_matrix.sum() == len(run.sample_targets)
+    assert len(view.cell_texts) == 100  # counts written in a 10×10 matrix
+    targets, predicted = run.sample_targets, last.predicted
+    wrong = predicted != targets
+    for row, col in [(3, 3), *zip(targets[wrong][:3], predicted[wrong][:3], strict=True)]:
+        expected = np.nonzero((targets == row) & (predicted == col))[0].tolist()
+        assert view.samples_for_cell(int(row), int(col)) == expected
+        assert view.click_cell(int(row), int(col)) == expected
+        assert view.gallery.indices.tolist() == expected[:len(view.gallery.indices)]
+        assert view.gallery_caption.text().startswith(f"true {row} → predicted {col}: {len(expected)} samples")
+
+    view.normalise_rows.setChecked(True)
+    assert np.allclose(view.shown_matrix.sum(axis=1)[last.confusion.sum(axis=1) > 0], 1.0)
+
+
+def test_confusion_for_per_step_text_counts_steps(qtbot):
+    run = hand_run(per_step=True)
+    predicted = np.array([[0, 1, 2], [2, 2, 2]])
+    confusion = np.zeros((3, 3), np.int64)
+    scored = run.sample_targets != -100
+    np.add.at(confusion, (run.sample_targets[scored], predicted[scored]), 1)
+    view = make_view(qtbot, ConfusionMatrix, run)
+    view.show_predictions(Predictions(9, 1, predicted, np.ones((2, 3)), confusion))
+    assert view.samples_for_cell(0, 2) == [1]  # only the second sequence has a true-0 step predicted 2
+    assert view.click_cell(2, 2) == [0, 1]
+    assert "2 samples with such a step" in view.gallery_caption.text()
+
+
+def test_confusion_applies_to_classification_only(qtbot):
+    view = ConfusionMatrix()
+    qtbot.addWidget(view)
+    assert not view.applies_to(dataclasses.replace(hand_run(), task="regression"))
+
+
+# --- regression ---------------------------------------------------------------------------
+def test_regression_shows_prediction_against_target(qtbot):
+    _, run, _, predictions = real_run("sine_gru")
+    view = make_view(qtbot, PredictionsView, run)
+    last = predictions[-1]
+    view.show_predictions(last)
+    assert view.mode == "scatter"
+    x, y = view.scatter.getData()
+    assert np.allclose(x, run.sample_targets.ravel()) and np.allclose(y, last.predicted.ravel())
+    line_x, line_y = view.identity_line.getData()
+    assert np.array_equal(line_x, line_y)  # the y = x line
+    assert view.caption.text().startswith(f"MSE on {len(run.sample_targets)} validation samples")
+
+
+def test_forecast_every_step_shows_predicted_and_target_curves(qtbot):
+    _, run, _, predictions = real_run("sine_gru", every_step=True, target="every_step")
+    view = make_view(qtbot, PredictionsView, run)
+    view.show_predictions(predictions[-1])
+    assert view.mode == "curves"
+    _, target = view.target_curves[0].getData()
+    _, predicted = view.predicted_curves[0].getData()
+    assert np.allclose(target, run.sample_targets[0, :, 0])
+    assert np.allclose(predicted, predictions[-1].predicted[0, :, 0])
+
+
+def test_per_step_classification_writes_symbols_with_mistakes(qtbot):
+    run = hand_run(per_step=True)
+    view = make_view(qtbot, PredictionsView, run)
+    view.show_predictions(Predictions(9, 1, np.array([[0, 1, 2], [2, 2, 2]]), None, None))
+    assert view.mode == "steps"
+    text = view.steps_text.toPlainText()
+    assert "#0" in text and "2 of 2 scored steps right" in text and "1 of 3 scored steps right" in text
+
+
+# --- weight histograms --------------------------------------------------------------------
+def synthetic_snapshot(step: int, spread: float) -> Snapshot:
+    values = np.random.default_rng(step).normal(0, spread, 500)
+    counts, edges = np.histogram(values, bins=20)
+    weights = Histogram(edges, counts, np.quantile(values, QUANTILES))
+    grads = Histogram(edges / 1000, counts, np.quantile(values / 1000, QUANTILES))
+    return Snapshot(step, 1, weight_histograms={0: weights, 2: weights}, grad_histograms={0: grads})
+
+
+def test_histograms_accumulate_one_point_per_snapshot(qtbot):
+    view = make_view(qtbot, WeightHistograms, hand_run())
+    for step in range(1, 6):
+        view.show_snapshot(synthetic_snapshot(step * 10, 0.1 * step))
+    assert view.points() == 5
+    steps, median = view.median_curve.getData()
+    assert steps.tolist() == [10, 20, 30, 40, 50]
+    low, high = view.quantile_curves[0].getData()[1], view.quantile_curves[6].getData()[1]
+    assert (high - low)[-1] > (high - low)[0]  # the weights spread out
+    assert [view.layer_picker.itemData(i) for i in range(view.layer_picker.count())] == [0, 2]
+    view.show_snapshot(synthetic_snapshot(20, 0.2))  # scrubbing back adds no point
+    assert view.points() == 5
+    view.set_frozen(True)
+    view.show_snapshot(synthetic_snapshot(60, 0.6))  # frozen: the history still grows, the picture waits
+    assert view.points() == 6 and len(view.median_curve.getData()[0]) == 5
+
+    view.set_frozen(False)
+    view.select(kind="gradients")
+    assert view.symlog_box.isChecked() and "symmetric log" in view.histogram_plot.getAxis("bottom").labelText
+    assert view.points() == 6
+    assert view.distribution_plot.getAxis("left")._tickLevels is not None  # ticks in real values
+
+
+def test_histograms_real_run_and_history_bound(qtbot, digits_run):
+    experiment, run, snapshots, _ = digits_run
+    with_histograms = [s for s in snapshots if s.weight_histograms]
+    if not with_histograms:
+        pytest.skip("the engine does not send histograms yet")
+    view = make_view(qtbot, WeightHistograms, run)
+    view.set_experiment(experiment)
+    for snapshot in snapshots:
+        view.show_snapshot(snapshot)
+    assert view.points() == len({s.step for s in with_histograms})
+    x, counts = view.histogram_curve.getData()
+    assert counts.sum() > 0
+    assert view.layer_picker.currentText().startswith(f"{view.layer}: ")
+    assert HISTORY >= 1000
+
+
+# --- exports ------------------------------------------------------------------------------
+def test_exports_write_pictures_and_data(qtbot, tmp_path, digits_run):
+    _, run, _, predictions = digits_run
+    strip = make_view(qtbot, PredictionsView, run)
+    matrix = make_view(qtbot, ConfusionMatrix, run)
+    for view in (strip, matrix):
+        assert view.export_data() == {}
+        view.show_predictions(predictions[-1])
+        png = view.export_image(tmp_path / f"{view.objectName()}.png")
+        svg = view.export_image(tmp_path / f"{view.objectName()}.svg")
+        assert png.stat().st_size > 1000 and svg.stat().st_size > 1000
+    table = np.loadtxt(strip.export_data_to(tmp_path / "strip.csv"), delimiter=",")
+    assert table.shape == (len(run.sample_targets), 4)
+    assert np.array_equal(table[:, 2], predictions[-1].predicted)
+    counts = np.loadtxt(matrix.export_data_to(tmp_path / "confusion.csv"), delimiter=",")
+    assert counts.sum() == len(run.sample_targets)
+
+    histograms = make_view(qtbot, WeightHistograms, hand_run())
+    for step in (1, 2, 3):
+        histograms.show_snapshot(synthetic_snapshot(step, 1.0))
+    data = np.load(histograms.export_data_to(tmp_path / "hist.npz"))
+    assert data["step_and_quantiles_0_5_25_50_75_95_100"].shape == (3, 1 + len(QUANTILES))
+    assert data["bin_left_right_count"].shape == (20, 3)
+
+
+# --- hand-built runs ----------------------------------------------------------------------
+def hand_run(per_step: bool = False) -> RunStarted:
+    """Four 4×4 images of classes a, b, c — or two token sequences of three steps."""
+    from engine.datasets.base import DataInfo
+
+    if per_step:
+        info = DataInfo("tokens", (3,), "classification", True, 3, 3, ("a", "b", "c"))
+        inputs, targets = np.array([[0, 1, 2], [1, 2, 0]]), np.array([[-100, 1, 2], [0, 2, 1]])
+        return RunStarted("cpu", 10, 1, 1, 2, 2, "classification", "accuracy", 1 / 3, inputs, targets,
+                          info, "abc", inputs, targets)
+    info = DataInfo("image", (1, 4, 4), "classification", False, 3, class_names=("a", "b", "c"))
+    inputs = np.random.default_rng(0).random((4, 1, 4, 4)).astype(np.float32)
+    targets = np.array([0, 1, 2, 1])
+    return RunStarted("cpu", 10, 1, 1, 4, 4, "classification", "accuracy", 1 / 3, inputs, targets,
+                      info, None, inputs, targets)

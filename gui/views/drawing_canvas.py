@@ -143,6 +143,8 @@ class DrawingCanvas(ViewPanel):
             self.canvas.set_size(shape[1], shape[2])
         self._apply_brush()
         self._sample_index = -1
+        if run is not None:
+            self.caption.setText("Draw with the mouse (right button erases), or load a validation sample.")
 
     def _clear(self) -> None:
         self.inspection = None

@@ -3,9 +3,11 @@ turn from noise into stroke and edge detectors as the network learns).
 
 Conv2d: one tile per output channel, all tiles in ONE ImageItem (1 px gaps)
 under a diverging colour map centred at zero, so positive and negative
-weights read at a glance. Conv1d: each filter as a small line plot; all of
-them in ONE PlotDataItem with a ``connect`` array, laid out as small
-multiples. Hovering reads out the filter index and the weight.
+weights read at a glance. Conv1d: each filter as a small line plot (one input
+channel, or their mean); all of them in ONE PlotDataItem with a ``connect``
+array, laid out as small multiples. With several input channels (one-hot
+symbols, say) a Conv1d filter reads best as an input-channel × tap image,
+so that is its default. Hovering reads out the filter index and the weight.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QStackedWidget
 from gui.views.sample_image import Tiling, grid_columns, tile
 from gui.views.view_panel import ViewPanel, centred_levels, diverging_colour_map
 
-MEAN_OVER_INPUTS = -1
+MEAN_OVER_INPUTS, ALL_INPUTS = -1, -2
 CONV_TYPES = ("Conv2d", "Conv1d")
 
 
@@ -54,8 +56,6 @@ class FilterGrid(ViewPanel):
         self.image_plot.setMenuEnabled(False)
         for side in ("left", "bottom"):
             self.image_plot.getAxis(side).setStyle(showValues=False, tickLength=0)
-        self.image_plot.setLabel("bottom", "filters, row by row (hover a tile for its index and weights)")
-        self.image_plot.setLabel("left", "kernel rows")
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image_plot.addItem(self.image)
         self.colour_bar = pg.ColorBarItem(colorMap=diverging_colour_map(), interactive=False, values=(-1.0, 1.0))
@@ -66,7 +66,7 @@ class FilterGrid(ViewPanel):
         self.curve_plot = self.curve_widget.addPlot()
         self.curve_plot.hideButtons()
         self.curve_plot.setLabel("bottom", "kernel tap (time steps), one filter per cell")
-        self.curve_plot.setLabel("left", "weight, filters stacked")
+        self.curve_plot.setLabel("left", "weight (grey line: zero), filters stacked")
         for side in ("left", "bottom"):
             self.curve_plot.getAxis(side).setStyle(showValues=False, tickLength=0)
         self.zero_lines = pg.PlotDataItem(pen=pg.mkPen((170, 170, 170), width=1), connect="pairs")
@@ -74,9 +74,6 @@ class FilterGrid(ViewPanel):
                                       symbolPen=None, symbolBrush=(178, 24, 43))
         self.curve_plot.addItem(self.zero_lines)
         self.curve_plot.addItem(self.curves)
-        legend = self.curve_plot.addLegend(offset=(5, 5))
-        legend.addItem(self.curves, "weight at each tap")
-        legend.addItem(self.zero_lines, "zero")
         self.stack.addWidget(self.image_widget)
         self.stack.addWidget(self.curve_widget)
         self.body.addWidget(self.stack)
@@ -153,10 +150,15 @@ class FilterGrid(ViewPanel):
         layer = self.chosen_layer()
         weights = filters[layer if layer in filters else min(filters)]
         inputs = [("mean over inputs", MEAN_OVER_INPUTS)] if weights.shape[1] > 1 else []
+        if weights.ndim == 3 and weights.shape[1] > 1:
+            inputs.insert(0, ("all inputs (channel × tap image)", ALL_INPUTS))
         self._fill_picker(self.input_picker, inputs + [(f"input channel {k}", k) for k in range(weights.shape[1])],
                           keep=self.input_picker.count() > 1)
         channel = self.input_picker.currentData()
-        kernels = weights.mean(axis=1) if channel in (None, MEAN_OVER_INPUTS) else weights[:, channel]
+        if channel == ALL_INPUTS:
+            kernels = weights
+        else:
+            kernels = weights.mean(axis=1) if channel in (None, MEAN_OVER_INPUTS) else weights[:, channel]
         self.layer_weights, self.shown_kernels = weights, np.ascontiguousarray(kernels, np.float32)
         per_filter = self.scale_picker.currentIndex() == 1
         if per_filter:
@@ -174,6 +176,10 @@ class FilterGrid(ViewPanel):
 
     def _draw_tiles(self, kernels: np.ndarray, levels: tuple[float, float], what: str) -> None:
         self.stack.setCurrentWidget(self.image_widget)
+        one_d = self.layer_weights is not None and self.layer_weights.ndim == 3
+        self.image_plot.setLabel("left", "input channels" if one_d else "kernel rows")
+        self.image_plot.setLabel("bottom", f"{'taps' if one_d else 'kernel columns'} · filters row by row "
+                                 "(hover a tile for its index and weights)")
         picture, self._tiling = tile(kernels)
         self.image.setImage(picture, levels=levels, autoLevels=False)
         self.colour_bar.setLevels(levels)
@@ -207,7 +213,9 @@ class FilterGrid(ViewPanel):
         if hit is not None:
             index, row, col = hit
             value = self.shown_kernels[index, row, col]
-            self.caption.setText(f"Filter {index} · kernel row {row}, column {col} · weight {value:+.4f}")
+            one_d = self.layer_weights.ndim == 3
+            where = f"input channel {row}, tap {col}" if one_d else f"kernel row {row}, column {col}"
+            self.caption.setText(f"Filter {index} · {where} · weight {value:+.4f}")
 
     def _on_curve_hovered(self, pos) -> None:
         if self.shown_kernels is None or self.shown_kernels.ndim != 2:

@@ -124,17 +124,21 @@ def test_frozen_filter_grid_keeps_its_picture_until_unfrozen(qtbot, digits_run):
 
 
 def test_conv1d_filters_are_small_line_plots_and_no_conv_says_so(qtbot):
-    from gui.views.filter_grid import FilterGrid
+    from gui.views.filter_grid import MEAN_OVER_INPUTS, FilterGrid
 
     view = FilterGrid()
     qtbot.addWidget(view)
     view.set_run(SimpleNamespace(probe_inputs=np.zeros((2, 10, 3)), probe_targets=np.zeros(2, int)))
     weights = np.random.default_rng(0).normal(size=(6, 3, 5)).astype(np.float32)
     view.show_snapshot(Snapshot(1, 1, filters={0: weights}))
+    assert view.tile_count() == 6  # several inputs: each filter an input-channel × tap image
+    assert view.stack.currentWidget() is view.image_widget and view.shown_kernels.shape == (6, 3, 5)
+    view.input_picker.setCurrentIndex(view.input_picker.findData(MEAN_OVER_INPUTS))
     assert view.tile_count() == 6
     x, y = view.curves.getData()
     assert len(x) == 6 * 5  # one line item for every filter
     assert view.stack.currentWidget() is view.curve_widget
+    np.testing.assert_allclose(y[:5], weights[0].mean(axis=0), rtol=1e-5)  # the first filter's baseline is 0
     view.show_snapshot(Snapshot(2, 1))
     assert view.tile_count() == 0 and "no convolution" in view.caption.text()
 

@@ -21,7 +21,6 @@ from gui.views.sample_image import Tiling, ink_colour_map, picture_levels, sampl
 from gui.views.view_panel import ViewPanel, centred_levels, diverging_colour_map
 
 DRAWN = -1  # input picker's data for the drawn input
-BLOCK_COLUMNS = 2
 HIGHLIGHT_PEN = pg.mkPen((230, 120, 0), width=1)
 
 
@@ -35,6 +34,7 @@ class FeatureMaps(ViewPanel):
         self.layers: tuple = ()  # the experiment's layer specs
         self.inspection = None  # the latest drawn input's Inspection
         self.input_picker = QComboBox()
+        self.input_picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.input_picker.setToolTip("Which input's feature maps to show")
         self.input_picker.currentIndexChanged.connect(lambda _=0: self.redraw())
         self.controls.addWidget(QLabel("Input"))
@@ -59,13 +59,14 @@ class FeatureMaps(ViewPanel):
         self.enlarged_bar.axis.enableAutoSIPrefix(False)
         self.blocks_layout = self.canvas.addLayout(0, 1, rowspan=2)
         self.blocks_bar = pg.ColorBarItem(colorMap=diverging_colour_map(), interactive=False, values=(-1.0, 1.0),
-                                          label="activation ÷ the layer's largest |activation|")
+                                          label="activation ÷ layer max |a|")
         self.canvas.addItem(self.blocks_bar, 0, 2, rowspan=2)
         self.canvas.ci.layout.setColumnStretchFactor(1, 3)
         self.body.addWidget(self.canvas)
 
         self.blocks: list[tuple[int, pg.PlotItem, pg.ImageItem]] = []  # (layer, plot, image)
         self._block_key: tuple = ()
+        self._block_columns = 2
         self._tilings: dict[int, Tiling | None] = {}  # None: a sequence block (channels × time)
         self.shown_maps: dict[int, np.ndarray] = {}  # layer → (C, H, W) / (T, C) as drawn
         self.shown_input: np.ndarray | None = None
@@ -202,6 +203,17 @@ class FeatureMaps(ViewPanel):
         self.enlarged_bar.setLevels(levels)
         self.enlarged_plot.setTitle(f"layer {layer} · channel {channel}", size="9pt")
 
+    def _wanted_columns(self, count: int) -> int:
+        """Blocks in one row when the view is wide and low (a bottom dock), two columns otherwise."""
+        wide = self.canvas.width() > 2.5 * max(self.canvas.height(), 1)
+        return max(1, count if wide else min(count, 2))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if self._block_key and self._wanted_columns(len(self._block_key)) != self._block_columns:
+            self._block_key = ()  # rebuild the blocks in the new arrangement
+            self.redraw()
+
     def _set_blocks(self, key: tuple) -> None:
         """(Re)build the block plots only when the layers or their shapes change."""
         if key == self._block_key:
@@ -210,9 +222,9 @@ class FeatureMaps(ViewPanel):
         self.blocks_layout.clear()
         self.blocks, self._tilings = [], {}
         images = []
+        columns = self._block_columns = self._wanted_columns(len(key))
         for n, (layer, _shape) in enumerate(key):
-            plot = self._image_plot(self.blocks_layout.addPlot(n // BLOCK_COLUMNS, n % BLOCK_COLUMNS),
-                                    self.block_title(layer))
+            plot = self._image_plot(self.blocks_layout.addPlot(n // columns, n % columns), self.block_title(layer))
             image = pg.ImageItem(axisOrder="row-major")
             plot.addItem(image)
             self.blocks.append((layer, plot, image))

@@ -43,6 +43,7 @@ class FilterGrid(ViewPanel):
                                      "compare. Per filter: each tile stretched to its own largest weight.")
         for label, picker in (("Layer", self.layer_picker), ("Input", self.input_picker),
                               ("Colour", self.scale_picker)):
+            picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # filled after first show
             self.controls.addWidget(QLabel(label))
             self.controls.addWidget(picker)
             picker.currentIndexChanged.connect(lambda _=0: self.redraw())

@@ -269,3 +269,27 @@ def test_an_inspection_sets_the_bars_and_feeds_the_feature_maps(qtbot, digits_ru
     np.testing.assert_array_equal(maps_view.shown_input, inspector.requests[-1][0])
     inspector.inspected.emit(SimpleNamespace(input=np.zeros(20, np.int64), output=np.ones(5), feature_maps={}))
     assert view.predicted_class() == 7  # the text probe's answers are not the canvas's
+
+
+def test_a_drawn_sample_is_judged_by_the_real_inspector(qtbot, digits_run):
+    pytest.importorskip("engine.inspect")
+    from gui.inspector import Inspector
+    from gui.views.drawing_canvas import DrawingCanvas
+    from gui.views.feature_maps import FeatureMaps
+
+    experiment, run, snapshots = digits_run
+    inspector = Inspector()
+    inspector.set_run(experiment, run)
+    inspector.set_weights(snapshots[-1].weights)
+    view = make_view(qtbot, DrawingCanvas, experiment, run, inspector)
+    maps_view = make_view(qtbot, FeatureMaps, experiment, run)
+    view.connect_feature_maps(maps_view)
+    try:
+        view.load_sample(0)
+        qtbot.waitUntil(lambda: view.inspection is not None, timeout=20_000)
+    finally:
+        inspector.shutdown()
+    probs = view.probabilities()
+    assert probs.shape == (10,) and probs.sum() == pytest.approx(1.0, abs=1e-4)
+    assert maps_view.block_count() == 4 and maps_view.input_picker.currentText() == "drawn input"
+    assert maps_view.shown_maps[0].shape == (16, 8, 8)

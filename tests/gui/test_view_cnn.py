@@ -179,6 +179,12 @@ def test_clicking_a_map_enlarges_it(qtbot, digits_run):
     widget_point = view.canvas.mapFromScene(scene_point)
     qtbot.mouseClick(view.canvas.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(widget_point.x(), widget_point.y()))
     qtbot.waitUntil(lambda: view.enlarged == (2, 5))
+    # pyqtgraph drops mouse moves closer than 10 ms apart, so hover as its scene reports a move
+    view.canvas.scene().sigMouseMoved.emit(scene_point)
+    assert view.highlight.isVisible()  # pool pixel (1, 1) sees input rows/cols 1..4
+    rect = view.highlight.rect()
+    assert (rect.x(), rect.y(), rect.width(), rect.height()) == (1, 1, 4, 4)
+    assert "Layer 2 · channel 5 · row 1, column 1" in view.caption.text()
 
 
 def test_sequence_feature_maps_are_channels_by_time(qtbot):

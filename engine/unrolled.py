@@ -176,7 +176,9 @@ def gradient_through_time(model: Stack, index: int, x: torch.Tensor, y: torch.Te
         with torch.enable_grad():
             out, result = recurrent_forward(layer, x, keep_gates=False)
             for after in model.layers[index + 1:]:
-                out = after(out)
+                # Later recurrent layers run unrolled too: cuDNN refuses to
+                # backpropagate through a fused RNN in evaluation mode.
+                out = recurrent_forward(after, out, keep_gates=False)[0] if isinstance(after, Recurrent) else after(out)
             loss = loss_fn(out, y)
             top = result.steps[-1]  # [direction][t] → (N, H)
             states = [h for direction in top for h in direction]

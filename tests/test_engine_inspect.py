@@ -27,6 +27,16 @@ def short_run(exp) -> tuple[RunStarted, Snapshot]:
     return events[0], [e for e in events if isinstance(e, Snapshot)][-1]
 
 
+SMALL_TEXT = "the bank of the river is steep; the bank in town keeps money safe. " * 8
+
+
+@pytest.fixture
+def text_experiment(tmp_path):
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text(SMALL_TEXT, encoding="utf-8")  # a few hundred windows: a short run
+    return experiment(TEXT, "text", {"length": 16, "path": str(corpus)})
+
+
 CNN = [{"type": "Conv2d", "out_channels": 4, "padding": 1}, {"type": "ReLU"}, {"type": "MaxPool2d"},
        {"type": "Flatten"}, {"type": "Linear"}]
 TEXT = [{"type": "Embedding", "embedding_dim": 8}, {"type": "LSTM", "hidden_size": 12, "output": "all"},
@@ -49,8 +59,8 @@ def test_cnn_inspection_equals_the_training_model_on_the_same_weights():
     assert seen.input.dtype == np.float32
 
 
-def test_text_model_takes_any_prefix_length_and_shows_states_and_gates():
-    exp = experiment(TEXT, "text", {"length": 16})
+def test_text_model_takes_any_prefix_length_and_shows_states_and_gates(text_experiment):
+    exp = text_experiment
     started, snap = short_run(exp)
     inspector = Inspector(exp, started.info)
     inspector.load(snap.weights)
@@ -80,7 +90,7 @@ def test_regression_outputs_are_values():
     assert set(seen.gates[0]) == {"reset", "update", "new"}
 
 
-def test_wrong_inputs_and_weights_are_clear_errors():
+def test_wrong_inputs_and_weights_are_clear_errors(text_experiment):
     exp = experiment(CNN)
     started, snap = short_run(exp)
     inspector = Inspector(exp, started.info)
@@ -99,9 +109,8 @@ def test_wrong_inputs_and_weights_are_clear_errors():
     with pytest.raises(InspectionError, match="layers.0.weight"):
         inspector.load(bad)
 
-    text = experiment(TEXT, "text", {"length": 16})
-    started, _ = short_run(text)
-    tokens = Inspector(text, started.info)
+    started = next(iter(train(text_experiment)))
+    tokens = Inspector(text_experiment, started.info)
     with pytest.raises(InspectionError, match="integers"):
         tokens.inspect(np.zeros(4, np.float32))
     with pytest.raises(InspectionError, match=r"\[0, "):

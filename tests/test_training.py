@@ -168,15 +168,17 @@ def test_probe_rate_is_bounded_by_default():
     assert snaps < steps / 4
 
 
-def test_run_started_carries_data_description_and_sample_set():
+def test_run_started_carries_data_description_and_sample_set(tmp_path):
     started = next(iter(train(experiment(CNN))))
     assert started.info.input_kind == "image" and started.info.n_outputs == 10
     assert started.vocab is None
     assert started.sample_inputs.shape == (started.n_val, 1, 8, 8) or len(started.sample_inputs) == 1000
     assert len(started.sample_targets) == len(started.sample_inputs)
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("a small text for a short run. " * 20, encoding="utf-8")
     text = next(iter(train(experiment([{"type": "Embedding"}, {"type": "LSTM", "hidden_size": 8,
                                                                  "output": "all"}, {"type": "Linear"}],
-                                      "text", {"length": 16}))))
+                                      "text", {"length": 16, "path": str(corpus)}))))
     assert isinstance(text.vocab, str) and len(text.vocab) == text.info.vocab_size
 
 

@@ -132,3 +132,13 @@ def test_gradient_through_time_shapes_on_presets(preset):
         steps = model.forward_all(x)[index - 1].shape[1] if index else x.shape[1]
     assert norms.shape == (steps,) and norms.dtype == np.float32
     assert np.all(np.isfinite(norms)) and np.all(norms >= 0) and norms.max() > 0
+
+
+def test_gradient_through_time_of_a_lower_layer_reaches_through_a_later_recurrent_layer():
+    torch.manual_seed(0)
+    model = Stack([Recurrent(nn.LSTM(2, 4, batch_first=True), "all"), Recurrent(nn.GRU(4, 3, batch_first=True), "last"),
+                   nn.Linear(3, 2)])
+    x, y = torch.randn(4, 6, 2), torch.tensor([0, 1, 1, 0])
+    for index in (0, 1):
+        norms = gradient_through_time(model, index, x, y, Objective(True).loss)
+        assert norms.shape == (6,) and np.all(norms > 0)

@@ -21,14 +21,13 @@ GATE_TITLES = {
     "reset": "reset gate r", "update": "update gate z",
     "cell": "cell candidate g", "new": "new candidate n", "cell_state": "cell state c",
 }
+LEFT_AXIS_WIDTH = 46  # the same for every plot, so the maps line up in time
 SIGMOID_GATES = ("input", "forget", "output", "reset", "update")
 GATE_COLOURS = {"input": "#1f77b4", "forget": "#2ca02c", "output": "#ff7f0e", "reset": "#d62728",
-                "update": "#9467bd", "cell": "#8c564b", "new": "#8c564b", "cell_state": "#e377c2"}
-LSTM_CAPTION = ("Input gate: how much of the candidate is written to the cell; forget gate ≈ 1 keeps the "
-                "memory, ≈ 0 erases it; output gate: how much of the cell shows in h; candidate: what "
-                "could be written; cell state: the memory itself.")
-GRU_CAPTION = ("Reset ≈ 0 ignores the previous state when forming the candidate; update ≈ 1 keeps the old "
-               "state (h = z·h₋₁ + (1−z)·n); new: the candidate state.")
+                "update": "#9467bd", "cell": "#17becf", "new": "#17becf", "cell_state": "#e377c2"}
+LSTM_CAPTION = ("forget ≈ 1 keeps the memory c, ≈ 0 erases it; input lets the candidate g into c; "
+                "output lets c show in h.")
+GRU_CAPTION = "update ≈ 1 keeps the old state (h = z·h₋₁ + (1−z)·n); reset ≈ 0 ignores it in the candidate n."
 
 
 def ordered_gates(names) -> list[str]:
@@ -58,6 +57,7 @@ class GatesView(ViewPanel):
         self._bars: dict[str, pg.ColorBarItem] = {}  # gate → the colour bar that shows its levels
         self._mean_plot: pg.PlotItem | None = None
         self._mean_lines: dict[str, pg.PlotDataItem] = {}
+        self._labels: dict[str, pg.TextItem] = {}  # the gate's name, in the corner of its map
         self._clear()
 
     def set_experiment(self, experiment) -> None:
@@ -73,7 +73,7 @@ class GatesView(ViewPanel):
     # --- layout, rebuilt only when the set of gates changes (LSTM ↔ GRU) ------------------
     def _lay_out(self, names: list[str]) -> None:
         self.plot_widget.clear()
-        self._heat_plots, self._heat_items, self._bars, self._mean_lines = {}, {}, {}, {}
+        self._heat_plots, self._heat_items, self._bars, self._mean_lines, self._labels = {}, {}, {}, {}, {}
         self.gate_names = names
         sigmoid = [n for n in names if n in SIGMOID_GATES]
         first = None
@@ -81,10 +81,18 @@ class GatesView(ViewPanel):
             plot = self.plot_widget.addPlot(row=row, col=0)
             plot.setMouseEnabled(False, False)
             plot.hideButtons()
-            plot.setTitle(GATE_TITLES.get(name, name), size="9pt", color="#222")
+            # The gate's name inside its map, the time axis only under the mean plot: titles and
+            # axes on every small heat map left no room for the maps.
             plot.setLabel("left", "unit")
+            plot.getAxis("left").setStyle(showValues=False)
+            plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
+            plot.hideAxis("bottom")
             item = pg.ImageItem(axisOrder="row-major")
             plot.addItem(item)
+            label = pg.TextItem(GATE_TITLES.get(name, name), color="#111", fill=(255, 255, 255, 210),
+                                anchor=(0, 0))
+            plot.addItem(label, ignoreBounds=True)
+            self._labels[name] = label
             if first is None:
                 first = plot
             else:
@@ -104,13 +112,21 @@ class GatesView(ViewPanel):
             bar.setImageItem(self._heat_items[name])
             self.plot_widget.addItem(bar, row=row, col=1)
             self._bars[name] = bar
-        self._mean_plot = self.plot_widget.addPlot(row=len(names), col=0)
+        # The legend in a row of its own above the mean plot: inside, it hid the lines; beside it,
+        # it took the maps' width.
+        legend = pg.LegendItem(labelTextColor="#222", colCount=sum(n != "cell_state" for n in names))
+        self.plot_widget.addItem(legend, row=len(names), col=0)
+        self._mean_plot = self.plot_widget.addPlot(row=len(names) + 1, col=0)
         self._mean_plot.setMouseEnabled(False, False)
         self._mean_plot.hideButtons()
         self._mean_plot.setLabel("bottom", "time step t")
-        self._mean_plot.setLabel("left", "mean over units")
-        legend = self._mean_plot.addLegend(offset=(-5, 2), labelTextColor="#222", colCount=3)
+        self._mean_plot.setLabel("left", "mean of units")
+        self._mean_plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
+        self._mean_plot.setMinimumHeight(90)
+        self._mean_plot.getAxis("left").enableAutoSIPrefix(False)
         for name in names:
+            if name == "cell_state":  # unbounded: it would squash the 0…1 gates on a shared axis
+                continue
             line = self._mean_plot.plot(pen=pg.mkPen(GATE_COLOURS.get(name, "#555"), width=1))
             legend.addItem(line, name)
             self._mean_lines[name] = line
@@ -119,7 +135,8 @@ class GatesView(ViewPanel):
         layout = self.plot_widget.ci.layout
         for row in range(len(names)):
             layout.setRowStretchFactor(row, 2)
-        layout.setRowStretchFactor(len(names), 3)
+        layout.setRowStretchFactor(len(names), 0)
+        layout.setRowStretchFactor(len(names) + 1, 3)
 
     # --- drawing ------------------------------------------------------------------------
     def set_run(self, run) -> None:
@@ -141,7 +158,7 @@ class GatesView(ViewPanel):
         gates = snapshot.gates.get(layer) if layer is not None else None
         if not gates:
             self._clear()
-            self.caption.setText(f"{layer_title(layer, None, self.layer_types)} has no gates: a plain RNN has none "
+            self.caption.setText(f"Layer {layer} has no gates: a plain RNN has none "
                                  "(gates come with LSTM and GRU layers)." if layer is not None
                                  else "No recurrent layer in this snapshot.")
             return
@@ -154,11 +171,15 @@ class GatesView(ViewPanel):
             image = np.ascontiguousarray(gates[name][probe].T, dtype=np.float32)  # (units, T)
             levels = (0.0, 1.0) if name in SIGMOID_GATES else self._signed_levels(name, image)
             self._heat_items[name].setImage(image, levels=levels)
+            self._heat_items[name].setRect(-0.5, 0, image.shape[1], image.shape[0])  # pixel t centred on t
             self._bars[name].setLevels(levels)
-            self._heat_plots[name].setRange(xRange=(0, image.shape[1]), yRange=(0, image.shape[0]), padding=0)
+            self._labels[name].setPos(-0.5, image.shape[0])
+            self._heat_plots[name].setRange(xRange=(-0.5, image.shape[1] - 0.5), yRange=(0, image.shape[0]),
+                                            padding=0)
             self.images[name] = image
             self.means[name] = image.mean(axis=0)
-            self._mean_lines[name].setData(np.arange(image.shape[1]) + 0.5, self.means[name])
+            if name in self._mean_lines:
+                self._mean_lines[name].setData(np.arange(image.shape[1]), self.means[name])
         kind = "LSTM" if "forget" in gates else "GRU" if "reset" in gates else "recurrent"
         label = self.picker.probe_combo.currentText() or f"sequence #{probe}"
         text = LSTM_CAPTION if kind == "LSTM" else GRU_CAPTION if kind == "GRU" else ""

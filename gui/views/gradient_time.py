@@ -42,6 +42,7 @@ class GradientThroughTime(ViewPanel):
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         self.plot.setLabel("bottom", "time step t")
         self.plot.setLabel("left", "‖∂loss/∂hₜ‖ (log)")
+        self.plot.getAxis("left").enableAutoSIPrefix(False)  # "(x0.001)" on a log axis only confuses
         self.legend = self.plot.addLegend(offset=(-5, 5), labelTextColor="#222")
         # Oldest first, so the current curve is drawn on top.
         self.fading_curves = []

@@ -108,8 +108,9 @@ class HiddenStateHeatmap(ViewPanel):
         top = float(np.abs(self.image).max()) if self.image.size else 1.0
         levels = (-1.0, 1.0) if top <= 1.0 + 1e-6 else centred_levels(self.image)
         self.heat_item.setImage(self.image, levels=levels)
+        self.heat_item.setRect(-0.5, 0, steps, units)  # pixel t centred on tick t
         self.colour_bar.setLevels(levels)
-        self.heat_plot.setRange(xRange=(0, steps), yRange=(0, units), padding=0)
+        self.heat_plot.setRange(xRange=(-0.5, steps - 0.5), yRange=(0, units), padding=0)
         self._draw_input(probe, steps)
         label = self.picker.probe_combo.currentText() or f"sequence #{probe}"
         self.caption.setText(f"Step {snapshot.step}: {label}, {units} units × {steps} time steps.")
@@ -135,15 +136,15 @@ class HiddenStateHeatmap(ViewPanel):
             picture = x.mean(axis=0)  # (H, W)
             # Read as columns when the layer has as many steps as the image has columns, else as rows.
             features_by_time = picture if picture.shape[1] == steps and picture.shape[0] != steps else picture.T
-            self.input_plot.setLabel("left", "image")
+            self.input_plot.setLabel("left", "pixel in column" if features_by_time is picture else "pixel in row")
         else:
             features_by_time = x.T  # (F, T)
-            self.input_plot.setLabel("left", "input")
+            self.input_plot.setLabel("left", "input feature")
         self.input_plot.getAxis("left").setTicks(None)
         features, length = features_by_time.shape
         scale = steps / max(length, 1)
         if features <= MAX_LINES:
-            t = (np.arange(length) + 0.5) * scale
+            t = (np.arange(length) + 0.5) * scale - 0.5
             for f in range(features):
                 self.input_lines[f].setData(t, features_by_time[f])
                 self.input_legend.addItem(self.input_lines[f], f"feature {f}")
@@ -153,7 +154,7 @@ class HiddenStateHeatmap(ViewPanel):
             self.input_shown = np.ascontiguousarray(features_by_time, dtype=np.float32)
             low, high = float(self.input_shown.min()), float(self.input_shown.max())
             self.input_image.setImage(self.input_shown, levels=(low, high if high > low else low + 1.0))
-            self.input_image.setRect(0, 0, steps, features)
+            self.input_image.setRect(-0.5, 0, steps, features)
             self.input_plot.setYRange(0, features, padding=0)
 
     def _draw_tokens(self, ids: np.ndarray, steps: int) -> None:
@@ -161,7 +162,7 @@ class HiddenStateHeatmap(ViewPanel):
         vocab = getattr(self.run, "vocab", None)
         scale = steps / max(len(ids), 1)
         labels = [printable(vocab[i]) if vocab and 0 <= i < len(vocab) else str(int(i)) for i in ids]
-        self.input_plot.getAxis("bottom").setTicks([[((t + 0.5) * scale, s) for t, s in enumerate(labels)], []])
+        self.input_plot.getAxis("bottom").setTicks([[((t + 0.5) * scale - 0.5, s) for t, s in enumerate(labels)], []])
         self.input_plot.getAxis("left").setTicks([[]])
         self.input_plot.setLabel("left", "input")
         self.input_plot.setYRange(0, 1, padding=0)

@@ -47,7 +47,7 @@ def probe_labels(run) -> list[str]:
         labels = np.asarray(targets).astype(int)
         names = class_names(run, int(labels.max()) + 1 if labels.size else 0)
         return [f"#{i} · {names[c]}" for i, c in enumerate(labels)]
-    return [f"sequence #{i}" for i in range(len(targets))]
+    return [f"#{i}" for i in range(len(targets))]
 
 
 def recurrent_layer_types(experiment) -> dict[int, str] | None:
@@ -63,7 +63,7 @@ def layer_title(index: int, gates: dict | None = None, layer_types: dict[int, st
     kind = (layer_types or {}).get(index)
     if kind is None and gates:
         kind = "LSTM" if "forget" in gates else "GRU" if "reset" in gates else None
-    return f"layer {index} ({kind})" if kind else f"layer {index}"
+    return f"{index}: {kind}" if kind else f"{index}: recurrent"
 
 
 class RecurrentPicker(QWidget):
@@ -76,6 +76,8 @@ class RecurrentPicker(QWidget):
         self.layer_combo = QComboBox()
         self.layer_combo.setToolTip("Which recurrent layer to show (the top layer of a stacked one)")
         self.probe_combo = QComboBox()
+        for combo in (self.layer_combo, self.probe_combo):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.probe_combo.setToolTip("Which probe sequence to show; its class in the name")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

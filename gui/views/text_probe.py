@@ -15,7 +15,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 from gui.views.hidden_heatmap import printable
-from gui.views.recurrent_picker import RecurrentPicker, data_info, layer_title
+from gui.views.recurrent_picker import RecurrentPicker, data_info, layer_title, recurrent_layer_types
 from gui.views.view_panel import ViewPanel, centred_levels, diverging_colour_map
 
 TOP_K = 15
@@ -48,9 +48,11 @@ class TextProbe(ViewPanel):
     def __init__(self, inspector=None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.inspector = None
+        self.layer_types: dict[int, str] | None = None  # recurrent layers of the spec, when known
         self.line_edit = QLineEdit()
         self.line_edit.setPlaceholderText("Type a prefix, e.g. “the river bank” or “a deposit at the bank”")
         self.line_edit.textEdited.connect(self._on_text_edited)
+        self.line_edit.setMinimumWidth(200)
         self.picker = RecurrentPicker(with_probe=False)
         self.picker.changed.connect(self._draw_inspection)
         self.controls.addWidget(self.line_edit, 1)
@@ -66,6 +68,7 @@ class TextProbe(ViewPanel):
         self.bar_plot.setMouseEnabled(False, False)
         self.bar_plot.hideButtons()
         self.bar_plot.setLabel("left", "probability")
+        self.bar_plot.getAxis("left").enableAutoSIPrefix(False)  # "(x0.001)" on a probability misleads
         self.bar_plot.setLabel("bottom", f"next character (top {TOP_K})")
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush="#1f77b4", pen=None, name="P(next character)")
         self.bar_plot.addItem(self.bars)
@@ -101,6 +104,10 @@ class TextProbe(ViewPanel):
         self.inspector = inspector
         if inspector is not None:
             inspector.inspected.connect(self._on_inspected)
+
+    def set_experiment(self, experiment) -> None:
+        """The spec being trained (the hub calls this before set_run): names the recurrent layers."""
+        self.layer_types = recurrent_layer_types(experiment)
 
     def applies_to(self, run) -> bool:
         info = data_info(run)
@@ -175,7 +182,7 @@ class TextProbe(ViewPanel):
 
     def _draw_hidden(self, inspection) -> None:
         states = inspection.hidden_states or {}
-        self.picker.set_layers({i: layer_title(i, (inspection.gates or {}).get(i)) for i in states})
+        self.picker.set_layers({i: layer_title(i, (inspection.gates or {}).get(i), self.layer_types) for i in states})
         layer = self.picker.layer()
         if layer is None or layer not in states:
             self.heat_item.clear()
@@ -186,9 +193,10 @@ class TextProbe(ViewPanel):
         top = float(np.abs(self.hidden_image).max()) if self.hidden_image.size else 1.0
         levels = (-1.0, 1.0) if top <= 1.0 + 1e-6 else centred_levels(self.hidden_image)
         self.heat_item.setImage(self.hidden_image, levels=levels)
+        self.heat_item.setRect(-0.5, 0, steps, units)  # pixel t centred on character t
         self.colour_bar.setLevels(levels)
-        self.heat_plot.getAxis("bottom").setTicks([[(t + 0.5, printable(c)) for t, c in enumerate(self.sent_text)]])
-        self.heat_plot.setRange(xRange=(0, steps), yRange=(0, units), padding=0)
+        self.heat_plot.getAxis("bottom").setTicks([[(t, printable(c)) for t, c in enumerate(self.sent_text)]])
+        self.heat_plot.setRange(xRange=(-0.5, steps - 0.5), yRange=(0, units), padding=0)
 
     def _clear(self) -> None:
         self.inspection = None

@@ -79,13 +79,16 @@ class HiddenStateTrajectories(ViewPanel):
         self.plot_widget.setBackground("w")
         self.plot = self.plot_widget.addPlot(row=0, col=0)
         self.plot.showGrid(x=True, y=True, alpha=0.15)
-        self.legend = self.plot.addLegend(offset=(-5, 5), labelTextColor="#222")
+        for side in ("bottom", "left"):  # "(x0.001)" beside "% of variance" would read as a unit
+            self.plot.getAxis(side).enableAutoSIPrefix(False)
+        self.legend = self.plot.addLegend(offset=(-5, 5), labelTextColor="#222", brush=(255, 255, 255, 200))
         self.class_lines: list[pg.PlotDataItem] = []  # one per class, made as classes appear
         self.time_line = self.plot.plot(pen=pg.mkPen("#b0b0b0", width=1))
         self.time_dots = pg.ScatterPlotItem(size=5, pen=None)
         self.plot.addItem(self.time_dots)
-        self.starts = pg.ScatterPlotItem(symbol="o", size=9, pen=pg.mkPen("#222", width=1))
-        self.ends = pg.ScatterPlotItem(symbol="s", size=9, pen=pg.mkPen("#222", width=1))
+        # White default brushes: the legend shows the marker shapes, the points their path's colour.
+        self.starts = pg.ScatterPlotItem(symbol="o", size=9, pen=pg.mkPen("#222", width=1), brush="w")
+        self.ends = pg.ScatterPlotItem(symbol="s", size=9, pen=pg.mkPen("#222", width=1), brush="w")
         self.plot.addItem(self.starts)
         self.plot.addItem(self.ends)
         self.time_map = pg.colormap.get("viridis")

@@ -31,6 +31,7 @@ class ConfusionMatrix(ViewPanel):
         super().__init__(parent)
         self.selected: tuple[int, int] | None = None  # the clicked cell (row, col)
         self.shown_matrix = np.zeros((0, 0), np.float32)  # what the image shows (counts or row fractions)
+        self._drawn_key: tuple | None = None
         self.normalise_rows = QCheckBox("Normalise rows")
         self.normalise_rows.setToolTip("Show each row as fractions of that true class (recall on the diagonal)")
         self.normalise_rows.toggled.connect(self.redraw)
@@ -49,8 +50,7 @@ class ConfusionMatrix(ViewPanel):
         self.plot.addItem(self.image_item)
         self.selection_frame = pg.PlotDataItem(pen=pg.mkPen("#d62728", width=1))
         self.plot.addItem(self.selection_frame)
-        self.colour_bar = pg.ColorBarItem(values=(0, 1), colorMap=COLOUR_MAP, label="samples",
-                                          interactive=False, width=14)
+        self.colour_bar = pg.ColorBarItem(values=(0, 1), colorMap=COLOUR_MAP, interactive=False, width=14)
         self.colour_bar.setImageItem(self.image_item, insert_in=self.plot)
         self.cell_texts: list[pg.TextItem] = []
         self.graphics.scene().sigMouseClicked.connect(self._on_scene_clicked)
@@ -82,7 +82,7 @@ class ConfusionMatrix(ViewPanel):
 
     # --- drawing ----------------------------------------------------------------------
     def _clear(self) -> None:
-        self.selected = None
+        self.selected, self._drawn_key = None, None
         self.shown_matrix = np.zeros((0, 0), np.float32)
         self.image_item.clear()
         self.selection_frame.setData([], [])
@@ -93,11 +93,13 @@ class ConfusionMatrix(ViewPanel):
         self.gallery_caption.setText("Click a cell to see its samples.")
 
     def _draw_predictions(self, predictions) -> None:
-        if predictions.confusion is None:
+        # The hub redraws on every snapshot; predictions only change once an epoch.
+        key = (id(predictions), self.normalise_rows.isChecked())
+        if predictions.confusion is None or key == self._drawn_key:
             return
+        self._drawn_key = key
         counts = np.asarray(predictions.confusion, np.float64)
         n = len(counts)
-        names = fmt.class_names(self.run, n)
         if self.normalise_rows.isChecked():
             totals = counts.sum(axis=1, keepdims=True)
             matrix, top, label = counts / np.where(totals > 0, totals, 1), 1.0, "fraction of the true class"
@@ -109,7 +111,8 @@ class ConfusionMatrix(ViewPanel):
         self.image_item.setImage(self.shown_matrix, autoLevels=False)
         self.colour_bar.setLevels((0.0, top))  # also sets the image's levels
         self.colour_bar.axis.setLabel(label)
-        self._set_ticks(names)
+        # Text: the characters themselves on the axes ("newline" and "space" would overlap).
+        self._set_ticks([("␣" if name == " " else name) for name in fmt.class_names(self.run, n, characters=True)])
         self._write_cells(matrix, top)
         total = int(counts.sum())
         unit = "scored steps" if self.run is not None and fmt.per_step(self.run) else "validation samples"

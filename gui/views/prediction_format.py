@@ -37,10 +37,11 @@ def display_mode(run) -> str:
     return "curves" if per_step(run) else "scatter"
 
 
-def class_names(run, n_classes: int) -> list[str]:
-    """Names for class indices: the text's characters, the data set's names, or numbers."""
+def class_names(run, n_classes: int, characters: bool = False) -> list[str]:
+    """Names for class indices: the text's characters (``characters``, for text
+    written out step by step), the data set's names ("space"), or numbers."""
     vocab = getattr(run, "vocab", None)
-    if vocab and input_kind(run) == "tokens" and per_step(run):
+    if characters and vocab and input_kind(run) == "tokens" and per_step(run):
         return [DISPLAY_CHARACTERS.get(ch, ch) for ch in vocab]
     info = getattr(run, "info", None)
     names = list(info.class_names) if info is not None and info.class_names else []

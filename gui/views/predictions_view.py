@@ -66,7 +66,9 @@ class PredictionsView(ViewPanel):
         self.scatter_plot.setLabel("bottom", "true value")
         self.scatter_plot.setLabel("left", "predicted value")
         self.scatter_plot.showGrid(x=True, y=True, alpha=0.2)
-        legend = self.scatter_plot.addLegend(offset=(8, 8))
+        for side in ("bottom", "left"):
+            self.scatter_plot.getAxis(side).enableAutoSIPrefix(False)
+        legend = self.scatter_plot.addLegend(offset=(8, 8), brush=pg.mkBrush(255, 255, 255, 200))
         self.identity_line = pg.PlotDataItem(pen=pg.mkPen("#666", width=1, style=Qt.PenStyle.DashLine))
         self.scatter = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(31, 119, 180, 140))
         self.scatter_plot.addItem(self.identity_line)
@@ -79,7 +81,8 @@ class PredictionsView(ViewPanel):
         self.curve_plot.setLabel("bottom", "time step")
         self.curve_plot.setLabel("left", "value")
         self.curve_plot.showGrid(x=True, y=True, alpha=0.2)
-        self.curve_legend = self.curve_plot.addLegend(offset=(8, 8))
+        self.curve_plot.getAxis("left").enableAutoSIPrefix(False)
+        self.curve_legend = self.curve_plot.addLegend(offset=(8, 8), brush=pg.mkBrush(255, 255, 255, 200))
         self.predicted_curves, self.target_curves = [], []
         for colour in CURVE_COLOURS:
             predicted = self.curve_plot.plot(pen=pg.mkPen(colour, width=1))
@@ -188,7 +191,8 @@ class PredictionsView(ViewPanel):
     def _draw_steps(self, predictions) -> None:
         run = self.run
         targets = run.sample_targets
-        names = fmt.class_names(run, int(max(predictions.predicted.max(initial=0), targets.max()) + 1))
+        names = fmt.class_names(run, int(max(predictions.predicted.max(initial=0), targets.max()) + 1),
+                                characters=True)
         # Copy memory scores 3 of 66 steps: show only those, or the rows are mostly noise.
         scored_only = fmt.scored(targets).mean() < 0.5
         blocks = [fmt.step_rows_html(int(i), targets[i], predictions.predicted[i], names, scored_only)

@@ -32,11 +32,11 @@ def sample_tiles(inputs: np.ndarray, kind: str, indices: np.ndarray) -> np.ndarr
     elif kind == "sequence" and x.shape[-1] > MAX_LINE_FEATURES:
         # Features × time; rows repeated so that a long, narrow map is not a sliver.
         tiles = np.swapaxes(chosen, 1, 2)
-        tiles = np.repeat(tiles, max(1, x.shape[1] // (3 * x.shape[2])), axis=1)
+        tiles = np.repeat(tiles, max(1, x.shape[1] // (2 * x.shape[2])), axis=1)
     elif kind == "sequence":
         return _line_tiles(chosen, x.min(axis=(0, 1)), x.max(axis=(0, 1)))
-    else:  # tokens: the characters go in the caption; the tile is an empty strip
-        return np.zeros((len(chosen), 2, 12), np.float32)
+    else:  # tokens: the characters go in the caption; no picture, just room for it
+        return np.zeros((len(chosen), 0, 12), np.float32)
     return (tiles - low) / (high - low if high > low else 1.0)
 
 
@@ -98,8 +98,10 @@ class SampleThumbnails(pg.GraphicsLayoutWidget):
             return
         tiles = sample_tiles(inputs, kind, indices)
         _, h, w = tiles.shape
-        gap = max(2, w // 4)  # room between columns for the captions, which are wider than small tiles
-        label_rows = max(4, int(np.ceil(0.55 * (w + gap))))  # two caption lines, whatever the zoom
+        gap = max(3, w // 4) | 1  # room for captions wider than small tiles; odd, so tiles sit centred in their cell
+        # Captions keep their size in pixels while tiles scale with the view, so the room
+        # for two caption lines is a fixed share of the cell width.
+        label_rows = max(4, int(np.ceil(0.42 * (w + gap))))
         cell_h, cell_w = h + label_rows, w + gap
         columns = min(self.columns, len(indices))
         rows = -(-len(indices) // columns)
@@ -108,8 +110,8 @@ class SampleThumbnails(pg.GraphicsLayoutWidget):
             r, c = divmod(i, columns)
             top, left = r * cell_h, c * cell_w
             if mistakes[i]:
-                picture[top:top + cell_h, left:left + cell_w] = MISTAKE_TINT
-            picture[top + 1:top + 1 + h, left + gap // 2:left + gap // 2 + w] = (1.0 - tile)[..., None]
+                picture[top:top + cell_h - 1, left:left + cell_w - 1] = MISTAKE_TINT  # a white seam between cells
+            picture[top + 1:top + 1 + h, left + gap // 2:left + gap // 2 + w] = (1.0 - tile)[..., None]  # 1 px margins
         self.image_item.setImage(picture, levels=(0.0, 1.0))
         for i, text in enumerate(self.caption_items):
             if i >= len(indices):

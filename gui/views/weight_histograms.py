@@ -78,8 +78,9 @@ class WeightHistograms(ViewPanel):
                                                         brush=pg.mkBrush(*BLUE, 90))
         self.distribution_plot = self.graphics.addPlot(row=1, col=0)
         self.distribution_plot.setLabel("bottom", "training step")
-        legend = self.distribution_plot.addLegend(offset=(8, 8))
-        self.quantile_curves = [pg.PlotDataItem(pen=None) for _ in range(7)]
+        legend = self.distribution_plot.addLegend(offset=(8, 8), brush=pg.mkBrush(255, 255, 255, 200))
+        # Faint edges: a curve with no pen is hidden, and then neither fills its band nor counts for the range.
+        self.quantile_curves = [pg.PlotDataItem(pen=pg.mkPen(*BLUE, 70, width=1)) for _ in range(7)]
         for curve in self.quantile_curves:
             self.distribution_plot.addItem(curve)
         for low, high, name, alpha in BAND_PAIRS:
@@ -92,6 +93,8 @@ class WeightHistograms(ViewPanel):
         self.step_marker = pg.InfiniteLine(angle=90, pen=pg.mkPen("#d62728", width=1))
         self.distribution_plot.addItem(self.step_marker, ignoreBounds=True)
         self.body.addWidget(self.graphics)
+        for axis in (self.histogram_plot.getAxis("bottom"), self.distribution_plot.getAxis("left")):
+            axis.enableAutoSIPrefix(False)  # "-0.4" reads better than "-400 (x0.001)"
         self._set_value_labels(None)
 
     def set_experiment(self, experiment) -> None:
@@ -154,7 +157,7 @@ class WeightHistograms(ViewPanel):
 
     def _set_value_labels(self, c: float | None) -> None:
         name = "gradient" if self.kind == "gradients" else "weight"
-        text = f"{name} value" + (f" (symmetric log, linear within ±{c:.0e})" if c else "")
+        text = f"{name} value" + (f" (symlog, linear within ±{c:.0e})" if c else "")
         self.histogram_plot.setLabel("bottom", text)
         self.distribution_plot.setLabel("left", text)
 

@@ -193,9 +193,11 @@ def test_histograms_accumulate_one_point_per_snapshot(qtbot):
 
     view.set_frozen(False)
     view.select(kind="gradients")
-    assert view.symlog_box.isChecked() and "symmetric log" in view.histogram_plot.getAxis("bottom").labelText
+    assert view.symlog_box.isChecked() and "symlog" in view.histogram_plot.getAxis("bottom").labelText
     assert view.points() == 6
-    assert view.distribution_plot.getAxis("left")._tickLevels is not None  # ticks in real values
+    # Gradients a thousand times smaller than the weights still fill the axis: it is logarithmic.
+    spread = view.quantile_curves[5].getData()[1] - view.quantile_curves[1].getData()[1]
+    assert spread.min() > 0.5
 
 
 def test_histograms_real_run_and_history_bound(qtbot, digits_run):

@@ -76,6 +76,8 @@ class WeightHistograms(ViewPanel):
         self.histogram_plot.setLabel("left", "count")
         self.histogram_curve = self.histogram_plot.plot(stepMode="center", fillLevel=0, pen=pg.mkPen(BLUE, width=1),
                                                         brush=pg.mkBrush(*BLUE, 90))
+        self.histogram_legend = self.histogram_plot.addLegend(offset=(8, 8), brush=pg.mkBrush(255, 255, 255, 200))
+        self.histogram_legend.addItem(self.histogram_curve, "at the shown step")
         self.distribution_plot = self.graphics.addPlot(row=1, col=0)
         self.distribution_plot.setLabel("bottom", "training step")
         legend = self.distribution_plot.addLegend(offset=(8, 8), brush=pg.mkBrush(255, 255, 255, 200))
@@ -181,6 +183,7 @@ class WeightHistograms(ViewPanel):
         if histogram is not None:
             edges = np.asarray(histogram.edges, np.float64)
             self.histogram_curve.setData(symlog(edges, c) if c else edges, np.asarray(histogram.counts, np.float64))
+            self.histogram_legend.getLabel(self.histogram_curve).setText(f"step {snapshot.step}")
         else:
             self.histogram_curve.setData([], [])
         self._set_value_labels(c)

@@ -11,9 +11,16 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QWidget
 from gui.settings import app_settings
 from gui.style import subdued
 
-STATE_VERSION = 1  # bump when dock names change: old saved states are then ignored
-DOCKS = (("layers", "Layers"), ("model", "Model"), ("properties", "Layer properties"),
-         ("data", "Data set"), ("training", "Training"))
+STATE_VERSION = 2  # bump when dock names change: old saved states are then ignored
+PANEL_DOCKS = (("layers", "Layers"), ("model", "Model"), ("properties", "Layer properties"),
+               ("data", "Data set"), ("training", "Training"))
+# The live views, tabbed together along the bottom of the window; each can be
+# dragged out to float or sit beside another, and View ▸ Reset layout brings them back.
+VIEW_DOCKS = (("filters", "Filters"), ("feature_maps", "Feature maps"), ("drawing", "Draw"),
+              ("trajectories", "Trajectories"), ("hidden_heatmap", "Hidden states"), ("gates", "Gates"),
+              ("gradient_time", "Gradient through time"), ("text_probe", "Text probe"),
+              ("predictions", "Predictions"), ("confusion", "Confusion matrix"), ("histograms", "Histograms"))
+DOCKS = PANEL_DOCKS + VIEW_DOCKS
 
 
 class DockLayout(QObject):
@@ -41,13 +48,22 @@ class DockLayout(QObject):
         window, docks = self.window, self.docks
         for dock in docks.values():
             dock.setFloating(False)
+        # The views' strip spans the whole width under the panels and curves.
+        window.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
+        window.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
         window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, docks["layers"])
         window.splitDockWidget(docks["layers"], docks["model"], Qt.Orientation.Horizontal)
         window.splitDockWidget(docks["model"], docks["properties"], Qt.Orientation.Vertical)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, docks["data"])
         window.splitDockWidget(docks["data"], docks["training"], Qt.Orientation.Vertical)
+        first = docks[VIEW_DOCKS[0][0]]
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, first)
+        for name, _ in VIEW_DOCKS[1:]:
+            window.tabifyDockWidget(first, docks[name])
         for dock in docks.values():
             dock.show()
+        first.raise_()
+        window.resizeDocks([first], [400], Qt.Orientation.Vertical)
         window.resizeDocks([docks["layers"], docks["model"], docks["data"]], [160, 430, 360],
                            Qt.Orientation.Horizontal)
         window.resizeDocks([docks["model"], docks["properties"]], [520, 330], Qt.Orientation.Vertical)

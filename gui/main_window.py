@@ -16,19 +16,22 @@ other actions (``window_actions``), the panels (``layer_palette``,
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
 from engine.spec import Experiment
 from gui.curves import LossCurves
-from gui.dock_layout import DockLayout
+from gui.dock_layout import PANEL_DOCKS, VIEW_DOCKS, DockLayout
 from gui.engine_loader import EngineLoader
 from gui.gui_garbage_collector import GuiGarbageCollector
 from gui.help_text import show_about, show_help
+from gui.inspector import Inspector
 from gui.message_banner import MessageBanner
 from gui.run_monitor import RunMonitor
 from gui.training_runner import IDLE, PAUSED, RUNNING, STARTING, TrainingRunner
+from gui.views.catalog import build_views, live_view_actions
+from gui.views.view_hub import ViewHub
 from gui.window_actions import WindowActions
 
 APP_NAME = "CNN-RNN Playground"
@@ -63,7 +66,16 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.dock_layout = DockLayout(self)
         self.docks = self.dock_layout.docks
-        self.window_actions.install_menus([dock.toggleViewAction() for dock in self.docks.values()])
+        self.inspector = Inspector(self)
+        self.views = ViewHub(self.inspector, self)
+        timeline_bar = self.addToolBar("Timeline")
+        timeline_bar.setObjectName("timeline_toolbar")
+        timeline_bar.addWidget(self.views.timeline)
+        self.removeToolBar(timeline_bar)
+        self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, timeline_bar)
+        timeline_bar.show()
+        self.window_actions.install_menus([self.docks[name].toggleViewAction() for name, _ in PANEL_DOCKS],
+                                          live_view_actions(self, self.docks, VIEW_DOCKS))
         self._build_status_bar()
         self.runner = TrainingRunner(self)
         self._connect()
@@ -104,6 +116,7 @@ class MainWindow(QMainWindow):
         self.runner.outcome = ""
         self.banner.clear()
         self.curves.reset()
+        self.views.reset()
         if self.training_panel is not None:
             self.training_panel.clear_progress()
         self.monitor.clear()
@@ -116,6 +129,7 @@ class MainWindow(QMainWindow):
                           baseline=info.baseline)
         self._run_learning_rate = experiment.training.learning_rate
         self._run_experiment = experiment
+        self.views.begin_run(experiment)
         self.runner.start(experiment, paused=paused)
 
     def apply_template(self, kind: str) -> None:
@@ -160,6 +174,7 @@ class MainWindow(QMainWindow):
                              ("properties", self.layer_properties), ("data", self.dataset_panel),
                              ("training", self.training_panel)):
             self.dock_layout.set_widget(name, widget)
+        self._build_views()
         acts = self.window_actions
         self.model_stack.toolbar.addWidget(QLabel(" New: "))
         self.model_stack.toolbar.addActions([acts.new_cnn, acts.new_rnn, acts.new_hybrid])
@@ -185,6 +200,15 @@ class MainWindow(QMainWindow):
         self.show_message("PyTorch could not be loaded", message, QMessageBox.Icon.Critical)
         self.state_label.setText("Engine failed")
 
+    def _build_views(self) -> None:
+        for name, view in build_views(self.inspector).items():
+            view.draw_when_hidden = False  # a view behind another tab costs nothing
+            self.views.add_view(name, view)
+            self.dock_layout.set_widget(name, view)
+            # A tab brought to the front draws what it skipped (after layout, so it is on screen).
+            self.docks[name].visibilityChanged.connect(
+                lambda visible, v=view: visible and QTimer.singleShot(0, v.catch_up))
+
     # --- closing ----------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         if self.files is not None and not self.files.confirm_discard():
@@ -192,6 +216,7 @@ class MainWindow(QMainWindow):
             return
         # Stop the worker and wait for it: a QThread destroyed while running aborts the process.
         self.runner.shutdown()
+        self.inspector.shutdown()
         if self.dataset_panel is not None:
             self.dataset_panel.preview.shutdown()
         self.loader.wait()
@@ -215,6 +240,10 @@ class MainWindow(QMainWindow):
         self.monitor = RunMonitor(self.runner, self.curves, self.banner, self.state_label, self.metric_label,
                                   self.device_label, self.show_message)
         self.runner.state_changed.connect(self._on_runner_state_changed)
+        self.runner.started.connect(self.views.on_started)
+        self.runner.snapshot_taken.connect(self.views.on_snapshot)
+        self.runner.predicted.connect(self.views.on_predictions)
+        self.inspector.failed.connect(lambda text: self.statusBar().showMessage(f"Inspector: {text}", 8000))
         a.train.triggered.connect(self.train)
         a.pause.triggered.connect(self.toggle_pause)
         a.step.triggered.connect(self.step)

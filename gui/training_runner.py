@@ -40,18 +40,21 @@ class StepBatch:
 
 
 def run_events(experiment: Experiment, control: object, buffer: collections.deque,
-               epochs: int | None = None) -> Iterator[None]:
-    """The worker's generator: feeds ``buffer`` with train()'s events."""
+               epochs: int | None = None, probes: object | None = None) -> Iterator[None]:
+    """The worker's generator: feeds ``buffer`` with train()'s events.
+    ``probes`` (engine.probes.ProbeSettings) defaults to every probe on."""
     from engine.events import StepDone
+    from engine.probes import ProbeSettings
     from engine.training import train
 
+    probes = probes if probes is not None else ProbeSettings()
     last_yield = 0.0
     with warnings.catch_warnings():
         # superqt runs workers with warnings set to "always", each one becoming
         # a `warned` signal: a warning raised at every step would be a signal
         # per step, exactly what this module avoids. Once per message is enough.
         warnings.simplefilter("once")
-        for event in train(experiment, control=control, epochs=epochs):
+        for event in train(experiment, control=control, epochs=epochs, probes=probes):
             buffer.append(event)
             now = time.monotonic()
             if type(event) is not StepDone or now - last_yield > YIELD_INTERVAL:
@@ -85,6 +88,8 @@ class TrainingRunner(QObject):
     diverged = Signal(object)  # Diverged
     finished = Signal(object)  # Finished, or None when the worker failed
     failed = Signal(str)  # one readable line
+    snapshot_taken = Signal(object)  # engine.events.Snapshot (at most a few a second)
+    predicted = Signal(object)  # engine.events.Predictions (after each epoch)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -100,6 +105,7 @@ class TrainingRunner(QObject):
         self.last_epoch: object | None = None  # latest EpochDone
         self.outcome = ""  # "finished" | "stopped" | "diverged" | "failed" after a run
         self._finished_event: object | None = None
+        self.probes: object | None = None  # ProbeSettings for the next runs; None = all on
 
     @property
     def state(self) -> str:
@@ -127,7 +133,7 @@ class TrainingRunner(QObject):
             control.step()  # start paused, then run exactly one batch
         self.run_info = self.last_step = self.last_epoch = self._finished_event = None
         self.outcome = ""
-        worker = create_worker(run_events, experiment, control, self._buffer, epochs,
+        worker = create_worker(run_events, experiment, control, self._buffer, epochs, self.probes,
                                _start_thread=False, _ignore_errors=True)
         worker.errored.connect(self._on_errored)
         worker.finished.connect(self._on_worker_finished)
@@ -176,7 +182,7 @@ class TrainingRunner(QObject):
     # --- the GUI tick -----------------------------------------------------------
     def drain(self) -> None:
         """Hand every buffered event to the views; called by the timer."""
-        from engine.events import Diverged, EpochDone, Finished, Paused, RunStarted, StepDone
+        from engine.events import Diverged, EpochDone, Finished, Paused, Predictions, RunStarted, Snapshot, StepDone
 
         steps: list[int] = []
         losses: list[float] = []
@@ -196,6 +202,10 @@ class TrainingRunner(QObject):
                 self.started.emit(event)
                 if self._state != STOPPING:
                     self._set_state(PAUSED if self._control.paused else RUNNING)
+            elif kind is Snapshot:
+                self.snapshot_taken.emit(event)
+            elif kind is Predictions:
+                self.predicted.emit(event)
             elif kind is EpochDone:
                 self.last_epoch = event
                 self.epoch_ended.emit(event)

@@ -80,7 +80,7 @@ class WindowActions(QObject):
     def training_actions(self) -> list[QAction]:
         return [self.train, self.pause, self.step, self.stop, self.reset]
 
-    def install_menus(self, view_actions: list[QAction]) -> None:
+    def install_menus(self, view_actions: list[QAction], live_view_actions: list[QAction] = ()) -> None:
         bar = self.window.menuBar()
         file_menu = bar.addMenu("&File")
         file_menu.addActions([self.new, self.open, self.save, self.save_as])
@@ -93,6 +93,10 @@ class WindowActions(QObject):
         view_menu = bar.addMenu("&View")
         view_menu.addActions(view_actions)
         view_menu.addSeparator()
+        if live_view_actions:
+            live_menu = view_menu.addMenu("&Live views")
+            live_menu.addActions(list(live_view_actions))
+            view_menu.addSeparator()
         view_menu.addActions([self.log_scale, self.reset_layout])
         train_menu = bar.addMenu("&Train")
         train_menu.addActions(self.training_actions())

@@ -130,7 +130,7 @@ class ViewPanel(QWidget):
 
     # --- drawing ------------------------------------------------------------------
     def _redraw(self) -> None:
-        if self.frozen or (not self.draw_when_hidden and not self.isVisible()):
+        if self.frozen or (not self.draw_when_hidden and not self.on_screen()):
             self._dirty = True
             return
         self._dirty = False
@@ -146,10 +146,24 @@ class ViewPanel(QWidget):
         """Draw the current data again (after the user changed a picker)."""
         self._redraw()
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
-        super().showEvent(event)
+    def on_screen(self) -> bool:
+        """Shown and not behind another tab (Qt keeps a tabbed dock that is not
+        in front "visible" but moves it off screen: its visible region is empty)."""
+        return self.isVisible() and not self.visibleRegion().isEmpty()
+
+    @property
+    def up_to_date(self) -> bool:
+        """Whether the picture shows the latest data given (False while frozen or hidden with news)."""
+        return not self._dirty
+
+    def catch_up(self) -> None:
+        """Draw what arrived while hidden (the window calls this when the view's tab comes to the front)."""
         if self._dirty and not self.frozen:
             self._redraw()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self.catch_up()
 
     def _on_freeze_toggled(self, frozen: bool) -> None:
         self.freeze_button.setText("Frozen" if frozen else "Freeze")

@@ -132,7 +132,7 @@ def test_hidden_view_skips_drawing_until_shown(qtbot):
     assert view.drawn == []
     view.show()
     qtbot.waitExposed(view)
-    assert view.drawn == [10]
+    qtbot.waitUntil(lambda: view.drawn == [10], timeout=2_000)
 
 
 def test_export_data_and_image(qtbot, tmp_path):

@@ -1,0 +1,120 @@
+"""The live views inside the real window, as a user meets them: train a
+preset, bring each view forward (Ctrl+1…), and see it show the right number
+of things; scrub the timeline back; draw on the canvas after training."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtGui import QAction
+
+from engine.presets import PRESETS_DIR
+from gui.dock_layout import VIEW_DOCKS
+from tests.gui.conftest import open_window
+
+VIEW_NAMES = [name for name, _ in VIEW_DOCKS]
+
+
+def train_preset(qtbot, name: str, epochs: int):
+    window = open_window(qtbot, str(PRESETS_DIR / f"{name}.json"))
+    window.training_panel.set_value("epochs", epochs)
+    with qtbot.waitSignal(window.runner.finished, timeout=120_000):
+        window.train()
+    assert window.runner.outcome == "finished"
+    return window
+
+
+def bring_forward(qtbot, window, name: str):
+    """What View ▸ Live views ▸ <name> (Ctrl+1 … Ctrl+9) does."""
+    action = window.findChild(QAction, f"show_{name}_view")
+    assert action is not None and action.text() == dict(VIEW_DOCKS)[name]
+    number = VIEW_NAMES.index(name) + 1
+    if number <= 9:
+        assert action.shortcut().toString() == f"Ctrl+{number}"
+    action.trigger()
+    view = window.views.views[name]
+    qtbot.waitUntil(lambda: view.on_screen() and view.up_to_date, timeout=5_000)
+    return view
+
+
+def test_cnn_views_fill_during_a_real_run(qtbot):
+    window = train_preset(qtbot, "digits_cnn", epochs=2)
+    hub = window.views
+    assert len(hub.store) >= 2
+    layers = window.document.experiment.model.layers
+    conv = [i for i, layer in enumerate(layers) if layer.type == "Conv2d"]
+
+    filters = bring_forward(qtbot, window, "filters")
+    assert filters.draw_count >= 1
+    assert filters.tile_count() == layers[conv[0]].params["out_channels"]
+
+    maps = bring_forward(qtbot, window, "feature_maps")
+    pooled = [i for i, layer in enumerate(layers) if layer.type in ("Conv2d", "MaxPool2d", "AvgPool2d")]
+    assert maps.block_layers() == pooled
+
+    predictions = bring_forward(qtbot, window, "predictions")
+    assert "Accuracy on" in predictions.caption.text()
+    confusion = bring_forward(qtbot, window, "confusion")
+    run = window.runner.run_info
+    assert int(confusion.predictions.confusion.sum()) == len(run.sample_targets)
+
+    histograms = bring_forward(qtbot, window, "histograms")
+    assert histograms.points() == len(hub.store) or histograms.points() >= 2
+
+    gates = bring_forward(qtbot, window, "gates")
+    assert not gates.applies_to(run)
+    assert "LSTM" in gates.caption.text() or "no" in gates.caption.text().lower()
+
+    # Scrub back to the first snapshot: the filters are the initial ones again.
+    first = hub.store.snapshots[0]
+    hub.show_index(0)
+    filters = bring_forward(qtbot, window, "filters")
+    np.testing.assert_allclose(filters.export_data()["weights"], first.filters[conv[0]])
+    hub.timeline.live_button.setChecked(True)
+    np.testing.assert_allclose(filters.export_data()["weights"], hub.store.snapshots[-1].filters[conv[0]])
+
+    # Draw on the canvas after training: the trained network answers.
+    canvas = bring_forward(qtbot, window, "drawing")
+    canvas.load_sample(0)
+    qtbot.waitUntil(lambda: canvas.predicted_class() is not None, timeout=20_000)
+    assert canvas.probabilities().shape == (10,)
+    assert abs(float(canvas.probabilities().sum()) - 1) < 1e-4
+
+
+def test_rnn_views_fill_during_a_real_run(qtbot):
+    window = train_preset(qtbot, "digits_gru_rows", epochs=1)
+    run = window.runner.run_info
+    n_probes = len(run.probe_inputs)
+    steps = run.info.input_shape[0]
+
+    trajectories = bring_forward(qtbot, window, "trajectories")
+    assert trajectories.path_count() == n_probes
+    heatmap = bring_forward(qtbot, window, "hidden_heatmap")
+    assert heatmap.export_data()
+    gates = bring_forward(qtbot, window, "gates")
+    assert set(gates.gate_names) >= {"reset", "update", "new"}
+    gradient = bring_forward(qtbot, window, "gradient_time")
+    x, _ = gradient.current_curve.getData()  # y is log10 on the log axis
+    assert len(x) == steps
+    assert gradient.current.shape == (steps,) and np.all(gradient.current > 0)
+    filters = bring_forward(qtbot, window, "filters")
+    assert not filters.applies_to(run)
+    assert "no convolution layers" in filters.caption.text()
+
+
+def test_views_are_empty_again_after_reset(qtbot):
+    window = train_preset(qtbot, "digits_cnn", epochs=1)
+    assert len(window.views.store)
+    window.reset_action.trigger()
+    assert len(window.views.store) == 0
+    assert not window.views.timeline.slider.isEnabled()
+    filters = bring_forward(qtbot, window, "filters")
+    assert filters.tile_count() == 0
+
+
+def test_hidden_views_do_not_draw_while_training(qtbot):
+    window = train_preset(qtbot, "digits_cnn", epochs=1)
+    front = [name for name in VIEW_NAMES if window.views.views[name].on_screen()]
+    behind = [name for name in VIEW_NAMES if name not in front]
+    assert front and behind
+    for name in behind:
+        assert window.views.views[name].draw_count == 0, name

@@ -5,7 +5,7 @@ and saved to / restored from QSettings so the layout survives a restart."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QObject, Qt
+from PySide6.QtCore import QByteArray, QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QWidget
 
 from gui.settings import app_settings
@@ -35,6 +35,7 @@ class DockLayout(QObject):
             placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
             dock.setWidget(subdued(placeholder))
             self.docks[name] = dock
+            dock.dockLocationChanged.connect(lambda *_: QTimer.singleShot(0, self.tidy_tab_bars))
         self.arrange()
 
     def set_widget(self, name: str, widget: QWidget) -> None:
@@ -48,14 +49,17 @@ class DockLayout(QObject):
         window, docks = self.window, self.docks
         for dock in docks.values():
             dock.setFloating(False)
-        # The views' strip spans the whole width under the panels and curves.
-        window.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
+        # The model builder keeps the whole height on the left; the views' strip
+        # runs under the curves and the data/training column.
+        window.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         window.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
         window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, docks["layers"])
         window.splitDockWidget(docks["layers"], docks["model"], Qt.Orientation.Horizontal)
         window.splitDockWidget(docks["model"], docks["properties"], Qt.Orientation.Vertical)
+        # Data set and Training share a column as tabs: the data set is chosen
+        # once, the training panel (buttons, progress) is what stays in front.
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, docks["data"])
-        window.splitDockWidget(docks["data"], docks["training"], Qt.Orientation.Vertical)
+        window.tabifyDockWidget(docks["data"], docks["training"])
         first = docks[VIEW_DOCKS[0][0]]
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, first)
         for name, _ in VIEW_DOCKS[1:]:
@@ -63,11 +67,22 @@ class DockLayout(QObject):
         for dock in docks.values():
             dock.show()
         first.raise_()
-        window.resizeDocks([first], [400], Qt.Orientation.Vertical)
-        window.resizeDocks([docks["layers"], docks["model"], docks["data"]], [160, 430, 360],
+        docks["training"].raise_()
+        window.resizeDocks([first], [450], Qt.Orientation.Vertical)
+        window.resizeDocks([docks["layers"], docks["model"], docks["data"]], [150, 420, 380],
                            Qt.Orientation.Horizontal)
-        window.resizeDocks([docks["model"], docks["properties"]], [520, 330], Qt.Orientation.Vertical)
-        window.resizeDocks([docks["data"], docks["training"]], [600, 340], Qt.Orientation.Vertical)
+        window.resizeDocks([docks["model"], docks["properties"]], [500, 380], Qt.Orientation.Vertical)
+        QTimer.singleShot(0, self.tidy_tab_bars)
+
+    def tidy_tab_bars(self) -> None:
+        """Full tab titles with scroll arrows, not "Fi…", "D…" elided into
+        nothing: Qt creates a dock area's tab bar lazily, so this runs after
+        every layout change."""
+        from PySide6.QtWidgets import QTabBar
+
+        for bar in self.window.findChildren(QTabBar):
+            bar.setElideMode(Qt.TextElideMode.ElideNone)
+            bar.setUsesScrollButtons(True)
 
     def restore(self) -> None:
         settings = app_settings()
@@ -77,6 +92,7 @@ class DockLayout(QObject):
             self.window.restoreGeometry(geometry)
         if state:
             self.window.restoreState(state, STATE_VERSION)
+        QTimer.singleShot(0, self.tidy_tab_bars)
 
     def save(self) -> None:
         settings = app_settings()

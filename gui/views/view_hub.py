@@ -63,6 +63,21 @@ class ViewHub(QObject):
             view.set_run(run)
             if not view.applies_to(run):
                 view.caption.setText(view.not_applicable_text())
+        self._bring_forward_a_view_that_applies(run)
+
+    def _bring_forward_a_view_that_applies(self, run) -> None:
+        """Training an RNN with the Filters tab in front would show an empty
+        tab: bring the first view with something to show to the front."""
+        from PySide6.QtWidgets import QDockWidget
+
+        shown = [view for view in self.views.values() if view.on_screen()]
+        if not shown or any(view.applies_to(run) for view in shown):
+            return
+        for view in self.views.values():
+            dock = view.parentWidget()
+            if view.applies_to(run) and isinstance(dock, QDockWidget):
+                dock.raise_()
+                return
 
     def on_snapshot(self, snapshot) -> None:
         shown = self.shown_snapshot

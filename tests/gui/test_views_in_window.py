@@ -86,6 +86,9 @@ def test_rnn_views_fill_during_a_real_run(qtbot):
     n_probes = len(run.probe_inputs)
     steps = run.info.input_shape[0]
 
+    # Filters were in front, but have nothing for a GRU: a view that applies came forward.
+    assert not window.views.views["filters"].on_screen()
+    assert window.views.views["trajectories"].on_screen()
     trajectories = bring_forward(qtbot, window, "trajectories")
     assert trajectories.path_count() == n_probes
     heatmap = bring_forward(qtbot, window, "hidden_heatmap")

@@ -1,7 +1,8 @@
 """The confusion matrix on the first validation samples, after each epoch:
 rows are the true class, columns the predicted one. Clicking a cell shows
-the samples behind it in a small gallery below — the quickest way to see
-*which* 4s the model takes for 9s.
+the samples behind it in a small gallery beside it (below it when the view
+is taller than wide) — the quickest way to see *which* 4s the model takes
+for 9s.
 
 One ImageItem holds the matrix (counts, or each row as fractions when
 "Normalise rows" is on) with a colour bar; the counts are written in the
@@ -12,13 +13,14 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QCheckBox, QLabel, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from gui.views import prediction_format as fmt
 from gui.views.sample_thumbnails import SampleThumbnails
 from gui.views.view_panel import ViewPanel
 
-MAX_WRITTEN_CLASSES, MAX_TICKS, GALLERY_SIZE = 20, 20, 12
+MAX_WRITTEN_CLASSES, MAX_TICKS, GALLERY_SIZE = 20, 20, 40
 COLOUR_MAP = pg.ColorMap([0.0, 1.0], [(255, 255, 255), (8, 48, 107)])  # white → dark blue: empty cells stay quiet
 
 
@@ -56,13 +58,37 @@ class ConfusionMatrix(ViewPanel):
         self.graphics.scene().sigMouseClicked.connect(self._on_scene_clicked)
 
         self.gallery_caption = QLabel("Click a cell to see its samples.")
-        self.gallery = SampleThumbnails(GALLERY_SIZE, 6)
-        self.body.addWidget(self.graphics, 3)
-        self.body.addWidget(self.gallery_caption)
-        self.body.addWidget(self.gallery, 2)
+        self.gallery_caption.setWordWrap(True)
+        self.gallery = SampleThumbnails(GALLERY_SIZE)
+        self.gallery.capacity_changed.connect(lambda _: self._show_gallery())
+        gallery_box = QWidget()
+        gallery_layout = QVBoxLayout(gallery_box)
+        gallery_layout.setContentsMargins(0, 0, 0, 0)
+        gallery_layout.addWidget(self.gallery_caption)
+        gallery_layout.addWidget(self.gallery, 1)
+        # Matrix and gallery side by side in a wide, low dock, one above the other in a tall one.
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.graphics)
+        self.splitter.addWidget(gallery_box)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.graphics.setMinimumSize(160, 160)
+        self.body.addWidget(self.splitter)
 
     def applies_to(self, run) -> bool:
         return run is not None and run.task == "classification"
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        wide = self.width() >= self.height()
+        orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
+        if self.splitter.orientation() != orientation:
+            self.splitter.setOrientation(orientation)
+            # The matrix gets a square of the short side; the gallery the rest.
+            side = self.splitter.height() if wide else self.splitter.width()
+            total = self.splitter.width() if wide else self.splitter.height()
+            self.splitter.setSizes([min(side + 60, total * 2 // 3), max(1, total - side - 60)])
 
     # --- public, for the mouse and tests ------------------------------------------------
     def samples_for_cell(self, row: int, col: int) -> list[int]:
@@ -118,8 +144,14 @@ class ConfusionMatrix(ViewPanel):
         unit = "scored steps" if self.run is not None and fmt.per_step(self.run) else "validation samples"
         right = np.trace(counts) / max(total, 1)
         self.caption.setText(f"{total} {unit}, {right:.1%} on the diagonal · epoch {predictions.epoch}, "
-                             f"step {predictions.step}. Click a cell for its samples.")
-        if self.selected is not None:
+                             f"step {predictions.step}. Click a cell for its samples (framed in red).")
+        if self.selected is None and n:
+            # Show the most frequent confusion at once, so the gallery is never an empty box.
+            off = counts - np.diag(np.diag(counts))
+            if off.max() > 0:
+                row, col = np.unravel_index(int(np.argmax(off)), off.shape)
+                self.click_cell(int(row), int(col))
+        elif self.selected is not None:
             self._show_gallery()
 
     def _set_ticks(self, names: list[str]) -> None:
@@ -152,10 +184,12 @@ class ConfusionMatrix(ViewPanel):
         indices = self.samples_for_cell(row, col)
         names = fmt.class_names(self.run, max(len(self.predictions.confusion), row + 1, col + 1))
         kind = fmt.input_kind(self.run)
-        captions = [self._gallery_caption(i, row, col, kind) for i in indices[:GALLERY_SIZE]]
-        self.gallery.show_samples(self.run.sample_inputs, kind, np.array(indices, np.int64), captions,
+        first = [self._gallery_caption(i, row, col, kind) for i in indices[:3]]
+        fits = self.gallery.capacity(self.run.sample_inputs, kind, first) if indices else 0
+        captions = [self._gallery_caption(i, row, col, kind) for i in indices[:fits]]
+        self.gallery.show_samples(self.run.sample_inputs, kind, np.array(indices[:fits], np.int64), captions,
                                   np.full(len(captions), row != col))
-        shown = f" (first {GALLERY_SIZE} shown)" if len(indices) > GALLERY_SIZE else ""
+        shown = f" (first {fits} shown)" if len(indices) > fits else ""
         what = "samples with such a step" if fmt.per_step(self.run) else "samples"
         self.gallery_caption.setText(f"true {names[row]} → predicted {names[col]}: {len(indices)} {what}{shown}")
         return indices

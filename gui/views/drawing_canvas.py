@@ -37,7 +37,7 @@ class DrawingCanvas(ViewPanel):
         self.inspection = None
         self._sample_index = -1
         self._user_changed = False
-        self._pending = False
+        self._request_pending = False
         self._throttle = QTimer(self)
         self._throttle.setSingleShot(True)
         self._throttle.setInterval(THROTTLE_MS)
@@ -60,13 +60,15 @@ class DrawingCanvas(ViewPanel):
 
         self.canvas = PixelCanvas()
         self.canvas.changed.connect(self._on_canvas_changed)
-        self.bars_plot = pg.PlotWidget()
+        self.bars_plot = pg.PlotWidget(background="w")  # white like the other views' plots
         self.bars_plot.setMenuEnabled(False)
         self.bars_plot.setMouseEnabled(False, False)
         self.bars_plot.hideButtons()
         self.bars_plot.setLabel("left", "probability")
         self.bars_plot.setLabel("bottom", "class")
         self.bars_plot.setYRange(0.0, 1.0, padding=0.02)
+        self.bars_plot.getAxis("bottom").enableAutoSIPrefix(False)
+        self.bars_plot.setTitle("draw to see the prediction", size="10pt", color="#666")
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.7)
         self.bars_plot.addItem(self.bars)
         row = QHBoxLayout()
@@ -145,10 +147,12 @@ class DrawingCanvas(ViewPanel):
         self._sample_index = -1
         if run is not None:
             self.caption.setText("Draw with the mouse (right button erases), or load a validation sample.")
+            self._set_class_axis(int(getattr(getattr(run, "info", None), "n_outputs", 0) or 0))
 
     def _clear(self) -> None:
         self.inspection = None
         self.bars.setOpts(x=[], height=[], brushes=[])
+        self.bars_plot.setTitle("draw to see the prediction", size="10pt", color="#666")
 
     def _draw_snapshot(self, snapshot) -> None:
         # New weights: judge the drawing again, so the bars follow training.
@@ -165,14 +169,14 @@ class DrawingCanvas(ViewPanel):
 
     def _schedule(self) -> None:
         if self._throttle.isActive():
-            self._pending = True
+            self._request_pending = True
         else:
             self._send()
             self._throttle.start()
 
     def _on_throttle_timeout(self) -> None:
-        if self._pending:
-            self._pending = False
+        if self._request_pending:
+            self._request_pending = False
             self._send()
             self._throttle.start()
 
@@ -194,12 +198,19 @@ class DrawingCanvas(ViewPanel):
         top = int(np.argmax(probs))
         brushes = [pg.mkBrush(TOP_COLOUR if i == top else BAR_COLOUR) for i in range(len(probs))]
         self.bars.setOpts(x=np.arange(len(probs)), height=probs, brushes=brushes)
-        self.bars_plot.getAxis("bottom").setTicks([[(i, self._class_name(i)) for i in range(len(probs))]])
-        self.bars_plot.setXRange(-0.6, len(probs) - 0.4, padding=0)
-        self.bars_plot.setTitle(f"prediction: {self._class_name(top)} ({probs[top]:.0%})", size="10pt")
+        self._set_class_axis(len(probs))
+        self.bars_plot.setTitle(f"prediction: {self._class_name(top)} ({probs[top]:.0%})", size="10pt",
+                                color="#222")
         if self.feature_maps is not None:
             self.feature_maps.show_inspection(inspection, select=self._user_changed)
         self._user_changed = False
+
+    def _set_class_axis(self, n: int) -> None:
+        """One tick per class, named, so the axis reads before anything is drawn."""
+        if n <= 0:
+            return
+        self.bars_plot.getAxis("bottom").setTicks([[(i, self._class_name(i)) for i in range(n)]])
+        self.bars_plot.setXRange(-0.6, n - 0.4, padding=0)
 
     def _class_name(self, index: int) -> str:
         names = getattr(getattr(self.run, "info", None), "class_names", ()) or ()

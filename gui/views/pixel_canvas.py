@@ -86,7 +86,8 @@ class PixelCanvas(QWidget):
     def _cell_rect(self) -> QRectF:
         """The square the picture is drawn in, centred in the widget."""
         h, w = self.picture.shape
-        scale = min(self.width() / w, self.height() / h)
+        margin = 3  # so the outer grid lines are not cut by the widget's edge
+        scale = max(1.0, min((self.width() - 2 * margin) / w, (self.height() - 2 * margin) / h))
         return QRectF((self.width() - w * scale) / 2, (self.height() - h * scale) / 2, w * scale, h * scale)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override

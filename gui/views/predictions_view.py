@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFontDatabase, QFontMetricsF
 from PySide6.QtWidgets import QCheckBox, QLabel, QStackedWidget, QTextEdit, QToolButton, QWidget
 
 from gui.views import prediction_format as fmt
 from gui.views.sample_thumbnails import SampleThumbnails
 from gui.views.view_panel import ViewPanel
 
-STRIP_SIZE, STEP_ROWS, CURVES = 24, 6, 4
+CURVES = 4  # thumbnails and step-by-step blocks: as many a page as fit the view's size
 CURVE_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd")
 
 
@@ -49,11 +49,16 @@ class PredictionsView(ViewPanel):
             self.controls.addWidget(widget)
 
         self.pages = QStackedWidget()
-        self.thumbnails = SampleThumbnails(STRIP_SIZE, 6)
+        self.thumbnails = SampleThumbnails()
+        self.thumbnails.capacity_changed.connect(self._on_capacity_changed)
         self.steps_text = QTextEdit()
         self.steps_text.setReadOnly(True)
         self.steps_text.setLineWrapMode(QTextEdit.LineWrapMode.NoWrap)  # keeps true and pred aligned
         self.steps_text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self._resize_timer = QTimer(self)
+        self._resize_timer.setSingleShot(True)
+        self._resize_timer.setInterval(120)
+        self._resize_timer.timeout.connect(lambda: self._on_capacity_changed(0))
         self._build_scatter()
         self._build_curves()
         for page in (self.thumbnails, self.steps_text, self.scatter_plot, self.curve_plot):
@@ -102,14 +107,43 @@ class PredictionsView(ViewPanel):
         self._go_to_page(self.page + 1)
 
     def page_count(self) -> int:
-        return max(1, -(-len(self._candidates()) // self._page_size()))
+        return max(1, -(-len(self._candidates()) // self.page_size()))
+
+    def page_size(self) -> int:
+        """Samples on a page: for thumbnails, as many as fit the view's size."""
+        if self.mode == "strip":
+            names = fmt.class_names(self.run, int(np.max(self.run.sample_targets, initial=0)) + 1)
+            longest = max(names, key=len, default="0")
+            kind = fmt.input_kind(self.run)
+            widest = f"{longest} ✗ 100% ({longest})" + ("\nMMMMMMMMMM" if kind == "tokens" else "")
+            return self.thumbnails.capacity(self.run.sample_inputs, kind, [widest])
+        if self.mode == "steps":
+            columns, rows = self._steps_grid()
+            return columns * rows
+        return {"curves": CURVES}.get(self.mode, 1 << 30)
+
+    def _steps_grid(self) -> tuple[int, int]:
+        """Columns × rows of per-sample blocks (header, true, pred) that fit the text box
+        without scrolling: short sequences (copy memory's 3 scored steps) sit side by side."""
+        targets = self.run.sample_targets
+        mask = fmt.scored(targets)
+        steps = int(mask.sum(axis=1).max(initial=1)) if mask.mean() < 0.5 else targets.shape[1]
+        metrics = QFontMetricsF(self.steps_text.font())
+        block_chars = max(len("#000  00 of 00 scored steps right"), 6 + steps)
+        width = self.steps_text.viewport().width() - 8
+        height = self.steps_text.viewport().height() - 2 * metrics.lineSpacing()  # less the note line
+        columns = max(1, int(width // (block_chars * metrics.horizontalAdvance("M") + 24)))
+        rows = max(1, int(height // (4 * metrics.lineSpacing() + 2)))
+        return columns, rows
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if self.mode == "steps":
+            self._resize_timer.start()  # debounced: a dragged splitter sends dozens of resizes
 
     # --- drawing ----------------------------------------------------------------------
     def _has_samples(self) -> bool:
         return self.run is not None and getattr(self.run, "sample_inputs", None) is not None
-
-    def _page_size(self) -> int:
-        return {"strip": STRIP_SIZE, "steps": STEP_ROWS, "curves": CURVES}.get(self.mode, 1 << 30)
 
     def _candidates(self) -> np.ndarray:
         if self.predictions is None or not self._has_samples():
@@ -118,6 +152,15 @@ class PredictionsView(ViewPanel):
         if self.run.task == "classification" and self.mistakes_only.isChecked():
             return np.nonzero(fmt.sample_mistakes(self.predictions.predicted, targets))[0]
         return np.arange(len(targets))
+
+    def _on_capacity_changed(self, _capacity: int) -> None:
+        """Resized: another number of samples fits; keep the first one shown on screen."""
+        if self.mode not in ("strip", "steps") or not len(self.shown_indices) or \
+                self.page_size() == len(self.shown_indices):
+            return
+        candidates = self._candidates()
+        first = int(np.searchsorted(candidates, self.shown_indices[0]))
+        self._go_to_page(first // self.page_size())
 
     def _go_to_page(self, page: int) -> None:
         self.page = page
@@ -152,7 +195,7 @@ class PredictionsView(ViewPanel):
             return
         candidates = self._candidates()
         self.page = min(max(self.page, 0), self.page_count() - 1)
-        size = self._page_size()
+        size = self.page_size()
         self.shown_indices = candidates[self.page * size:(self.page + 1) * size]
         self._drawn_key = (id(predictions), self.page, self.mistakes_only.isChecked())
         self.previous_button.setEnabled(self.page > 0)
@@ -176,17 +219,27 @@ class PredictionsView(ViewPanel):
         run, indices = self.run, self.shown_indices
         names = fmt.class_names(run, int(max(predictions.predicted.max(initial=0), run.sample_targets.max()) + 1))
         kind = fmt.input_kind(run)
-        captions = []
+        confidence = predictions.confidence
+        captions, details = [], []
         for i in indices:
-            p, t = int(predictions.predicted[i]), int(run.sample_targets[i])
-            confidence = f" ({predictions.confidence[i]:.0%})" if predictions.confidence is not None else ""
-            text = f"pred {names[p]}{confidence}\ntrue {names[t]}"
-            if kind == "tokens":
-                text = fmt.token_text(run, run.sample_inputs[i][-10:]) + "\n" + text
+            p, t = names[int(predictions.predicted[i])], names[int(run.sample_targets[i])]
+            c = None if confidence is None else float(confidence[i])
+            text = self._strip_caption(p, t, c, fmt.token_text(run, run.sample_inputs[i][-10:])
+                                       if kind == "tokens" else None)
             captions.append(text)
+            details.append(f"sample #{i}: predicted {p}" + (f" ({c:.0%} sure)" if c is not None else "")
+                           + f", true {t}")
         mistakes = predictions.predicted[indices] != run.sample_targets[indices]
-        self.thumbnails.show_samples(run.sample_inputs, kind, indices, captions, mistakes)
-        self.caption.setText(self._score_text(predictions))
+        self.thumbnails.show_samples(run.sample_inputs, kind, indices, captions, mistakes, details)
+        self.caption.setText(self._score_text(predictions) + ". Captions: predicted ✓/✗ confidence (true); "
+                             "hover for details")
+
+    @staticmethod
+    def _strip_caption(predicted: str, true: str, confidence: float | None, text: str | None) -> str:
+        """Short enough for a thumbnail's width: "9 ✓ 67%" or "8 ✗ 43% (3)"."""
+        sure = f" {confidence:.0%}" if confidence is not None else ""
+        line = f"{predicted} ✓{sure}" if predicted == true else f"{predicted} ✗{sure} ({true})"
+        return line if text is None else f"{text}\n{line}"
 
     def _draw_steps(self, predictions) -> None:
         run = self.run
@@ -197,9 +250,12 @@ class PredictionsView(ViewPanel):
         scored_only = fmt.scored(targets).mean() < 0.5
         blocks = [fmt.step_rows_html(int(i), targets[i], predictions.predicted[i], names, scored_only)
                   for i in self.shown_indices]
+        columns = self._steps_grid()[0]
+        rows = ["".join(f"<td style='padding-right:24px; padding-bottom:8px'>{block}</td>"
+                        for block in blocks[k:k + columns]) for k in range(0, len(blocks), columns)]
         note = "scored steps only; " if scored_only else ""
-        self.steps_text.setHtml(f"<p style='color:#666'>{note}red: wrong steps</p>"
-                                + "<br><br>".join(blocks))
+        self.steps_text.setHtml(f"<p style='color:#666'>{note}red: wrong steps</p><table cellspacing=0>"
+                                + "".join(f"<tr>{row}</tr>" for row in rows) + "</table>")
         self.caption.setText(self._score_text(predictions))
 
     def _draw_scatter(self, predictions) -> None:

@@ -19,6 +19,7 @@ from gui.views.recurrent_picker import RecurrentPicker, data_info, layer_title, 
 from gui.views.view_panel import ViewPanel, centred_levels, diverging_colour_map
 
 TOP_K = 15
+DEFAULT_TEXT = "the river bank"  # probed at the first snapshot if nothing was typed, so the view is never empty
 THROTTLE_MS = 50  # ~20 requests a second at most
 REPLACEMENT = "\ufffd"  # engine/datasets/text.py maps rare characters to this one
 
@@ -78,6 +79,8 @@ class TextProbe(ViewPanel):
         self.heat_plot.hideButtons()
         self.heat_plot.setLabel("left", "hidden unit")
         self.heat_plot.setLabel("bottom", "characters read")
+        for axis in (self.heat_plot.getAxis("left"), self.heat_plot.getAxis("bottom"), self.bar_plot.getAxis("bottom")):
+            axis.enableAutoSIPrefix(False)  # an empty plot's "(x0.001)" reads as a unit
         self.heat_item = pg.ImageItem(axisOrder="row-major")
         self.heat_plot.addItem(self.heat_item)
         self.colour_bar = pg.ColorBarItem(values=(-1, 1), colorMap=diverging_colour_map(), interactive=False,
@@ -147,6 +150,9 @@ class TextProbe(ViewPanel):
         self._pending_message = message
 
     def _draw_snapshot(self, snapshot) -> None:
+        if not self.sent_ids.size and not self.line_edit.text() and self.inspector is not None:
+            self.set_text(DEFAULT_TEXT)  # show something at once; the user types over it
+            return
         # The weights moved on: ask again about the text shown, so its predictions follow training.
         if self.sent_ids.size and self.inspector is not None:
             self.inspector.request(self.sent_ids)

@@ -72,15 +72,16 @@ class WeightHistograms(ViewPanel):
 
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
-        self.histogram_plot = self.graphics.addPlot(row=0, col=0)
+        # One legend row above both plots: inside them, the keys hid the bars and bands.
+        self.legend = pg.LegendItem(labelTextColor="#222", colCount=6)
+        self.graphics.addItem(self.legend, row=0, col=0, colspan=2)
+        self.histogram_plot = pg.PlotItem()
         self.histogram_plot.setLabel("left", "count")
         self.histogram_curve = self.histogram_plot.plot(stepMode="center", fillLevel=0, pen=pg.mkPen(BLUE, width=1),
                                                         brush=pg.mkBrush(*BLUE, 90))
-        self.histogram_legend = self.histogram_plot.addLegend(offset=(8, 8), brush=pg.mkBrush(255, 255, 255, 200))
-        self.histogram_legend.addItem(self.histogram_curve, "at the shown step")
-        self.distribution_plot = self.graphics.addPlot(row=1, col=0)
+        self.legend.addItem(self.histogram_curve, "histogram at the shown step")
+        self.distribution_plot = pg.PlotItem()
         self.distribution_plot.setLabel("bottom", "training step")
-        legend = self.distribution_plot.addLegend(offset=(8, 8), brush=pg.mkBrush(255, 255, 255, 200))
         # Faint edges: a curve with no pen is hidden, and then neither fills its band nor counts for the range.
         self.quantile_curves = [pg.PlotDataItem(pen=pg.mkPen(*BLUE, 70, width=1)) for _ in range(7)]
         for curve in self.quantile_curves:
@@ -90,14 +91,34 @@ class WeightHistograms(ViewPanel):
                                       brush=pg.mkBrush(*BLUE, alpha))
             self.distribution_plot.addItem(band)
             key = pg.PlotDataItem(pen=None, fillLevel=0, fillBrush=pg.mkBrush(*BLUE, alpha))
-            legend.addItem(key, name)  # a legend sample only: bands have no legend swatch of their own
-        self.median_curve = self.distribution_plot.plot(pen=pg.mkPen((8, 48, 107), width=1), name="median")
+            self.legend.addItem(key, name)  # a legend sample only: bands have no legend swatch of their own
+        self.median_curve = self.distribution_plot.plot(pen=pg.mkPen((8, 48, 107), width=1))
+        self.legend.addItem(self.median_curve, "median")
         self.step_marker = pg.InfiniteLine(angle=90, pen=pg.mkPen("#d62728", width=1))
         self.distribution_plot.addItem(self.step_marker, ignoreBounds=True)
+        self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen("#d62728", width=1)), "shown step")
+        self.side_by_side: bool | None = None
+        self._arrange(side_by_side=True)
         self.body.addWidget(self.graphics)
         for axis in (self.histogram_plot.getAxis("bottom"), self.distribution_plot.getAxis("left")):
             axis.enableAutoSIPrefix(False)  # "-0.4" reads better than "-400 (x0.001)"
         self._set_value_labels(None)
+
+    def _arrange(self, side_by_side: bool) -> None:
+        """The two plots beside each other in a wide, low view, stacked in a tall one."""
+        if side_by_side == self.side_by_side:
+            return
+        self.side_by_side = side_by_side
+        self.legend.setColumnCount(6 if side_by_side else 3)
+        for plot in (self.histogram_plot, self.distribution_plot):
+            if plot.scene() is not None:
+                self.graphics.removeItem(plot)
+        self.graphics.addItem(self.histogram_plot, row=1, col=0)
+        self.graphics.addItem(self.distribution_plot, row=1 if side_by_side else 2, col=1 if side_by_side else 0)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._arrange(self.width() > 1.4 * self.height())
 
     def set_experiment(self, experiment) -> None:
         """Names layers by their type in the picker (the hub calls this)."""
@@ -183,7 +204,6 @@ class WeightHistograms(ViewPanel):
         if histogram is not None:
             edges = np.asarray(histogram.edges, np.float64)
             self.histogram_curve.setData(symlog(edges, c) if c else edges, np.asarray(histogram.counts, np.float64))
-            self.histogram_legend.getLabel(self.histogram_curve).setText(f"step {snapshot.step}")
         else:
             self.histogram_curve.setData([], [])
         self._set_value_labels(c)

@@ -11,7 +11,8 @@ import pytest
 
 from engine.events import QUANTILES, Histogram, Predictions, RunStarted, Snapshot
 from gui.views.confusion_matrix import ConfusionMatrix
-from gui.views.predictions_view import STRIP_SIZE, PredictionsView
+from gui.views.predictions_view import PredictionsView
+from gui.views.sample_thumbnails import SampleThumbnails, grid_for
 from gui.views.weight_histograms import HISTORY, WeightHistograms
 
 
@@ -66,8 +67,9 @@ def test_strip_shows_a_page_of_thumbnails_and_marks_mistakes(qtbot, digits_run):
     view.show_predictions(last)
     assert view.mode == "strip"
     strip = view.thumbnails
-    assert len(strip.indices) == STRIP_SIZE
-    assert sum(text.isVisible() for text in strip.caption_items) == STRIP_SIZE
+    page = view.page_size()
+    assert 12 <= page == len(strip.indices)  # as many as fit a 640×560 view
+    assert sum(text.isVisible() for text in strip.caption_items) == page
     wrong = last.predicted != run.sample_targets
     assert np.array_equal(strip.mistakes, wrong[strip.indices])
     # The picture is one tiled image, and a mistaken sample's cell is tinted (not white).
@@ -75,18 +77,57 @@ def test_strip_shows_a_page_of_thumbnails_and_marks_mistakes(qtbot, digits_run):
     assert "Accuracy on" in view.caption.text()
 
     view.mistakes_only.setChecked(True)
-    assert strip.mistakes.all() and np.array_equal(strip.indices, np.nonzero(wrong)[0][:STRIP_SIZE])
+    assert strip.mistakes.all() and np.array_equal(strip.indices, np.nonzero(wrong)[0][:page])
     view.mistakes_only.setChecked(False)
     view.next_page()
-    assert view.page == 1 and strip.indices[0] == STRIP_SIZE
-    assert view.page_label.text() == f"page 2 of {-(-len(run.sample_targets) // STRIP_SIZE)}"
+    assert view.page == 1 and strip.indices[0] == page
+    assert view.page_label.text() == f"page 2 of {-(-len(run.sample_targets) // page)}"
+
+
+def test_strip_in_a_wide_low_view_keeps_every_caption_clear_of_the_others_and_the_tiles(qtbot, digits_run):
+    _, run, _, predictions = digits_run
+    view = make_view(qtbot, PredictionsView, run)
+    view.show_predictions(predictions[-1])
+    tall_page = view.page_size()
+    view.resize(820, 260)
+    qtbot.waitUntil(lambda: view.page_size() != tall_page)
+    strip = view.thumbnails
+    qtbot.waitUntil(lambda: len(strip.indices) == view.page_size())
+    assert strip.grid.columns > 2 * strip.grid.rows  # a wide, low strip gets a wide, low grid
+    assert view.page_label.text().endswith(f"of {-(-len(run.sample_targets) // view.page_size())}")
+    boxes = [text.sceneBoundingRect() for text in strip.caption_items[:len(strip.indices)]]
+    for i, box in enumerate(boxes):
+        assert strip.cell_rect(i).adjusted(-1, -1, 1, 1).contains(box)
+        assert not box.intersects(strip.cell_rect(i, tile_only=True))
+        assert not any(box.intersects(other) for other in boxes[i + 1:])
+
+
+def test_grid_for_a_wide_low_box_has_more_columns_than_rows():
+    grid = grid_for(24, 800, 200, (8, 8), (60, 16))
+    assert grid.columns * grid.rows >= 24 and grid.columns >= 8
+    assert grid.columns * grid.cell_width <= 800 and grid.rows * grid.cell_height <= 200
+    tall = grid_for(24, 200, 800, (8, 8), (60, 16))
+    assert tall.columns < tall.rows
+
+
+def test_thumbnails_show_fewer_samples_in_a_smaller_widget(qtbot, digits_run):
+    _, run, _, _ = digits_run
+    strip = SampleThumbnails()
+    qtbot.addWidget(strip)
+    strip.resize(800, 400)
+    big = strip.capacity(run.sample_inputs, "image", ["9 ✗ 100% (9)"])
+    strip.resize(300, 200)
+    small = strip.capacity(run.sample_inputs, "image", ["9 ✗ 100% (9)"])
+    assert 1 <= small < big
 
 
 def test_strip_caption_names_prediction_truth_and_confidence(qtbot):
     run = hand_run()
     view = make_view(qtbot, PredictionsView, run)
     view.show_predictions(Predictions(5, 1, np.array([0, 2, 2, 1]), np.array([0.9, 0.6, 0.8, 0.97]), None))
-    assert view.thumbnails.captions[1] == "pred c (60%)\ntrue b"
+    assert view.thumbnails.captions[1] == "c ✗ 60% (b)"
+    assert view.thumbnails.captions[0] == "a ✓ 90%"
+    assert view.thumbnails.details[1] == "sample #1: predicted c (60% sure), true b"
     assert view.thumbnails.mistakes.tolist() == [False, True, False, False]
     assert "75.0%" in view.caption.text()
 
@@ -111,6 +152,26 @@ def test_confusion_cells_sum_to_samples_and_click_finds_them(qtbot, digits_run):
 
     view.normalise_rows.setChecked(True)
     assert np.allclose(view.shown_matrix.sum(axis=1)[last.confusion.sum(axis=1) > 0], 1.0)
+
+
+def test_confusion_in_a_wide_low_view_puts_the_gallery_beside_a_square_matrix(qtbot, digits_run):
+    from PySide6.QtCore import Qt
+
+    _, run, _, predictions = digits_run
+    view = make_view(qtbot, ConfusionMatrix, run)
+    view.resize(820, 380)
+    last = predictions[-1]
+    view.show_predictions(last)
+    qtbot.waitUntil(lambda: view.splitter.orientation() == Qt.Orientation.Horizontal)
+    matrix_box = view.plot.getViewBox().sceneBoundingRect()
+    assert matrix_box.height() > 150 and 0.6 < matrix_box.width() / matrix_box.height() < 1.7
+    # The most frequent confusion is shown at once.
+    off = last.confusion - np.diag(np.diag(last.confusion))
+    if off.max() > 0:
+        row, col = np.unravel_index(int(np.argmax(off)), off.shape)
+        assert view.selected == (row, col) and len(view.gallery.indices) > 0
+    view.resize(420, 800)
+    qtbot.waitUntil(lambda: view.splitter.orientation() == Qt.Orientation.Vertical)
 
 
 def test_confusion_for_per_step_text_counts_steps(qtbot):
@@ -166,6 +227,22 @@ def test_per_step_classification_writes_symbols_with_mistakes(qtbot):
     assert "#0" in text and "2 of 2 scored steps right" in text and "1 of 3 scored steps right" in text
 
 
+def test_short_step_by_step_blocks_sit_side_by_side_in_a_wide_view(qtbot):
+    run = hand_run(per_step=True)
+    run = dataclasses.replace(run, sample_inputs=np.tile(run.sample_inputs, (20, 1)),
+                              sample_targets=np.tile(run.sample_targets, (20, 1)))
+    view = make_view(qtbot, PredictionsView, run)
+    view.resize(900, 300)
+    predicted = np.tile(np.array([[0, 1, 2], [2, 2, 2]]), (20, 1))
+    view.show_predictions(Predictions(9, 1, predicted, None, None))
+    qtbot.waitUntil(lambda: view._steps_grid()[0] > 1)
+    qtbot.waitUntil(lambda: len(view.shown_indices) == view.page_size())
+    columns, rows = view._steps_grid()
+    assert len(view.shown_indices) == columns * rows < 40
+    table = view.steps_text.document().rootFrame().childFrames()[0]
+    assert table.columns() == columns
+
+
 # --- weight histograms --------------------------------------------------------------------
 def synthetic_snapshot(step: int, spread: float) -> Snapshot:
     values = np.random.default_rng(step).normal(0, spread, 500)
@@ -198,6 +275,20 @@ def test_histograms_accumulate_one_point_per_snapshot(qtbot):
     # Gradients a thousand times smaller than the weights still fill the axis: it is logarithmic.
     spread = view.quantile_curves[5].getData()[1] - view.quantile_curves[1].getData()[1]
     assert spread.min() > 0.5
+
+
+def test_histogram_legend_sits_above_the_plots_which_go_side_by_side_when_wide(qtbot):
+    view = make_view(qtbot, WeightHistograms, hand_run())
+    view.resize(820, 380)
+    for step in range(1, 4):
+        view.show_snapshot(synthetic_snapshot(step * 10, 0.1 * step))
+    qtbot.waitUntil(lambda: view.side_by_side)
+    legend = view.legend.sceneBoundingRect()
+    plots = [plot.getViewBox().sceneBoundingRect() for plot in (view.histogram_plot, view.distribution_plot)]
+    assert all(not legend.intersects(box) and box.height() > 150 for box in plots)
+    assert plots[0].right() < plots[1].left()
+    view.resize(500, 800)
+    qtbot.waitUntil(lambda: view.side_by_side is False)
 
 
 def test_histograms_real_run_and_history_bound(qtbot, digits_run):

@@ -24,7 +24,7 @@ from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
 from engine.spec import Experiment
 
 IDLE, STARTING, RUNNING, PAUSED, STOPPING = "idle", "starting", "running", "paused", "stopping"
-TICK_MS = 50  # 20 redraws a second
+TICK_MS = 100  # 10 redraws a second: smooth to the eye, and half the GUI time of 20
 # The worker yields to GeneratorWorker (which checks quit requests and emits
 # `yielded`) at most this often, and for every event that is not a step.
 YIELD_INTERVAL = 0.1
@@ -48,6 +48,7 @@ def run_events(experiment: Experiment, control: object, buffer: collections.dequ
     from engine.training import train
 
     probes = probes if probes is not None else ProbeSettings()
+    _leave_a_core_to_the_window()
     last_yield = 0.0
     with warnings.catch_warnings():
         # superqt runs workers with warnings set to "always", each one becoming
@@ -60,6 +61,21 @@ def run_events(experiment: Experiment, control: object, buffer: collections.dequ
             if type(event) is not StepDone or now - last_yield > YIELD_INTERVAL:
                 last_yield = now
                 yield None
+
+
+def _leave_a_core_to_the_window() -> None:
+    """Train on one core fewer than the machine has (torch's own default at
+    most). An OpenMP pool that spans every core spins on all of them, and when
+    the window paints or another program runs, one of its threads stalls and
+    the rest wait for it: on this project's 2-core machines a busy second
+    core cut a 2-thread loop to a tenth of its speed, while one thread kept
+    its pace. The small models trained here gain little from a second thread."""
+    import os
+
+    import torch
+
+    cores = os.cpu_count() or 1
+    torch.set_num_threads(max(1, min(torch.get_num_threads(), cores - 1)))
 
 
 def describe_error(exc: BaseException) -> str:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QComboBox, QGraphicsRectItem, QLabel
 
 from gui.views import receptive_field as rf
 from gui.views.sample_image import Tiling, ink_colour_map, picture_levels, sample_picture, tile
-from gui.views.view_panel import ViewPanel, centred_levels, diverging_colour_map
+from gui.views.view_panel import BOTH, ViewPanel, centred_levels, diverging_colour_map
 
 DRAWN = -1  # input picker's data for the drawn input
 HIGHLIGHT_PEN = pg.mkPen((230, 120, 0), width=1)
@@ -147,8 +147,8 @@ class FeatureMaps(ViewPanel):
         self.enlarged_image.clear()
         self.highlight.hide()
 
-    def _redraw(self) -> None:
-        super()._redraw()
+    def _redraw(self, what: frozenset = BOTH) -> None:
+        super()._redraw(what)
         # A drawing can be shown before any snapshot (the base draws only snapshots).
         if not self.frozen and self.run is not None and self.snapshot is None and self.inspection is not None:
             self._draw_snapshot(None)

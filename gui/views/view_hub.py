@@ -11,10 +11,17 @@ instead of staying blank.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+import time
+
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from gui.views.snapshot_store import SnapshotStore
 from gui.views.timeline_bar import TimelineBar
+
+
+# Epochs of a small model take tens of milliseconds: predictions reach the
+# views at most this often (the newest wins), like the engine's snapshots.
+PREDICTIONS_INTERVAL = 0.5
 
 
 class ViewHub(QObject):
@@ -31,6 +38,10 @@ class ViewHub(QObject):
         self.run = None
         self.experiment = None
         self.shown_index = -1
+        self._predictions_shown_at = -float("inf")
+        self._predictions_timer = QTimer(self)
+        self._predictions_timer.setSingleShot(True)
+        self._predictions_timer.timeout.connect(self._deliver_predictions)
 
     def add_view(self, name: str, view) -> None:
         self.views[name] = view
@@ -43,6 +54,7 @@ class ViewHub(QObject):
     def reset(self) -> None:
         """Forget the run (Reset): views empty, timeline cleared."""
         self.run = None
+        self._predictions_timer.stop()
         self.store.clear()
         self.shown_index = -1
         self.timeline.clear()
@@ -52,6 +64,8 @@ class ViewHub(QObject):
 
     def on_started(self, run) -> None:
         self.run = run
+        self._predictions_timer.stop()
+        self._predictions_shown_at = -float("inf")
         self.store.clear()
         self.shown_index = -1
         self.timeline.clear()
@@ -93,9 +107,22 @@ class ViewHub(QObject):
 
     def on_predictions(self, predictions) -> None:
         self.store.add_predictions(predictions)
-        if self.timeline.live:
-            for view in self.views.values():
-                view.show_predictions(predictions)
+        if not self.timeline.live:
+            return
+        wait = self._predictions_shown_at + PREDICTIONS_INTERVAL - time.monotonic()
+        if wait <= 0:
+            self._deliver_predictions()
+        elif not self._predictions_timer.isActive():
+            self._predictions_timer.start(int(wait * 1000) + 1)
+
+    def _deliver_predictions(self) -> None:
+        self._predictions_shown_at = time.monotonic()
+        if not self.timeline.live or not self.store.predictions:
+            return
+        latest = self.store.predictions[-1]
+        for view in self.views.values():
+            if view.predictions is not latest:
+                view.show_predictions(latest)
 
     # --- the timeline ---------------------------------------------------------------
     def show_index(self, index: int) -> None:

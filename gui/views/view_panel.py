@@ -26,6 +26,10 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QToolButton, QVB
 from gui.style import subdued
 
 
+SNAPSHOT, PREDICTIONS = frozenset({"snapshot"}), frozenset({"predictions"})
+BOTH = SNAPSHOT | PREDICTIONS
+
+
 class ViewPanel(QWidget):
     title = "View"
     help = ""  # a sentence for the tooltip: what the view shows and which claim it makes visible
@@ -42,6 +46,7 @@ class ViewPanel(QWidget):
         self.predictions = None  # the Predictions drawn (or waiting)
         self.draw_count = 0  # how many times new data was drawn; tests and benches read it
         self._dirty = False
+        self._pending: frozenset = frozenset()  # parts with news not yet drawn
 
         self.freeze_button = QToolButton()
         self.freeze_button.setText("Freeze")
@@ -93,15 +98,16 @@ class ViewPanel(QWidget):
         self.run = run
         self.snapshot = self.predictions = None
         self._dirty = False
+        self._pending = frozenset()
         self._clear()
 
     def show_snapshot(self, snapshot) -> None:
         self.snapshot = snapshot
-        self._redraw()
+        self._redraw(SNAPSHOT)
 
     def show_predictions(self, predictions) -> None:
         self.predictions = predictions
-        self._redraw()
+        self._redraw(PREDICTIONS)
 
     def applies_to(self, run) -> bool:
         """Whether this view has anything to show for ``run``'s model and data."""
@@ -129,22 +135,34 @@ class ViewPanel(QWidget):
         return self
 
     # --- drawing ------------------------------------------------------------------
-    def _redraw(self) -> None:
+    def _redraw(self, what: frozenset = BOTH) -> None:
+        """Draw what is new — only the snapshot part when a snapshot came, only
+        the predictions part after an epoch — or remember it for later."""
+        self._pending |= what
         if self.frozen or (not self.draw_when_hidden and not self.on_screen()):
             self._dirty = True
             return
         self._dirty = False
+        pending, self._pending = self._pending, frozenset()
         if self.run is None:
             return
-        if self.snapshot is not None:
+        drew = False
+        if "snapshot" in pending and self.snapshot is not None and self._draws(SNAPSHOT):
             self._draw_snapshot(self.snapshot)
-        if self.predictions is not None:
+            drew = True
+        if "predictions" in pending and self.predictions is not None and self._draws(PREDICTIONS):
             self._draw_predictions(self.predictions)
-        self.draw_count += 1
+            drew = True
+        self.draw_count += drew
+
+    def _draws(self, part: frozenset) -> bool:
+        """Whether this view draws that part at all (overrides the base's no-op)."""
+        name = "_draw_snapshot" if part == SNAPSHOT else "_draw_predictions"
+        return getattr(type(self), name) is not getattr(ViewPanel, name)
 
     def redraw(self) -> None:
         """Draw the current data again (after the user changed a picker)."""
-        self._redraw()
+        self._redraw(BOTH)
 
     def on_screen(self) -> bool:
         """Shown and not behind another tab (Qt keeps a tabbed dock that is not
@@ -159,7 +177,7 @@ class ViewPanel(QWidget):
     def catch_up(self) -> None:
         """Draw what arrived while hidden (the window calls this when the view's tab comes to the front)."""
         if self._dirty and not self.frozen:
-            self._redraw()
+            self._redraw(frozenset())
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
@@ -168,7 +186,7 @@ class ViewPanel(QWidget):
     def _on_freeze_toggled(self, frozen: bool) -> None:
         self.freeze_button.setText("Frozen" if frozen else "Freeze")
         if not frozen and self._dirty:
-            self._redraw()
+            self._redraw(frozenset())
 
     # --- export -------------------------------------------------------------------
     def export_image(self, path: str | Path) -> Path:

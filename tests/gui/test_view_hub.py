@@ -105,6 +105,18 @@ def test_hub_shows_live_snapshots_and_scrubs_back(qtbot):
     assert view.drawn[-1] == 50
 
 
+def test_predictions_reach_views_at_most_twice_a_second_and_the_newest_wins(qtbot):
+    hub = ViewHub(FakeInspector())
+    view = RecordingView()
+    qtbot.addWidget(view)
+    hub.add_view("recorder", view)
+    hub.on_started(object())
+    for epoch in range(1, 6):  # five fast epochs in a row
+        hub.on_predictions(Predictions(epoch * 10, epoch, np.zeros(2), None, None))
+    assert view.predicted == [10]
+    qtbot.waitUntil(lambda: view.predicted == [10, 50], timeout=2_000)
+
+
 def test_frozen_view_keeps_its_picture_and_catches_up(qtbot):
     hub = ViewHub(FakeInspector())
     view = RecordingView()

@@ -18,7 +18,6 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from gui.views.snapshot_store import SnapshotStore
 from gui.views.timeline_bar import TimelineBar
 
-
 # Epochs of a small model take tens of milliseconds: predictions reach the
 # views at most this often (the newest wins), like the engine's snapshots.
 PREDICTIONS_INTERVAL = 0.5

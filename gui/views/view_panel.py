@@ -25,7 +25,6 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QToolButton, QVB
 
 from gui.style import subdued
 
-
 SNAPSHOT, PREDICTIONS = frozenset({"snapshot"}), frozenset({"predictions"})
 BOTH = SNAPSHOT | PREDICTIONS
 

@@ -20,6 +20,17 @@ training.</li>
 </ol>
 <p>Curves: the thin line is the loss of each batch, the thick one its moving average; dots are
 measured on the validation set after each epoch. The dashed line is what guessing would score.</p>
+<h3>Look inside</h3>
+<p>The tabs under the curves show the network's inside while it learns (<b>Ctrl+1</b> … <b>Ctrl+9</b>,
+or <i>View ▸ Live views</i>): <i>Filters</i> and <i>Feature maps</i> (hover a map to outline what it sees
+on the input, click to enlarge) for convolutions; <i>Draw</i> a digit or shape and watch the prediction;
+<i>Trajectories</i>, <i>Hidden states</i>, <i>Gates</i> and <i>Gradient through time</i> for recurrent
+layers; <i>Text probe</i> to type a prefix into a character model; <i>Predictions</i>, <i>Confusion
+matrix</i> (click a cell for its samples) and <i>Histograms</i> of weights and gradients for any model.
+Drag a tab out to see several views at once.</p>
+<p>Each view can be <b>frozen</b>, and exports its picture (PNG, SVG) and its numbers (CSV, NumPy).
+The <b>timeline</b> at the bottom goes back through the run: every view, and the drawing's prediction,
+shows the network as it was at that step; <i>Live</i> follows training again.</p>
 """
 
 ABOUT_HTML = """

@@ -62,7 +62,7 @@ class HiddenStateHeatmap(ViewPanel):
         # Equal left axes, so step t of the input sits exactly above step t of the hidden state.
         for plot in (self.input_plot, self.heat_plot):
             plot.getAxis("left").setWidth(52)
-            plot.getAxis("left").enableAutoSIPrefix(False)  # "500 (x0.001)" for 0.5 reads badly
+        self.input_plot.getAxis("left").enableAutoSIPrefix(False)  # "500 (x0.001)" for 0.5 reads badly
         layout = self.plot_widget.ci.layout
         layout.setRowStretchFactor(0, 1)
         layout.setRowStretchFactor(1, 3)
@@ -143,7 +143,7 @@ class HiddenStateHeatmap(ViewPanel):
             self.input_plot.setLabel("left", "pixel in column" if features_by_time is picture else "pixel in row")
         else:
             features_by_time = x.T  # (F, T)
-            self.input_plot.setLabel("left", "input value" if len(features_by_time) <= MAX_LINES else "input feature")
+            self.input_plot.setLabel("left", "input" if len(features_by_time) <= MAX_LINES else "input feature")
         self.input_plot.getAxis("left").setTicks(None)
         features, length = features_by_time.shape
         scale = steps / max(length, 1)

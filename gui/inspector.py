@@ -58,6 +58,9 @@ class Inspector(QObject):
         with self._lock:
             self._weights = weights
             self._weights_version += 1
+            waiting = self._pending is not None
+        if waiting and self._worker is None:  # a request made before there were weights
+            self._start_worker()
 
     def request(self, x: np.ndarray) -> None:
         """Run the model on one sample (the newest request wins)."""

@@ -121,3 +121,44 @@ def test_hidden_views_do_not_draw_while_training(qtbot):
     assert front and behind
     for name in behind:
         assert window.views.views[name].draw_count == 0, name
+
+
+def test_text_probe_answers_in_the_window_after_training(qtbot):
+    """Claim C14's view, as a user meets it: train the character model, type
+    a prefix, read the next-character probabilities."""
+    window = open_window(qtbot, str(PRESETS_DIR / "text_lstm.json"))
+    window.training_panel.set_value("epochs", 1)
+    with qtbot.waitSignal(window.runner.finished, timeout=120_000):
+        window.train()
+    probe = bring_forward(qtbot, window, "text_probe")
+    probe.set_text("the river ban")
+    qtbot.waitUntil(lambda: probe.inspection is not None and len(probe.inspection.input) == len("the river ban"),
+                    timeout=20_000)
+    assert len(probe.top_characters) == 15
+
+
+def test_a_request_made_before_any_weights_runs_when_they_arrive(qtbot):
+    from engine.inspect import Inspector as EngineInspector
+    from engine.presets import load_preset
+    from gui.inspector import Inspector
+
+    experiment = load_preset("digits_cnn")
+    window_info = type("Run", (), {})()
+    engine = EngineInspector(experiment, _digits_info())
+    window_info.info = _digits_info()
+    inspector = Inspector()
+    inspector.set_run(experiment, window_info)
+    inspector.request(np.zeros((1, 8, 8), np.float32))  # drawn before the first snapshot
+    assert not inspector.busy
+    weights = {k: v.numpy() for k, v in engine.model.state_dict().items()}
+    with qtbot.waitSignal(inspector.inspected, timeout=20_000) as blocker:
+        inspector.set_weights(weights)
+    assert blocker.args[0].output.shape == (10,)
+    inspector.shutdown()
+
+
+def _digits_info():
+    from engine import datasets
+    from engine.presets import load_preset
+
+    return datasets.describe(load_preset("digits_cnn").dataset)

@@ -62,6 +62,18 @@ class Objective:
             return float(hits.sum()), int(scored.sum())
         return float(((out - y) ** 2).sum()), y.numel()
 
+    def metric_tensors(self, out: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | int]:
+        """``metric_sums`` as tensors, for the training loop: no conversion to
+        Python numbers (a device sync on GPUs) and fewer small ops per step,
+        which on 2 ms CPU steps were a measurable share of the time."""
+        if self.classification:
+            hits = out.argmax(-1) == y
+            if y.dim() == 1:  # one label per sample: nothing is ever ignored
+                return hits.sum(), y.numel()
+            scored = y != IGNORE_INDEX
+            return (hits & scored).sum(), scored.sum()
+        return ((out - y) ** 2).sum(), y.numel()
+
 
 def make_optimizer(model: nn.Module, t: TrainingSpec) -> torch.optim.Optimizer:
     params = model.parameters()
@@ -165,7 +177,7 @@ def train(experiment: Experiment, *, control: TrainingControl | None = None,
         epoch_start = time.perf_counter()
         epoch_train_time = 0.0
         order = torch.randperm(n_train, generator=order_rng).to(dev)
-        loss_sum, metric_sum, metric_n = 0.0, 0.0, 0
+        loss_sum, metric_sum, metric_n = 0.0, torch.zeros((), device=dev), 0
         for start in range(0, n_train, t.batch_size):
             if control.must_wait():
                 yield Paused(step)
@@ -193,10 +205,11 @@ def train(experiment: Experiment, *, control: TrainingControl | None = None,
                 nn.utils.clip_grad_norm_(model.parameters(), t.grad_clip)
             optimizer.step()
             with torch.no_grad():
-                s, c = objective.metric_sums(out, yb)
+                s, c = objective.metric_tensors(out, yb)
+                metric_sum.add_(s)
             loss_sum += loss_value * len(xb)
             seen += len(xb)
-            metric_sum, metric_n = metric_sum + s, metric_n + c
+            metric_n = metric_n + c
             spent = time.perf_counter() - tick
             epoch_train_time += spent
             elapsed += spent
@@ -208,7 +221,7 @@ def train(experiment: Experiment, *, control: TrainingControl | None = None,
             break
         val_loss, val_metric, sample_out = evaluate_keeping(model, x_val, y_val, objective, keep)
         seconds = time.perf_counter() - epoch_start
-        last_epoch = EpochDone(epoch, step, loss_sum / n_train, metric_sum / max(metric_n, 1), val_loss,
+        last_epoch = EpochDone(epoch, step, loss_sum / n_train, float(metric_sum) / max(int(metric_n), 1), val_loss,
                                val_metric, seconds, n_train / max(epoch_train_time, 1e-9))
         history.append(last_epoch)
         yield last_epoch

@@ -117,11 +117,12 @@ def main() -> int:
             "step": summary.get("samples_per_second", 0.0) / plain_best,
             "wall": samples / max(summary.get("seconds", 0.0), 1e-9) / plain_best,
             "gui_cpu": (time.thread_time() - result["cpu0"]) / wall,
+            "tick": window.runner.tick_ms,
         })
         r = rounds[-1]
         print(f"round {len(rounds)}: plain {r['plain_default']:,.0f} (default threads) / {r['plain_one']:,.0f} "
               f"(1 thread) samples/s; app step {r['step']:.2f} ×, wall {r['wall']:.2f} × the faster plain loop; "
-              f"GUI thread CPU {r['gui_cpu']:.0%}", flush=True)
+              f"GUI thread CPU {r['gui_cpu']:.0%}, tick at the end {r['tick']} ms", flush=True)
         if len(rounds) < args.repeats:
             window.reset_action.trigger()
             window.show()

@@ -243,6 +243,7 @@ class MainWindow(QMainWindow):
         self.runner.started.connect(self.views.on_started)
         self.runner.snapshot_taken.connect(self.views.on_snapshot)
         self.runner.predicted.connect(self.views.on_predictions)
+        self.runner.finished.connect(self.views.on_finished)
         self.inspector.failed.connect(lambda text: self.statusBar().showMessage(f"Inspector: {text}", 8000))
         a.train.triggered.connect(self.train)
         a.pause.triggered.connect(self.toggle_pause)

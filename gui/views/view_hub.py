@@ -21,6 +21,10 @@ from gui.views.timeline_bar import TimelineBar
 # Epochs of a small model take tens of milliseconds: predictions reach the
 # views at most this often (the newest wins), like the engine's snapshots.
 PREDICTIONS_INTERVAL = 0.5
+# Drawing the visible views (and painting them, about as long again) may take
+# this share of the GUI thread's time while a run is live; with many views
+# floated at once, they refresh less often rather than slow training down.
+VIEW_BUDGET = 0.04
 
 
 class ViewHub(QObject):
@@ -41,6 +45,8 @@ class ViewHub(QObject):
         self._predictions_timer = QTimer(self)
         self._predictions_timer.setSingleShot(True)
         self._predictions_timer.timeout.connect(self._deliver_predictions)
+        self._show_newest_pending = False
+        self._next_live_show = 0.0
 
     def add_view(self, name: str, view) -> None:
         self.views[name] = view
@@ -65,6 +71,7 @@ class ViewHub(QObject):
         self.run = run
         self._predictions_timer.stop()
         self._predictions_shown_at = -float("inf")
+        self._next_live_show = 0.0
         self.store.clear()
         self.shown_index = -1
         self.timeline.clear()
@@ -95,14 +102,45 @@ class ViewHub(QObject):
     def on_snapshot(self, snapshot) -> None:
         shown = self.shown_snapshot
         self.store.add_snapshot(snapshot)
+        for view in self.views.values():
+            view.record_snapshot(snapshot)
         if shown is not None and not self.timeline.live:
             # Thinning may have moved (or dropped) the snapshot on screen: find it by step.
             steps = [s.step for s in self.store.snapshots]
             self.shown_index = min(range(len(steps)), key=lambda i: abs(steps[i] - shown.step))
         if self.timeline.live:
-            self._show(len(self.store) - 1)
+            # Several snapshots in one tick (a slow tick, a fast model) draw once: the newest.
+            if not self._show_newest_pending:
+                self._show_newest_pending = True
+                QTimer.singleShot(0, self._show_newest)
         else:
             self._update_timeline()
+
+    def on_finished(self, *_args) -> None:
+        """The run ended: training no longer competes, so draw the final state now."""
+        self._next_live_show = 0.0
+        if self._show_newest_pending:
+            self._show_newest()
+        if self._predictions_timer.isActive():
+            self._predictions_timer.stop()
+            self._deliver_predictions()
+
+    @property
+    def drawing_pending(self) -> bool:
+        """A live snapshot is waiting to be drawn (next tick, or when the budget allows)."""
+        return self._show_newest_pending
+
+    def _show_newest(self) -> None:
+        wait = self._next_live_show - time.monotonic()
+        if wait > 0:  # over budget: come back when it allows, then show the newest
+            QTimer.singleShot(int(wait * 1000) + 1, self._show_newest)
+            return
+        self._show_newest_pending = False
+        if self.timeline.live and len(self.store):
+            cpu = time.thread_time()
+            self._show(len(self.store) - 1)
+            cost = 2 * (time.thread_time() - cpu)  # drawing, and the painting that follows
+            self._next_live_show = time.monotonic() + cost / VIEW_BUDGET
 
     def on_predictions(self, predictions) -> None:
         self.store.add_predictions(predictions)

@@ -108,6 +108,10 @@ class ViewPanel(QWidget):
         self.predictions = predictions
         self._redraw(PREDICTIONS)
 
+    def record_snapshot(self, snapshot) -> None:
+        """Every snapshot as it arrives, drawn or not (the hub skips drawing some
+        to keep within its budget): views that plot history over time keep it here."""
+
     def applies_to(self, run) -> bool:
         """Whether this view has anything to show for ``run``'s model and data."""
         return True

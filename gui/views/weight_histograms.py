@@ -143,6 +143,9 @@ class WeightHistograms(ViewPanel):
         return len(self.history.get((kind or self.kind, self.layer if layer is None else layer), ()))
 
     # --- fed by the hub ---------------------------------------------------------------
+    def record_snapshot(self, snapshot) -> None:
+        self._record(snapshot)
+
     def show_snapshot(self, snapshot) -> None:
         self._record(snapshot)
         super().show_snapshot(snapshot)

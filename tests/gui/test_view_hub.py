@@ -42,6 +42,12 @@ class FakeInspector:
         self.weights = weights
 
 
+def settle(qtbot, hub) -> None:
+    """Let the hub's deferred draw run (it coalesces snapshots of one tick,
+    and spaces draws to keep within its time budget)."""
+    qtbot.waitUntil(lambda: not hub.drawing_pending, timeout=5_000)
+
+
 def snap(step: int, size: int = 10) -> Snapshot:
     return Snapshot(step, 1 + step // 100, filters={0: np.zeros(size, np.float32)},
                     weights={"w": np.full(3, float(step), np.float32)})
@@ -82,9 +88,14 @@ def test_hub_shows_live_snapshots_and_scrubs_back(qtbot):
     qtbot.addWidget(view)
     hub.add_view("recorder", view)
     hub.on_started(object())
-    for step in (0, 10, 20, 30):
+    for step in (0, 10):
         hub.on_snapshot(snap(step))
-    assert view.drawn == [0, 10, 20, 30]
+        settle(qtbot, hub)
+    assert view.drawn == [0, 10]
+    for step in (20, 30):  # two in one tick: drawn once, the newest
+        hub.on_snapshot(snap(step))
+    settle(qtbot, hub)
+    assert view.drawn == [0, 10, 30]
     assert float(inspector.weights["w"][0]) == 30
     hub.on_predictions(Predictions(25, 1, np.zeros(2), None, None))
     assert view.predicted[-1] == 25
@@ -102,6 +113,7 @@ def test_hub_shows_live_snapshots_and_scrubs_back(qtbot):
     hub.timeline.live_button.setChecked(True)  # Live: back to the newest, and follow it
     assert view.drawn[-1] == 40
     hub.on_snapshot(snap(50))
+    settle(qtbot, hub)
     assert view.drawn[-1] == 50
 
 
@@ -124,9 +136,12 @@ def test_frozen_view_keeps_its_picture_and_catches_up(qtbot):
     hub.add_view("recorder", view)
     hub.on_started(object())
     hub.on_snapshot(snap(0))
+    settle(qtbot, hub)
     view.set_frozen(True)
     hub.on_snapshot(snap(10))
+    settle(qtbot, hub)
     hub.on_snapshot(snap(20))
+    settle(qtbot, hub)
     assert view.drawn == [0]
     view.set_frozen(False)
     assert view.drawn == [0, 20]
@@ -141,6 +156,7 @@ def test_hidden_view_skips_drawing_until_shown(qtbot):
     hub.on_started(object())
     hub.on_snapshot(snap(0))
     hub.on_snapshot(snap(10))
+    settle(qtbot, hub)
     assert view.drawn == []
     view.show()
     qtbot.waitExposed(view)

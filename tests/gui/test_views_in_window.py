@@ -20,6 +20,7 @@ def train_preset(qtbot, name: str, epochs: int):
     with qtbot.waitSignal(window.runner.finished, timeout=120_000):
         window.train()
     assert window.runner.outcome == "finished"
+    assert not window.views.drawing_pending  # the final state is drawn at once
     return window
 
 

@@ -53,6 +53,8 @@ def main() -> int:
     parser.add_argument("--epochs", type=int, default=40, help="epochs of the GUI run")
     parser.add_argument("--plain-epochs", type=int, default=20, help="epochs of the plain loop")
     parser.add_argument("--tabbed", action="store_true", help="keep the default tabbed layout (one view drawing)")
+    parser.add_argument("--no-curves", action="store_true", help="hide the loss curves (to measure the views alone)")
+    parser.add_argument("--no-views", action="store_true", help="close every view dock (to measure the curves alone)")
     parser.add_argument("--hidden", action="store_true", help="hide the window while training (no painting at all)")
     parser.add_argument("--repeats", type=int, default=3, help="rounds of plain loops and an app run, interleaved")
     args = parser.parse_args()
@@ -103,6 +105,13 @@ def main() -> int:
               f"torch threads by default: {torch.get_num_threads()}", flush=True)
         if not args.tabbed:
             float_all_views(window)
+        if args.no_curves:
+            window.curves.hide()
+        if args.no_views:
+            from gui.dock_layout import VIEW_DOCKS
+
+            for name, _ in VIEW_DOCKS:
+                window.docks[name].close()
         window.training_panel.set_value("epochs", args.epochs)
         window.document.replace(window.document.experiment, window.document.path)  # not dirty
         start_round()

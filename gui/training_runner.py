@@ -25,14 +25,14 @@ from engine.spec import Experiment
 
 IDLE, STARTING, RUNNING, PAUSED, STOPPING = "idle", "starting", "running", "paused", "stopping"
 TICK_MS = 100  # at most 10 redraws a second: smooth to the eye
-MAX_TICK_MS = 1000
+MAX_TICK_MS = 400  # curves still move at 2.5 Hz at worst
 # While training, the window may use this share of one core (its Python and
 # its painting, measured as the GUI thread's CPU time). Painting competes with
 # the training thread on small machines — on this project's 2-core machines
 # the hidden window trained at the plain loop's speed and the painted one at
 # 0.6–0.8 of it — so when views cost more, the tick (and with it every
-# redraw) slows down, up to once a second, rather than training.
-GUI_BUDGET = 0.06
+# redraw) slows down, to 2.5 a second at worst, rather than training.
+GUI_BUDGET = 0.08
 # The worker yields to GeneratorWorker (which checks quit requests and emits
 # `yielded`) at most this often, and for every event that is not a step.
 YIELD_INTERVAL = 0.1

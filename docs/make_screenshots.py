@@ -1,0 +1,104 @@
+"""Regenerate the README's pictures of the live views, taken mid-training.
+
+Needs an X server (Xvfb is enough; see DESIGN.md):
+
+    Xvfb :99 -screen 0 1600x1000x24 &
+    DISPLAY=:99 .venv/bin/python docs/make_screenshots.py
+
+For each preset below it opens the real window with fresh settings, starts
+a long run, waits until the views have a few snapshots, then brings each
+listed view to the front and saves its picture to docs/views/<view>.png
+while training goes on (and the whole window for the first preset).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+OUT = ROOT / "docs" / "views"
+
+# preset → the views to photograph on it, and what to do first
+SHOTS = {
+    "digits_cnn": ["filters", "feature_maps", "drawing", "predictions", "confusion", "histograms"],
+    "digits_gru_rows": ["trajectories"],
+    "copy_memory_lstm": ["hidden_heatmap", "gates", "gradient_time"],
+    "text_lstm": ["text_probe"],
+}
+WINDOW_SHOT = "digits_cnn"
+
+
+def shoot(preset: str, views: list[str]) -> None:
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtTest import QTest
+
+    from gui.app import create_application
+
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp())
+    app = create_application()
+    from gui.main_window import MainWindow
+
+    window = MainWindow(str(ROOT / "presets" / f"{preset}.json"))
+    window.show()
+
+    def when_ready() -> None:
+        window.training_panel.set_value("epochs", 200)
+        window.train()
+        QTimer.singleShot(500, wait_for_snapshots)
+
+    def wait_for_snapshots() -> None:
+        if len(window.views.store) < 4 or not window.views.store.predictions:
+            QTimer.singleShot(500, wait_for_snapshots)
+            return
+        for name in views:
+            dock = window.docks[name]
+            dock.raise_()
+            view = window.views.views[name]
+            if name == "drawing":
+                view.load_sample(3)
+            if name == "text_probe":
+                view.set_text("money in the bank")
+                for _ in range(150):  # the first answer builds the Inspector's model: give it time
+                    if view.inspection is not None and len(view.inspection.input) == len("money in the bank"):
+                        break
+                    QTest.qWait(100)
+            QTest.qWait(1500)
+            dock.grab().save(str(OUT / f"{name}.png"))
+            print("saved", name, flush=True)
+        if preset == WINDOW_SHOT:
+            window.docks["feature_maps"].raise_()
+            QTest.qWait(1500)
+            window.grab().save(str(ROOT / "docs" / "screenshot-training.png"))
+            print("saved window", flush=True)
+        window.runner.shutdown()
+        window.document.replace(window.document.experiment, window.document.path)  # nothing to save
+        window.close()
+        app.quit()
+
+    window.ready.connect(when_ready)
+    app.exec()
+
+
+def main() -> int:
+    if not os.environ.get("DISPLAY"):
+        print("needs an X server: run under Xvfb with DISPLAY set", file=sys.stderr)
+        return 2
+    OUT.mkdir(parents=True, exist_ok=True)
+    only = sys.argv[1:]
+    for preset, views in SHOTS.items():
+        if not only or preset in only:
+            # One process per preset: a fresh window and settings each time.
+            pid = os.fork()
+            if pid == 0:
+                shoot(preset, views)
+                os._exit(0)
+            os.waitpid(pid, 0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

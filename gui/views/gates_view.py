@@ -12,8 +12,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
-from gui.views.recurrent_picker import RecurrentPicker, layer_title, probe_labels, recurrent_layer_types
-from gui.views.view_panel import ViewPanel, centred_levels, diverging_colour_map
+from gui.views.recurrent_picker import RecurrentPicker, layer_title, probe_labels
+from gui.views.recurrent_view import RecurrentView
+from gui.views.view_panel import centred_levels, diverging_colour_map
 
 # Display order and titles; sigmoid gates (0…1) first, then the signed ones.
 GATE_TITLES = {
@@ -35,14 +36,13 @@ def ordered_gates(names) -> list[str]:
     return known + sorted(n for n in names if n not in GATE_TITLES)
 
 
-class GatesView(ViewPanel):
+class GatesView(RecurrentView):
     title = "Gates"
     help = ("The gates of an LSTM or GRU layer at every step of one probe sequence: the forget gate staying "
             "near 1 is how an LSTM carries information (and gradient) across long gaps (claim C9).")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.layer_types: dict[int, str] | None = None  # recurrent layers of the spec, when known
         self.picker = RecurrentPicker(with_probe=True)
         self.picker.changed.connect(self.redraw)
         self.controls.addWidget(self.picker)
@@ -59,10 +59,6 @@ class GatesView(ViewPanel):
         self._mean_lines: dict[str, pg.PlotDataItem] = {}
         self._labels: dict[str, pg.TextItem] = {}  # the gate's name, in the corner of its map
         self._clear()
-
-    def set_experiment(self, experiment) -> None:
-        """The spec being trained (the hub calls this before set_run): names the recurrent layers."""
-        self.layer_types = recurrent_layer_types(experiment)
 
     def applies_to(self, run) -> bool:
         return self.layer_types is None or any(t in ("LSTM", "GRU") for t in self.layer_types.values())

@@ -16,8 +16,8 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
-from gui.views.recurrent_picker import RecurrentPicker, layer_title, recurrent_layer_types
-from gui.views.view_panel import ViewPanel
+from gui.views.recurrent_picker import RecurrentPicker, layer_title
+from gui.views.recurrent_view import RecurrentView
 
 FLOOR = 1e-12  # zeros cannot be drawn on a log axis: they are drawn here, and the caption says so
 FADING = 8  # earlier snapshots kept on the plot
@@ -25,14 +25,13 @@ REMEMBERED = 64  # snapshots remembered per layer, so scrubbing back still has a
 CURRENT_COLOUR = (31, 119, 180)
 
 
-class GradientThroughTime(ViewPanel):
+class GradientThroughTime(RecurrentView):
     title = "Gradient through time"
     help = ("How much of the loss's gradient reaches the hidden state at each time step, on a log scale: "
             "it vanishes towards the start of long sequences in a plain RNN, not in an LSTM or GRU (claim C9).")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.layer_types: dict[int, str] | None = None  # recurrent layers of the spec, when known
         self.picker = RecurrentPicker(with_probe=False)
         self.picker.changed.connect(self.redraw)
         self.controls.addWidget(self.picker)
@@ -59,16 +58,6 @@ class GradientThroughTime(ViewPanel):
         self.current = np.zeros(0, np.float32)  # the norms of the snapshot shown, (T,), unclipped
         self.shown_steps: list[int] = []  # training steps of the curves shown, oldest first
         self._clear()
-
-    def set_experiment(self, experiment) -> None:
-        """The spec being trained (the hub calls this before set_run): names the recurrent layers."""
-        self.layer_types = recurrent_layer_types(experiment)
-
-    def applies_to(self, run) -> bool:
-        return self.layer_types is None or bool(self.layer_types)
-
-    def not_applicable_text(self) -> str:
-        return f"{self.title}: this model has no recurrent (RNN, LSTM or GRU) layer."
 
     # --- drawing ------------------------------------------------------------------------
     def _clear(self) -> None:

@@ -13,8 +13,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
-from gui.views.recurrent_picker import RecurrentPicker, data_info, layer_title, probe_labels, recurrent_layer_types
-from gui.views.view_panel import ViewPanel, centred_levels, diverging_colour_map
+from gui.views.recurrent_picker import RecurrentPicker, data_info, layer_title, probe_labels
+from gui.views.recurrent_view import RecurrentView
+from gui.views.view_panel import centred_levels, diverging_colour_map
 
 MAX_LINES = 4  # more input features than this read better as an image
 LINE_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728")
@@ -25,14 +26,13 @@ def printable(ch: str) -> str:
     return {" ": "␣", "\n": "↵", "\t": "⇥"}.get(ch, ch if ch.isprintable() else "·")
 
 
-class HiddenStateHeatmap(ViewPanel):
+class HiddenStateHeatmap(RecurrentView):
     title = "Hidden-state heat map"
     help = ("Every hidden unit (rows) at every time step (columns) for one probe sequence, with the input "
             "above: the same weights update the state at each step from the input and the previous state (C7).")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.layer_types: dict[int, str] | None = None  # recurrent layers of the spec, when known
         self.picker = RecurrentPicker(with_probe=True)
         self.picker.changed.connect(self.redraw)
         self.controls.addWidget(self.picker)
@@ -71,16 +71,6 @@ class HiddenStateHeatmap(ViewPanel):
         self.image = np.zeros((0, 0), np.float32)  # (units, T) as shown
         self.input_shown = np.zeros((0,), np.float32)  # the input as drawn (lines: (T, F); image: (F, T))
         self._clear()
-
-    def set_experiment(self, experiment) -> None:
-        """The spec being trained (the hub calls this before set_run): names the recurrent layers."""
-        self.layer_types = recurrent_layer_types(experiment)
-
-    def applies_to(self, run) -> bool:
-        return self.layer_types is None or bool(self.layer_types)
-
-    def not_applicable_text(self) -> str:
-        return f"{self.title}: this model has no recurrent (RNN, LSTM or GRU) layer."
 
     # --- drawing ------------------------------------------------------------------------
     def set_run(self, run) -> None:

@@ -21,9 +21,8 @@ from gui.views.recurrent_picker import (
     class_names,
     is_sequence_classification,
     layer_title,
-    recurrent_layer_types,
 )
-from gui.views.view_panel import ViewPanel
+from gui.views.recurrent_view import RecurrentView
 
 CLASS_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                  "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
@@ -58,14 +57,13 @@ def joined_paths(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return flat[:, 0], flat[:, 1], connect.reshape(-1)
 
 
-class HiddenStateTrajectories(ViewPanel):
+class HiddenStateTrajectories(RecurrentView):
     title = "Hidden-state trajectories"
     help = ("The hidden state h_t of each probe sequence, projected to its two main directions (PCA), "
             "as a path from ○ (first step) to □ (last step): classes separate as the RNN learns (claim C7).")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.layer_types: dict[int, str] | None = None  # recurrent layers of the spec, when known
         self.picker = RecurrentPicker(with_probe=False)
         self.picker.changed.connect(self.redraw)
         self.colour_combo = QComboBox()
@@ -108,16 +106,6 @@ class HiddenStateTrajectories(ViewPanel):
         self._fitted_on: tuple[int, int, int] | None = None  # (id of states, layer, step) of the basis
         self._legend_key: tuple | None = None
         self._clear()
-
-    def set_experiment(self, experiment) -> None:
-        """The spec being trained (the hub calls this before set_run): names the recurrent layers."""
-        self.layer_types = recurrent_layer_types(experiment)
-
-    def applies_to(self, run) -> bool:
-        return self.layer_types is None or bool(self.layer_types)
-
-    def not_applicable_text(self) -> str:
-        return f"{self.title}: this model has no recurrent (RNN, LSTM or GRU) layer."
 
     # --- public, for tests and the hub -----------------------------------------------
     def path_count(self) -> int:

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEventLoop, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from engine.spec import DatasetSpec
 from gui.style import subdued
+from gui.worker_wait import wait_for_worker
 
 N_IMAGES, IMAGE_COLUMNS, N_SEQUENCES, MAX_LINES = 16, 8, 4, 3
 DEBOUNCE_MS = 250
@@ -125,11 +126,7 @@ class DatasetPreview(QWidget):
         self._debounce.stop()
         if self._worker is None:
             return
-        loop = QEventLoop()
-        self._worker.finished.connect(loop.quit)
-        QTimer.singleShot(timeout_ms, loop.quit)
-        if self._worker is not None:
-            loop.exec()
+        wait_for_worker(self._worker, timeout_ms)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.shutdown()

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
+
+from gui.worker_wait import wait_for_worker
 
 ENGINE_MODULES = ("engine.layers", "engine.shapes", "engine.datasets", "engine.experiment_file",
                   "engine.devices", "engine.training", "engine.control", "engine.events")
@@ -81,11 +83,7 @@ class EngineLoader(QObject):
         cannot be interrupted, and the process must not exit under them."""
         if self._worker is None:
             return
-        loop = QEventLoop()
-        self._worker.finished.connect(loop.quit)
-        QTimer.singleShot(timeout_ms, loop.quit)
-        if self._worker is not None:
-            loop.exec()
+        wait_for_worker(self._worker, timeout_ms)
 
     def _on_yielded(self, stage: str) -> None:
         if stage == "imported":

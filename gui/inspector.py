@@ -15,7 +15,9 @@ from __future__ import annotations
 import threading
 
 import numpy as np
-from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
+
+from gui.worker_wait import wait_for_worker
 
 
 class Inspector(QObject):
@@ -120,9 +122,5 @@ class Inspector(QObject):
             self._pending = None
         if self._worker is None:
             return
-        loop = QEventLoop()
-        self._worker.finished.connect(loop.quit)
-        QTimer.singleShot(timeout_ms, loop.quit)
-        if self._worker is not None:
-            loop.exec()
+        wait_for_worker(self._worker, timeout_ms)
 

@@ -138,7 +138,8 @@ def main() -> int:
             QTimer.singleShot(200, start_round)
         else:
             result["on_screen"] = [name for name, view in window.views.views.items() if view.on_screen()]
-            QTimer.singleShot(0, window.close)
+            # close() alone does not end the event loop when the window is hidden (--hidden)
+            QTimer.singleShot(0, lambda: (window.close(), app.quit()))
 
     window.ready.connect(on_ready)
     window.runner.finished.connect(on_finished)

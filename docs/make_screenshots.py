@@ -8,7 +8,7 @@ Needs an X server (Xvfb is enough; see DESIGN.md):
 For each preset below it opens the real window with fresh settings, starts
 a long run, waits until the views have a few snapshots, then brings each
 listed view to the front and saves its picture to docs/views/<view>.png
-while training goes on (and the whole window for the first preset).
+while training goes on (and the whole window, idle and training, for the first preset).
 """
 
 from __future__ import annotations
@@ -46,6 +46,10 @@ def shoot(preset: str, views: list[str]) -> None:
     window.show()
 
     def when_ready() -> None:
+        if preset == WINDOW_SHOT:
+            QTest.qWait(1000)  # the data preview fills in
+            window.grab().save(str(ROOT / "docs" / "screenshot-idle.png"))
+            print("saved idle window", flush=True)
         window.training_panel.set_value("epochs", 200)
         window.train()
         QTimer.singleShot(500, wait_for_snapshots)

@@ -24,6 +24,9 @@ DRAWN = -1  # input picker's data for the drawn input
 HIGHLIGHT_PEN = pg.mkPen((230, 120, 0), width=1)
 
 
+MIN_BLOCK_WIDTH = 190  # px: a block's title ("Layer 5 · MaxPool2d · 32×2×2") must not be cut
+
+
 class FeatureMaps(ViewPanel):
     title = "Feature maps"
     help = ("The activation maps of each convolution and pooling layer for one input: hover a map to see "
@@ -204,9 +207,12 @@ class FeatureMaps(ViewPanel):
         self.enlarged_plot.setTitle(f"layer {layer} · channel {channel}", size="9pt")
 
     def _wanted_columns(self, count: int) -> int:
-        """Blocks in one row when the view is wide and low (a bottom dock), two columns otherwise."""
+        """Blocks in one row when the view is wide and low (a bottom dock) and they
+        fit with their titles (~190 px each beside the input column), else in
+        more rows; two columns in a tall view."""
         wide = self.canvas.width() > 2.5 * max(self.canvas.height(), 1)
-        return max(1, count if wide else min(count, 2))
+        fit = max(1, int(self.canvas.width() * 0.75) // MIN_BLOCK_WIDTH)
+        return max(1, min(count, fit) if wide else min(count, 2))
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QWidget
 
 from gui.views.recurrent_picker import RecurrentPicker, layer_title, probe_labels
@@ -104,7 +105,11 @@ class GatesView(RecurrentView):
             if name in SIGMOID_GATES:
                 continue
             bar = pg.ColorBarItem(values=(-1, 1), colorMap=diverging_colour_map(), interactive=False,
-                                  label="value", colorMapMenu=False, width=10)
+                                  colorMapMenu=False, width=10)
+            # One map's height is too short for a label and minor ticks: major ticks, small type.
+            font = QFont()
+            font.setPointSize(7)
+            bar.axis.setStyle(maxTickLevel=0, tickFont=font)
             bar.setImageItem(self._heat_items[name])
             self.plot_widget.addItem(bar, row=row, col=1)
             self._bars[name] = bar

@@ -13,7 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QWidget
 
-from gui.views.recurrent_picker import RecurrentPicker, layer_title, probe_labels
+from gui.views.recurrent_picker import layer_title, probe_labels
 from gui.views.recurrent_view import RecurrentView
 from gui.views.view_panel import centred_levels, diverging_colour_map
 
@@ -39,14 +39,12 @@ def ordered_gates(names) -> list[str]:
 
 class GatesView(RecurrentView):
     title = "Gates"
+    picks_probe = True
     help = ("The gates of an LSTM or GRU layer at every step of one probe sequence: the forget gate staying "
             "near 1 is how an LSTM carries information (and gradient) across long gaps (claim C9).")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.picker = RecurrentPicker(with_probe=True)
-        self.picker.changed.connect(self.redraw)
-        self.controls.addWidget(self.picker)
         self.plot_widget = pg.GraphicsLayoutWidget()
         self.plot_widget.setBackground("w")
         self.body.addWidget(self.plot_widget)

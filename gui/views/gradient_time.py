@@ -16,7 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
-from gui.views.recurrent_picker import RecurrentPicker, layer_title
+from gui.views.recurrent_picker import layer_title
 from gui.views.recurrent_view import RecurrentView
 
 FLOOR = 1e-12  # zeros cannot be drawn on a log axis: they are drawn here, and the caption says so
@@ -32,9 +32,6 @@ class GradientThroughTime(RecurrentView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.picker = RecurrentPicker(with_probe=False)
-        self.picker.changed.connect(self.redraw)
-        self.controls.addWidget(self.picker)
         self.plot_widget = pg.PlotWidget(background="w")
         self.plot = self.plot_widget.getPlotItem()
         self.plot.setLogMode(x=False, y=True)

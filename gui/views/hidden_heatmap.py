@@ -13,7 +13,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
-from gui.views.recurrent_picker import RecurrentPicker, data_info, layer_title, probe_labels
+from gui.views.recurrent_picker import data_info, layer_title, probe_labels
 from gui.views.recurrent_view import RecurrentView
 from gui.views.view_panel import centred_levels, diverging_colour_map
 
@@ -28,14 +28,12 @@ def printable(ch: str) -> str:
 
 class HiddenStateHeatmap(RecurrentView):
     title = "Hidden-state heat map"
+    picks_probe = True
     help = ("Every hidden unit (rows) at every time step (columns) for one probe sequence, with the input "
             "above: the same weights update the state at each step from the input and the previous state (C7).")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.picker = RecurrentPicker(with_probe=True)
-        self.picker.changed.connect(self.redraw)
-        self.controls.addWidget(self.picker)
 
         self.plot_widget = pg.GraphicsLayoutWidget()
         self.plot_widget.setBackground("w")

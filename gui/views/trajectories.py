@@ -17,7 +17,6 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from gui.views.recurrent_picker import (
-    RecurrentPicker,
     class_names,
     is_sequence_classification,
     layer_title,
@@ -64,13 +63,10 @@ class HiddenStateTrajectories(RecurrentView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.picker = RecurrentPicker(with_probe=False)
-        self.picker.changed.connect(self.redraw)
         self.colour_combo = QComboBox()
         self.colour_combo.addItems([BY_CLASS, BY_TIME])
         self.colour_combo.setToolTip("Colour the paths by the class of their sequence, or by time step")
         self.colour_combo.activated.connect(lambda _: self.redraw())
-        self.controls.addWidget(self.picker)
         self.controls.addWidget(QLabel("Colour by"))
         self.controls.addWidget(self.colour_combo)
 

@@ -56,11 +56,8 @@ class Objective:
 
     def metric_sums(self, out: torch.Tensor, y: torch.Tensor) -> tuple[float, int]:
         """(sum, count) of accuracy hits or squared errors."""
-        if self.classification:
-            scored = y != IGNORE_INDEX
-            hits = (out.argmax(-1) == y) & scored
-            return float(hits.sum()), int(scored.sum())
-        return float(((out - y) ** 2).sum()), y.numel()
+        total, count = self.metric_tensors(out, y)
+        return float(total), int(count)
 
     def metric_tensors(self, out: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | int]:
         """``metric_sums`` as tensors, for the training loop: no conversion to

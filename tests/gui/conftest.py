@@ -4,8 +4,9 @@ open) before the test starts."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 
@@ -78,3 +79,25 @@ def wait_ticks(qtbot, window, ticks: int = 3) -> None:
 def curve_points(curve) -> int:
     x, _ = curve.getData()
     return 0 if x is None else len(x)
+
+
+class FakeInspector(QObject):
+    """Stands in for gui.inspector.Inspector: records what views and the hub
+    ask of it; tests emit ``inspected`` themselves."""
+
+    inspected = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests: list[np.ndarray] = []
+        self.weights = None
+        self.run = None
+
+    def request(self, x: np.ndarray) -> None:
+        self.requests.append(np.array(x))
+
+    def set_run(self, experiment, run) -> None:
+        self.run = run
+
+    def set_weights(self, weights) -> None:
+        self.weights = weights

@@ -10,10 +10,11 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QObject, QPoint, Qt, Signal
+from PySide6.QtCore import QPoint, Qt
 
 from engine.events import RunStarted, Snapshot
 from gui.views import receptive_field as rf
+from tests.gui.conftest import FakeInspector
 
 
 @pytest.fixture(scope="module")
@@ -208,17 +209,6 @@ def test_sequence_feature_maps_are_channels_by_time(qtbot):
 
 
 # --- drawing canvas ------------------------------------------------------------------
-class FakeInspector(QObject):
-    inspected = Signal(object)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.requests: list[np.ndarray] = []
-
-    def request(self, x: np.ndarray) -> None:
-        self.requests.append(np.array(x))
-
-
 def test_drawing_makes_requests_of_the_data_shape_and_scale(qtbot, digits_run):
     from gui.views.drawing_canvas import DrawingCanvas
 

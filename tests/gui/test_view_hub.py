@@ -10,6 +10,7 @@ from engine.events import Predictions, Snapshot
 from gui.views.snapshot_store import SnapshotStore
 from gui.views.view_hub import ViewHub
 from gui.views.view_panel import ViewPanel
+from tests.gui.conftest import FakeInspector
 
 
 class RecordingView(ViewPanel):
@@ -28,18 +29,6 @@ class RecordingView(ViewPanel):
 
     def export_data(self):
         return {"steps": np.asarray(self.drawn, float)}
-
-
-class FakeInspector:
-    def __init__(self) -> None:
-        self.weights = None
-        self.run = None
-
-    def set_run(self, experiment, run) -> None:
-        self.run = run
-
-    def set_weights(self, weights) -> None:
-        self.weights = weights
 
 
 def settle(qtbot, hub) -> None:

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QObject, Signal
+
+from tests.gui.conftest import FakeInspector
 
 
 @dataclass
@@ -209,17 +210,6 @@ def test_gradient_through_time_clips_zeros_and_says_so(qtbot):
 
 
 # --- text probe ---------------------------------------------------------------------------
-class FakeInspector(QObject):
-    inspected = Signal(object)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.requests: list[np.ndarray] = []
-
-    def request(self, x: np.ndarray) -> None:
-        self.requests.append(np.asarray(x))
-
-
 @dataclass
 class FakeInspection:
     input: np.ndarray

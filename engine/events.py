@@ -141,3 +141,6 @@ class Finished:
     stopped: bool
     diverged: bool
     summary: dict[str, Any]
+    # The final state_dict as CPU numpy copies (engine.weights_file saves it);
+    # None after a divergence, whose weights are of no use.
+    weights: dict[str, np.ndarray] | None = None

@@ -36,6 +36,7 @@ from engine.modules import Stack
 from engine.probes import GRADIENT_SAMPLES, GradientBatch, ProbeClock, ProbeSettings, choose_probes, timed_snapshot
 from engine.shapes import build_model
 from engine.spec import Experiment, TrainingSpec
+from engine.weights_file import check_weights, numpy_to_state, state_to_numpy
 
 Event = RunStarted | StepDone | EpochDone | Snapshot | Predictions | Paused | Diverged | Finished
 EVAL_BATCH = 1024
@@ -128,8 +129,11 @@ def make_predictions(out: torch.Tensor, y: torch.Tensor, classification: bool, n
 
 def train(experiment: Experiment, *, control: TrainingControl | None = None,
           probes: ProbeSettings | None = None, bundle: DataBundle | None = None,
-          device: str | None = None, epochs: int | None = None) -> Iterator[Event]:
+          device: str | None = None, epochs: int | None = None,
+          initial_weights: dict[str, np.ndarray] | None = None) -> Iterator[Event]:
     """Train ``experiment``; ``device``/``epochs`` override its training settings.
+    ``initial_weights`` (a numpy state dict, e.g. from engine.weights_file)
+    replace the seeded initialisation; the optimiser still starts fresh.
     Raises PlaygroundError subclasses (before the first event) for invalid input."""
     t = experiment.training
     epochs = epochs or t.epochs
@@ -140,7 +144,11 @@ def train(experiment: Experiment, *, control: TrainingControl | None = None,
     info = bundle.info
 
     torch.manual_seed(t.seed)
-    model = build_model(experiment.model, info).to(dev)
+    model = build_model(experiment.model, info)
+    if initial_weights is not None:
+        check_weights(initial_weights, experiment, "the starting weights", info)
+        model.load_state_dict(numpy_to_state(initial_weights))
+    model = model.to(dev)
     objective = Objective(info.task == CLASSIFICATION)
     optimizer = make_optimizer(model, t)
     x_train, y_train = bundle.x_train.to(dev), bundle.y_train.to(dev)
@@ -235,7 +243,8 @@ def train(experiment: Experiment, *, control: TrainingControl | None = None,
     if probes.any and not diverged:
         yield timed_snapshot(model, probe_x, clock, elapsed, step, epoch, **probe_kw)
     yield Finished(stopped, diverged, _summary(experiment, dev, n_params, history, elapsed, step, seen,
-                                               objective.classification))
+                                               objective.classification),
+                   None if diverged else state_to_numpy(model))
 
 
 def _summary(experiment: Experiment, dev: torch.device, n_params: int, history: list[EpochDone],

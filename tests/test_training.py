@@ -3,6 +3,7 @@ divergence, learning-rate changes and probe snapshots."""
 
 from __future__ import annotations
 
+import pickle
 import queue
 import threading
 
@@ -15,6 +16,7 @@ from engine.events import Diverged, EpochDone, Finished, Paused, Predictions, Ru
 from engine.experiment_file import parse_experiment
 from engine.probes import ProbeSettings
 from engine.training import train
+from engine.weights_file import WeightsFileError
 
 
 def experiment(layers, dataset="digits", options=None, **training):
@@ -71,6 +73,7 @@ def test_nonfinite_loss_ends_with_diverged_not_a_hang():
     diverged = [e for e in events if isinstance(e, Diverged)]
     assert len(diverged) == 1 and "diverged at step" in diverged[0].message
     assert events[-1].diverged and not events[-1].stopped
+    assert events[-1].weights is None  # weights that produced a non-finite loss are of no use
 
 
 def test_unavailable_device_is_a_clear_error(monkeypatch):
@@ -235,3 +238,40 @@ def test_recurrent_snapshot_from_a_real_run_fills_every_field():
     assert last.grad_through_time[0].shape == (steps,)
     assert set(last.weight_histograms) == {0, 1} and set(last.grad_histograms) == {0, 1}
     assert last.weights is not None and last.probe_outputs.shape == (4, started.info.n_outputs)
+
+
+def test_finished_carries_the_final_weights_as_picklable_numpy():
+    events = list(train(experiment(CNN)))
+    weights = events[-1].weights
+    assert set(weights) == {"layers.0.weight", "layers.0.bias", "layers.3.weight", "layers.3.bias"}
+    assert all(isinstance(v, np.ndarray) and v.dtype == np.float32 for v in weights.values())
+    assert weights["layers.0.weight"].shape == (4, 1, 3, 3)
+    # The child-process runner pickles events: the weights must survive that.
+    again = pickle.loads(pickle.dumps(events[-1]))
+    np.testing.assert_array_equal(again.weights["layers.3.weight"], weights["layers.3.weight"])
+    # Trained, not the seeded start: a stopped-before-the-first-step run holds the start.
+    control = TrainingControl()
+    control.stop()
+    start = list(train(experiment(CNN), control=control))[-1]
+    assert start.stopped and not np.array_equal(start.weights["layers.0.weight"], weights["layers.0.weight"])
+
+
+def test_training_starts_from_given_weights():
+    trained = list(train(experiment(CNN)))[-1].weights
+    control = TrainingControl()
+    control.stop()  # no step: the run ends with exactly the weights it started from
+    resumed = list(train(experiment(CNN, seed=7), control=control, initial_weights=trained))[-1]
+    for name, value in trained.items():
+        np.testing.assert_array_equal(resumed.weights[name], value)
+    # Continuing from trained weights starts where the first run ended, not from scratch.
+    first_epoch = [e for e in train(experiment(CNN)) if isinstance(e, EpochDone)][0]
+    continued = [e for e in train(experiment(CNN), initial_weights=trained) if isinstance(e, EpochDone)][0]
+    assert continued.train_loss < first_epoch.train_loss
+
+
+def test_starting_weights_that_do_not_fit_are_refused_before_any_event():
+    trained = list(train(experiment(CNN)))[-1].weights
+    wider = experiment([{"type": "Conv2d", "out_channels": 8}, *CNN[1:]])
+    with pytest.raises(WeightsFileError, match=r"the starting weights: layer 0 \(Conv2d\) weight is 4×1×3×3, "
+                                               r"the model needs 8×1×3×3"):
+        next(train(wider, initial_weights=trained))

@@ -15,6 +15,7 @@ from gui.dataset_preview import DatasetPreview
 from gui.document import Document
 from gui.param_form import ParamForm
 from gui.style import ERROR_STYLE, subdued
+from gui.undo import field_label, value_edit_key
 
 
 def describe_info(info: object) -> str:
@@ -79,11 +80,12 @@ class DatasetPanel(QWidget):
 
     # --- what a user's actions map to ------------------------------------------
     def choose_dataset(self, name: str) -> None:
-        from engine.datasets import validate_dataset
+        from engine.datasets import DATASETS, validate_dataset
 
         if name != self.document.experiment.dataset.name:
             spec = validate_dataset({"name": name})
-            self.document.set(self.document.experiment.with_dataset(spec))
+            self.document.set(self.document.experiment.with_dataset(spec),
+                              f"Change data set to {DATASETS[name].title}")
 
     def set_option(self, name: str, value: Any) -> None:
         if self.form is not None:
@@ -102,7 +104,8 @@ class DatasetPanel(QWidget):
 
     def _on_option_edited(self, name: str, value: Any) -> None:
         spec: DatasetSpec = self.document.experiment.dataset
-        self.document.set(self.document.experiment.with_dataset(spec.with_options(**{name: value})))
+        self.document.set(self.document.experiment.with_dataset(spec.with_options(**{name: value})),
+                          f"Change {field_label(name)}", value_edit_key(f"dataset.{spec.name}", name, value))
 
     def _on_document_changed(self, experiment: Experiment) -> None:
         self._refresh()

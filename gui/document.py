@@ -1,10 +1,15 @@
 """The open experiment: the single source of truth the widgets edit.
 
 Widgets never change a model in place: they build a new ``Experiment`` from
-``document.experiment`` and hand it to ``set``. Every change is announced by
-``changed``; the data-set description and the shape analysis of the current
-spec are computed once per spec and shared by every view that needs them.
-A later undo/redo only has to keep the specs passed to ``set`` on a stack.
+``document.experiment`` and hand it to ``set``, which pushes it as one step
+on ``undo_stack`` (see gui/undo.py). Every change, undo and redo included,
+is announced by ``changed``; the data-set description and the shape analysis
+of the current spec are computed once per spec and shared by every view that
+needs them.
+
+The document is dirty when its spec differs from the one last saved or
+opened, so undoing back to the saved state (or editing a value back) is
+clean again; a recovered autosave is dirty until it is saved.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
 
 from engine.errors import PlaygroundError
 from engine.spec import Experiment
@@ -73,8 +79,9 @@ class Document(QObject):
         self.shapes_ready = shapes_ready
         self._experiment = experiment
         self._path = path
-        self._dirty = False
+        self._saved: Experiment | None = experiment  # None: not on disk as it is (a recovered autosave)
         self._analysis: Analysis | None = None
+        self.undo_stack = QUndoStack(self)
 
     @property
     def experiment(self) -> Experiment:
@@ -86,7 +93,7 @@ class Document(QObject):
 
     @property
     def dirty(self) -> bool:
-        return self._dirty
+        return self._experiment != self._saved
 
     @property
     def display_name(self) -> str:
@@ -102,16 +109,23 @@ class Document(QObject):
         self.shapes_ready, self._analysis = True, None
         self.changed.emit(self._experiment)
 
-    def set(self, experiment: Experiment) -> None:
-        """An edit: the new spec replaces the old one and the document is dirty."""
+    def set(self, experiment: Experiment, text: str | None = None, merge_key: str | None = None) -> None:
+        """An edit, as one undoable step named ``text`` (derived from the change
+        when None). Consecutive edits with the same ``merge_key`` are one step."""
+        from gui.undo import SpecEdit, describe_edit
+
         if experiment == self._experiment:
             return
-        self._experiment, self._analysis, self._dirty = experiment, None, True
-        self.changed.emit(experiment)
+        before = self._experiment
+        self.undo_stack.push(SpecEdit(self, before, experiment, text or describe_edit(before, experiment),
+                                      merge_key))
 
-    def replace(self, experiment: Experiment, path: str | None) -> None:
-        """A different document (New, Open): clean, with its own path."""
-        self._experiment, self._path, self._analysis, self._dirty = experiment, path, None, False
+    def replace(self, experiment: Experiment, path: str | None, dirty: bool = False) -> None:
+        """A different document (New, Open, Revert, a recovered autosave): no
+        undo history, its own path; clean unless ``dirty`` (not saved as it is)."""
+        self.undo_stack.clear()
+        self._experiment, self._path, self._analysis = experiment, path, None
+        self._saved = None if dirty else experiment
         self.changed.emit(experiment)
 
     def save(self, path: str) -> None:
@@ -119,6 +133,13 @@ class Document(QObject):
         from engine.experiment_file import save_experiment
 
         save_experiment(self._experiment, path)
-        self._path, self._dirty = path, False
+        self._path, self._saved = path, self._experiment
+        # Also ends merging: the next spin-box step after a save is a step of its own.
+        self.undo_stack.setClean()
         self.saved.emit(path)
         self.changed.emit(self._experiment)
+
+    def _apply(self, experiment: Experiment) -> None:
+        """What an undo step does to the document (gui.undo.SpecEdit only)."""
+        self._experiment, self._analysis = experiment, None
+        self.changed.emit(experiment)

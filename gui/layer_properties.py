@@ -13,6 +13,7 @@ from engine.spec import Experiment
 from gui.document import Document
 from gui.param_form import ParamForm
 from gui.style import ERROR_STYLE, subdued
+from gui.undo import field_label, value_edit_key
 
 
 class LayerProperties(QWidget):
@@ -101,7 +102,9 @@ class LayerProperties(QWidget):
             return
         experiment: Experiment = self.document.experiment
         layer = experiment.model.layers[self.row].with_params(**{name: value})
-        self.document.set(experiment.with_model(experiment.model.with_layer(self.row, layer)))
+        self.document.set(experiment.with_model(experiment.model.with_layer(self.row, layer)),
+                          f"Change {field_label(name)} of layer {self.row + 1}",
+                          value_edit_key(f"layer{self.row}", name, value))
 
     def _on_document_changed(self, experiment: Experiment) -> None:
         self.show_layer(self.row)

@@ -140,7 +140,8 @@ class MainWindow(QMainWindow):
             self.show_message("Cannot build a model", self.document.analysis().problem or "",
                               QMessageBox.Icon.Warning)
             return
-        self.model_stack.set_layers(stack_for(kind, info))
+        label = {"cnn": "CNN", "rnn": "RNN"}.get(kind, kind)
+        self.model_stack.set_layers(stack_for(kind, info), f"New {label} model")
 
     def show_message(self, title: str, text: str, icon: QMessageBox.Icon = QMessageBox.Icon.Warning) -> None:
         """A window-modal message that does not block the caller (nor tests)."""
@@ -164,6 +165,7 @@ class MainWindow(QMainWindow):
         self.files = FileCommands(self, self.document, self.show_message)
         if self.initial_path is not None:
             self.files.open_path(self.initial_path, note="The default experiment opens instead.")
+        self._connect_document()
         self.layer_palette = LayerPalette()
         self.model_stack = ModelStack(self.document)
         self.layer_properties = LayerProperties(self.document)
@@ -265,6 +267,12 @@ class MainWindow(QMainWindow):
         a.reset_layout.triggered.connect(self.dock_layout.arrange)
         a.help.triggered.connect(lambda: show_help(self))
         a.about.triggered.connect(lambda: show_about(self))
+
+    def _connect_document(self) -> None:
+        from gui.undo import bind_undo_actions
+
+        a = self.window_actions
+        bind_undo_actions(self.document.undo_stack, a.undo, a.redo)
 
     def _on_document_changed(self, experiment: Experiment) -> None:
         # A new learning rate applies to the running run at its next batch;

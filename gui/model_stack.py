@@ -60,17 +60,19 @@ class ModelStack(QWidget):
         if len(self._layers()) >= MAX_LAYERS:
             return
         layer = LayerSpec(layer_type, REGISTRY[layer_type].defaults())
-        self._edit(self._model().inserted(row, layer), select=row)
+        self._edit(self._model().inserted(row, layer), select=row, text=f"Add {layer_type}")
 
     def remove_layer(self, row: int) -> None:
         if 0 <= row < len(self._layers()):
             remaining = len(self._layers()) - 1
-            self._edit(self._model().removed(row), select=min(row, remaining - 1))
+            self._edit(self._model().removed(row), select=min(row, remaining - 1),
+                       text=f"Remove layer {row + 1} ({self._layers()[row].type})")
 
     def duplicate_layer(self, row: int) -> None:
         layers = self._layers()
         if 0 <= row < len(layers) and len(layers) < MAX_LAYERS:
-            self._edit(self._model().inserted(row + 1, layers[row]), select=row + 1)
+            self._edit(self._model().inserted(row + 1, layers[row]), select=row + 1,
+                       text=f"Duplicate layer {row + 1} ({layers[row].type})")
 
     def move_layer(self, source: int, before: int) -> None:
         """Move row ``source`` so that it lands before row ``before`` (old numbering)."""
@@ -79,7 +81,8 @@ class ModelStack(QWidget):
             return
         target = before - 1 if before > source else before
         if target != source:
-            self._edit(self._model().moved(source, target), select=target)
+            self._edit(self._model().moved(source, target), select=target,
+                       text=f"Move layer {source + 1} to {target + 1}")
 
     def remove_selected(self) -> None:
         self.remove_layer(self.selected_row())
@@ -87,8 +90,8 @@ class ModelStack(QWidget):
     def duplicate_selected(self) -> None:
         self.duplicate_layer(self.selected_row())
 
-    def set_layers(self, model: ModelSpec) -> None:
-        self._edit(model, select=-1)
+    def set_layers(self, model: ModelSpec, text: str = "Replace the model") -> None:
+        self._edit(model, select=-1, text=text)
 
     def selected_row(self) -> int:
         return self.view.selected_row()
@@ -112,9 +115,9 @@ class ModelStack(QWidget):
     def _layers(self) -> tuple[LayerSpec, ...]:
         return self._model().layers
 
-    def _edit(self, model: ModelSpec, select: int) -> None:
+    def _edit(self, model: ModelSpec, select: int, text: str) -> None:
         experiment: Experiment = self.document.experiment.with_model(model)
-        self.document.set(experiment)
+        self.document.set(experiment, text)
         self.view.select_row(select)
 
     def _on_type_dropped(self, layer_type: str, row: int) -> None:

@@ -26,6 +26,7 @@ from engine.spec import TRAINING_PARAMS, Experiment
 from gui.document import Document
 from gui.param_form import ParamForm
 from gui.style import ERROR_STYLE, subdued
+from gui.undo import field_label, value_edit_key
 
 MOMENTUM_OPTIMIZERS = ("sgd", "rmsprop")
 
@@ -150,7 +151,8 @@ class TrainingPanel(QWidget):
         self.form.set_field_enabled("momentum", optimizer in MOMENTUM_OPTIMIZERS)
 
     def _on_form_edited(self, name: str, value: Any) -> None:
-        self.document.set(self.document.experiment.with_training(**{name: value}))
+        self.document.set(self.document.experiment.with_training(**{name: value}), f"Change {field_label(name)}",
+                          value_edit_key("training", name, value))
 
     def _on_document_changed(self, experiment: Experiment) -> None:
         self.form.set_values(experiment.training.as_dict())

@@ -48,7 +48,11 @@ class WindowActions(QObject):
         self.save_as = make("Save &As…", "Save the experiment under a new name",
                             _keys(Std.SaveAs, "Ctrl+Shift+S"))
         self.quit = make("&Quit", "Close the window", _keys(Std.Quit, "Ctrl+Q"))
-        # Edit
+        # Edit (Undo and Redo are bound to the document's undo stack: gui/undo.py)
+        self.undo = make("&Undo", "Nothing to undo", _keys(Std.Undo, "Ctrl+Z"))
+        self.redo = make("&Redo", "Nothing to redo", _keys(Std.Redo, "Ctrl+Shift+Z"))
+        self.undo.setEnabled(False)
+        self.redo.setEnabled(False)
         self.delete_layer = make("&Delete layer", "Remove the selected layer from the model",
                                  _keys(Std.Delete, "Del"), SP.SP_TrashIcon)
         self.duplicate_layer = make("D&uplicate layer", "Insert a copy of the selected layer below it",
@@ -87,6 +91,8 @@ class WindowActions(QObject):
         file_menu.addSeparator()
         file_menu.addAction(self.quit)
         edit_menu = bar.addMenu("&Edit")
+        edit_menu.addActions([self.undo, self.redo])
+        edit_menu.addSeparator()
         edit_menu.addActions([self.duplicate_layer, self.delete_layer])
         edit_menu.addSeparator()
         edit_menu.addActions([self.new_cnn, self.new_rnn, self.new_hybrid])

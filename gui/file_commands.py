@@ -1,6 +1,6 @@
-"""New, Open, Save and Save As for the main window's document, and the
-"save your changes?" question. Basic versions: recent files and undo are a
-later issue."""
+"""New, Open, Open Recent, Save, Save As and Revert for the main window's
+document, and the "save your changes?" question. Undo lives on the document
+(gui/undo.py), autosave beside it (gui/autosave.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from gui.document import Document
+from gui.recent_files import RecentFiles
 
 PRESETS_DIR = Path(__file__).resolve().parent.parent / "presets"
 FILE_FILTER = "Experiments (*.json);;All files (*)"
@@ -41,6 +42,7 @@ class FileCommands(QObject):
         self.window = window
         self.document = document
         self.show_message = show_message
+        self.recent = RecentFiles(self.open_file, self)
 
     def new(self) -> bool:
         if not self.confirm_discard():
@@ -57,6 +59,10 @@ class FileCommands(QObject):
         path, _ = QFileDialog.getOpenFileName(self.window, "Open experiment", start, FILE_FILTER)
         return bool(path) and self.open_path(path)
 
+    def open_file(self, path: str) -> bool:
+        """Open a known ``path`` (a recent file, a dropped one), asking about unsaved changes first."""
+        return self.confirm_discard() and self.open_path(path)
+
     def open_path(self, path: str, note: str = "") -> bool:
         """Load ``path``; a bad file shows its one-line problem (and ``note``) and changes nothing."""
         from engine.errors import PlaygroundError
@@ -69,7 +75,24 @@ class FileCommands(QObject):
             self.show_message("Cannot open experiment", text, QMessageBox.Icon.Warning)
             return False
         self.document.replace(experiment, str(path))
+        self.recent.add(str(path))
         return True
+
+    def revert(self) -> bool:
+        """Reload the document's file, dropping the unsaved changes (after asking)."""
+        path = self.document.path
+        if path is None:
+            return False
+        if self.document.dirty:
+            answer = QMessageBox.question(
+                self.window, "Revert",
+                f"Discard the unsaved changes to “{self.document.display_name}” and reload "
+                f"{Path(path).name} from disk? This cannot be undone.",
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel)
+            if answer != QMessageBox.StandardButton.Discard:
+                return False
+        return self.open_path(path, note="The experiment stays as it was.")
 
     def save(self) -> bool:
         path = self.document.path
@@ -108,4 +131,5 @@ class FileCommands(QObject):
         except OSError as exc:
             self.show_message("Cannot save", f"{path}: {exc.strerror or exc}", QMessageBox.Icon.Critical)
             return False
+        self.recent.add(path)
         return True

@@ -18,6 +18,10 @@ stands is marked red; its tooltip says why and how to fix it.</li>
 stop with <b>Shift+F5</b>, start afresh with <b>Ctrl+R</b>. The learning rate can be changed while
 training.</li>
 </ol>
+<p><b>Ctrl+Z</b> undoes any edit of the model, data set or training settings (<b>Ctrl+Shift+Z</b> or
+<b>Ctrl+Y</b> redoes it); <i>File ▸ Revert</i> goes back to the saved file, <i>File ▸ Open Recent</i>
+reopens one of the last ten, and a file dropped on the window opens. Unsaved changes are autosaved:
+after a crash the next start offers to recover them.</p>
 <p>Curves: the thin line is the loss of each batch, the thick one its moving average; dots are
 measured on the validation set after each epoch. The dashed line is what guessing would score.</p>
 <h3>Look inside</h3>

@@ -46,7 +46,7 @@ class MainWindow(QMainWindow):
         self.resize(1500, 940)
         self.initial_path = path
         self.messages: list[tuple[str, str]] = []  # every message shown, for tests and logs
-        self.document = self.files = None
+        self.document = self.files = self.autosave = None
         self.layer_palette = self.model_stack = self.layer_properties = None
         self.dataset_panel = self.training_panel = None
         self.is_ready = False
@@ -152,9 +152,12 @@ class MainWindow(QMainWindow):
 
     # --- start-up ---------------------------------------------------------------
     def _on_engine_loaded(self) -> None:
+        from gui.autosave import Autosave
+        from gui.crash_recovery import offer_recovery
         from gui.dataset_panel import DatasetPanel
         from gui.document import Document
         from gui.file_commands import FileCommands, default_experiment_and_path
+        from gui.file_drop import FileDrop
         from gui.layer_palette import LayerPalette
         from gui.layer_properties import LayerProperties
         from gui.model_stack import ModelStack
@@ -166,6 +169,10 @@ class MainWindow(QMainWindow):
         if self.initial_path is not None:
             self.files.open_path(self.initial_path, note="The default experiment opens instead.")
         self._connect_document()
+        self.autosave = Autosave(self.document, parent=self)
+        self.autosave.failed.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        # After start-up has finished: the question is modal.
+        QTimer.singleShot(0, lambda: offer_recovery(self, self.document, self.autosave, self.show_message))
         self.layer_palette = LayerPalette()
         self.model_stack = ModelStack(self.document)
         self.layer_properties = LayerProperties(self.document)
@@ -186,6 +193,7 @@ class MainWindow(QMainWindow):
         self.model_stack.selected.connect(self.layer_properties.show_layer)
         self.document.changed.connect(self._on_document_changed)
         self._on_document_changed(self.document.experiment)
+        FileDrop(self, self.files.open_file)
         if self.loader.is_warm:
             self._on_engine_warmed_up()
 
@@ -222,6 +230,8 @@ class MainWindow(QMainWindow):
         if self.dataset_panel is not None:
             self.dataset_panel.preview.shutdown()
         self.loader.wait()
+        if self.autosave is not None:
+            self.autosave.close()  # a clean close leaves no copy to recover
         self.dock_layout.save()
         event.accept()
 
@@ -273,6 +283,9 @@ class MainWindow(QMainWindow):
 
         a = self.window_actions
         bind_undo_actions(self.document.undo_stack, a.undo, a.redo)
+        a.revert.triggered.connect(lambda: self.files.revert())
+        a.recent_menu.aboutToShow.connect(lambda: self.files.recent.fill_menu(a.recent_menu))
+        a.recent_menu.setEnabled(True)
 
     def _on_document_changed(self, experiment: Experiment) -> None:
         # A new learning rate applies to the running run at its next batch;
@@ -316,6 +329,7 @@ class MainWindow(QMainWindow):
         for action in (acts.new, acts.open, acts.save, acts.save_as, acts.delete_layer, acts.duplicate_layer,
                        acts.new_cnn, acts.new_rnn, acts.new_hybrid):
             action.setEnabled(editable)
+        acts.revert.setEnabled(editable and self.document.path is not None and self.document.dirty)
         if self.training_panel is not None:
             # While torch warms up (a few seconds at start) there is nothing to fix: no red text.
             self.training_panel.set_blocked_reason(reason if state == IDLE and self.is_ready else None)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QStyle
+from PySide6.QtWidgets import QMainWindow, QMenu, QStyle
 
 SP = QStyle.StandardPixmap
 Std = QKeySequence.StandardKey
@@ -47,6 +47,9 @@ class WindowActions(QObject):
         self.save = make("&Save", "Save the experiment", _keys(Std.Save, "Ctrl+S"), SP.SP_DialogSaveButton)
         self.save_as = make("Save &As…", "Save the experiment under a new name",
                             _keys(Std.SaveAs, "Ctrl+Shift+S"))
+        self.revert = make("Re&vert", "Discard the unsaved changes and reload the file from disk")
+        self.recent_menu = QMenu("Open &Recent", window)  # filled from the settings when shown
+        self.recent_menu.setEnabled(False)  # until the document is open
         self.quit = make("&Quit", "Close the window", _keys(Std.Quit, "Ctrl+Q"))
         # Edit (Undo and Redo are bound to the document's undo stack: gui/undo.py)
         self.undo = make("&Undo", "Nothing to undo", _keys(Std.Undo, "Ctrl+Z"))
@@ -87,7 +90,10 @@ class WindowActions(QObject):
     def install_menus(self, view_actions: list[QAction], live_view_actions: list[QAction] = ()) -> None:
         bar = self.window.menuBar()
         file_menu = bar.addMenu("&File")
-        file_menu.addActions([self.new, self.open, self.save, self.save_as])
+        file_menu.addActions([self.new, self.open])
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addSeparator()
+        file_menu.addActions([self.save, self.save_as, self.revert])
         file_menu.addSeparator()
         file_menu.addAction(self.quit)
         edit_menu = bar.addMenu("&Edit")

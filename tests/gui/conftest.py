@@ -29,6 +29,14 @@ def isolated_settings(tmp_path):
     yield tmp_path / "settings"
 
 
+@pytest.fixture(autouse=True)
+def isolated_data_dir(tmp_path, monkeypatch):
+    """Autosaves go to a temporary data folder, never the user's (Qt reads
+    XDG_DATA_HOME on every QStandardPaths lookup)."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    return tmp_path / "data"
+
+
 class DialogRecorder:
     """Stands in for modal dialogs: records questions, answers as told."""
 
@@ -37,10 +45,16 @@ class DialogRecorder:
         self.answer = QMessageBox.StandardButton.Discard
         self.open_path = ""
         self.save_path = ""
+        self.recover = False  # the answer to "recover unsaved changes?" after a crash
+        self.recover_questions: list[str] = []
 
     def question(self, parent, title, text, *args, **kwargs):
         self.questions.append(text)
         return self.answer
+
+    def ask_to_recover(self, parent, text):
+        self.recover_questions.append(text)
+        return self.recover
 
 
 @pytest.fixture(autouse=True)
@@ -51,6 +65,7 @@ def dialogs(monkeypatch):
                         staticmethod(lambda *a, **k: (recorder.open_path, "")))
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         staticmethod(lambda *a, **k: (recorder.save_path, "")))
+    monkeypatch.setattr("gui.crash_recovery.ask_to_recover", recorder.ask_to_recover)
     return recorder
 
 

@@ -8,12 +8,15 @@ traceback.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
+import re
 import sys
-import time
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:  # imported lazily at run time: --help must stay fast
+    from engine.errors import ShapeError
+    from engine.spec import Experiment
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_INVALID, EXIT_DIVERGED = 0, 1, 2, 3
 
@@ -22,11 +25,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="cnn-rnn-playground",
         description="Build, train and watch small CNNs and RNNs. Without options, opens the app.")
-    p.add_argument("file", nargs="?", help="experiment file (.json) to open, summarise or train")
+    p.add_argument("file", nargs="?", help="experiment or comparison file (.json) to open, summarise or train")
     p.add_argument("--list-presets", action="store_true", help="list the built-in presets and exit")
     p.add_argument("--summary", action="store_true",
-                   help="print the layer table of FILE (shapes, parameters, receptive field) and exit")
-    p.add_argument("--headless", action="store_true", help="train FILE without a window")
+                   help="print the layer table of FILE (shapes, parameters, receptive field) and exit; "
+                   "for a comparison, each experiment's table and what it will compare")
+    p.add_argument("--headless", action="store_true",
+                   help="train FILE without a window; a comparison trains each experiment in turn and "
+                   "prints the comparison table and verdict")
     p.add_argument("--epochs", type=int, help="override the number of epochs (--headless)")
     p.add_argument("--seed", type=int, help="override the seed (--headless)")
     p.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), help="override the device (--headless)")
@@ -49,7 +55,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
         if args.list_presets:
             return list_presets(out)
         if not args.file:
-            print("error: --summary and --headless need an experiment FILE", file=err)
+            print("error: --summary and --headless need an experiment or comparison FILE", file=err)
             return EXIT_INVALID
         if args.summary:
             return summary(args.file, out)
@@ -69,9 +75,11 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
 
 
 def list_presets(out: TextIO) -> int:
+    """Experiments first, then comparisons, one line each."""
+    from engine.presets import list_comparisons
     from engine.presets import list_presets as presets
 
-    items = presets()
+    items = [*presets(), *list_comparisons()]
     width = max((len(p.key) for p in items), default=0)
     for p in items:
         print(f"{p.key:<{width}}  presets/{p.path.name:<{width + 5}}  {p.name}: {p.summary}", file=out)
@@ -79,11 +87,60 @@ def list_presets(out: TextIO) -> int:
 
 
 def summary(path: str, out: TextIO) -> int:
-    from engine import datasets
+    from engine.comparison_file import is_comparison_file
     from engine.experiment_file import load_experiment
+
+    if is_comparison_file(path):
+        return summary_comparison(path, out)
+    error = _print_layers(load_experiment(path), out)
+    if error is not None:
+        raise error
+    return EXIT_OK
+
+
+def summary_comparison(path: str, out: TextIO) -> int:
+    """Each experiment's layer table, then what the comparison will set side
+    by side: size and how far each model sees against the dependency."""
+    from engine import datasets
+    from engine.comparison_file import load_comparison
+    from engine.comparison_table import dependency, differing_options, model_kind, reach
+    from engine.errors import SpecError
+    from engine.shapes import infer
+
+    comp = load_comparison(path)
+    n = len(comp.experiments)
+    print(f"comparison {comp.name}: {n} experiments on {comp.dataset}"
+          + (f" (claims {', '.join(comp.claims)})" if comp.claims else ""), file=out)
+    first_error: tuple[int, Exception] | None = None
+    for i, entry in enumerate(comp.experiments):
+        print(f"\n[{i + 1}/{n} {entry.label}] ", end="", file=out)
+        error = _print_layers(entry.experiment, out)
+        if error is not None and first_error is None:
+            first_error = (i, error)
+    differing = differing_options([e.experiment.dataset for e in comp.experiments])
+    print("", file=out)
+    width = max(len(label) for label in comp.labels)
+    for entry in comp.experiments:
+        exp = entry.experiment
+        params = infer(exp.model, datasets.describe(exp.dataset)).total_params
+        seen = reach(exp)
+        options = ", ".join(f"{k}={json.dumps(exp.dataset.options.get(k))}" for k in differing)
+        print(f"{entry.label:<{width}}  {model_kind(exp.model):<8} {params:>10,} parameters  "
+              f"sees {seen.describe() if seen else '–'}{'  ' + options if options else ''}", file=out)
+    dep = dependency(comp.experiments[0].experiment.dataset)
+    if dep is not None:
+        print(f"dependency: {dep.span} steps ({dep.what})", file=out)
+    if first_error is not None:
+        i, error = first_error
+        raise SpecError(f"experiments[{i}]", f"({comp.experiments[i].label}) {error}", path)
+    return EXIT_OK
+
+
+def _print_layers(exp: Experiment, out: TextIO) -> ShapeError | None:
+    """The layer table of one experiment; returns the stack's error, if any."""
+    from engine import datasets
     from engine.shapes import describe_shape, infer
 
-    exp = load_experiment(path)
     info = datasets.describe(exp.dataset)
     s = infer(exp.model, info)
     print(f"{exp.name} — data set {exp.dataset.name}: input {describe_shape(info.input_kind, info.input_shape)}, "
@@ -96,80 +153,104 @@ def summary(path: str, out: TextIO) -> int:
     print(f"total parameters: {s.total_params:,}", file=out)
     if s.receptive_field is not None:
         print(f"receptive field: {s.receptive_field} input positions along each axis", file=out)
-    if s.error is not None:
-        raise s.error
-    return EXIT_OK
+    return s.error
 
 
 def headless(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from engine.events import Diverged, EpochDone, Finished, RunStarted
-    from engine.experiment_file import load_experiment
-    from engine.training import train
+    from engine.comparison_file import is_comparison_file
+    from engine.experiment_file import load_experiment, write_atomic
+    from engine.headless import train_headless, write_metrics
 
+    if is_comparison_file(args.file):
+        return headless_comparison(args, out, err)
     exp = load_experiment(args.file)
-    if args.seed is not None:
-        if not 0 <= args.seed < 2**31:
-            print("error: --seed must be from 0 to 2147483647", file=err)
-            return EXIT_INVALID
-        exp = exp.with_training(seed=args.seed)
-    if args.epochs is not None and not 1 <= args.epochs <= 10_000:
-        print("error: --epochs must be from 1 to 10000", file=err)
+    problem = _check_run_options(args)
+    if problem:
+        print(f"error: {problem}", file=err)
         return EXIT_INVALID
-    # Check the output paths before spending minutes training.
-    for target in (args.metrics_out, args.summary_json):
-        if target and not Path(target).resolve().parent.is_dir():
-            print(f"error: {target}: folder does not exist", file=err)
-            return EXIT_INVALID
-
-    wall = time.perf_counter()
-    rows: list[EpochDone] = []
-    result: Finished | None = None
-    diverged: Diverged | None = None
-    metric = "accuracy"
-    for event in train(exp, device=args.device, epochs=args.epochs):
-        if isinstance(event, RunStarted):
-            metric = event.metric
-            print(f"training {exp.name} on {event.device}: {event.params:,} parameters, "
-                  f"{event.n_train} training / {event.n_val} validation samples, {event.epochs} epochs",
-                  file=out, flush=True)
-        elif isinstance(event, EpochDone):
-            rows.append(event)
-            print(f"epoch {event.epoch:>3}/{args.epochs or exp.training.epochs}  "
-                  f"train_loss {event.train_loss:.4f}  val_loss {event.val_loss:.4f}  "
-                  f"val_{metric} {event.val_metric:.4f}  {event.seconds:.2f}s  "
-                  f"{event.samples_per_second:,.0f} samples/s", file=out, flush=True)
-        elif isinstance(event, Diverged):
-            diverged = event
-        elif isinstance(event, Finished):
-            result = event
-    assert result is not None
-    summary_doc = {**result.summary, "wall_seconds": round(time.perf_counter() - wall, 3)}
+    if args.seed is not None:
+        exp = exp.with_training(seed=args.seed)
+    run = train_headless(exp, out, epochs=args.epochs, device=args.device)
     if args.metrics_out:
-        _write_metrics(args.metrics_out, rows, metric)
+        write_metrics(args.metrics_out, run.epochs, run.metric)
     if args.summary_json:
-        from engine.experiment_file import write_atomic
-
-        write_atomic(args.summary_json, json.dumps(summary_doc, indent=2) + "\n")
-    if diverged is not None:
-        print(f"error: {diverged.message}", file=err)
+        write_atomic(args.summary_json, json.dumps(run.summary, indent=2) + "\n")
+    if run.diverged is not None:
+        print(f"error: {run.diverged}", file=err)
         return EXIT_DIVERGED
-    final = summary_doc["final"]
+    final = run.summary["final"]
     shown = ", ".join(f"{k} {v:.4f}" for k, v in final.items() if v is not None)
-    print(f"done in {summary_doc['wall_seconds']:.1f}s: {shown}", file=out)
+    print(f"done in {run.summary['wall_seconds']:.1f}s: {shown}", file=out)
     return EXIT_OK
 
 
-def _write_metrics(path: str, rows: list, metric: str) -> None:
-    import io
-
+def headless_comparison(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Train each experiment of a comparison in turn, then print the table and
+    the verdict; ``--summary-json F.json`` also writes ``F.<n>-<label>.json``
+    per experiment (n from 1) and ``--metrics-out M.csv`` ``M.<n>-<label>.csv``."""
+    from engine import datasets
+    from engine.comparison_file import load_comparison
+    from engine.comparison_table import compare
+    from engine.errors import SpecError
     from engine.experiment_file import write_atomic
+    from engine.headless import train_headless, write_metrics
+    from engine.shapes import infer
 
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["epoch", "step", "train_loss", f"train_{metric}", "val_loss", f"val_{metric}",
-                     "seconds", "samples_per_second"])
-    for e in rows:
-        writer.writerow([e.epoch, e.step, f"{e.train_loss:.6g}", f"{e.train_metric:.6g}",
-                         f"{e.val_loss:.6g}", f"{e.val_metric:.6g}", f"{e.seconds:.4f}",
-                         f"{e.samples_per_second:.1f}"])
-    write_atomic(path, buf.getvalue())
+    comp = load_comparison(args.file)
+    problem = _check_run_options(args)
+    if problem:
+        print(f"error: {problem}", file=err)
+        return EXIT_INVALID
+    for i, entry in enumerate(comp.experiments):  # every stack, before training the first
+        error = infer(entry.experiment.model, datasets.describe(entry.experiment.dataset)).error
+        if error is not None:
+            raise SpecError(f"experiments[{i}]", f"({entry.label}) {error}", args.file)
+    n = len(comp.experiments)
+    print(f"comparison {comp.name}: {n} experiments on {comp.dataset}", file=out, flush=True)
+    summaries, diverged = [], []
+    for i, entry in enumerate(comp.experiments, 1):
+        exp = entry.experiment if args.seed is None else entry.experiment.with_training(seed=args.seed)
+        run = train_headless(exp, out, epochs=args.epochs, device=args.device, prefix=f"[{i}/{n} {entry.label}] ")
+        if run.diverged is not None:
+            print(f"[{i}/{n} {entry.label}] {run.diverged}", file=out, flush=True)
+            diverged.append(entry.label)
+        summaries.append({**run.summary, "label": entry.label, "diverged": run.diverged is not None,
+                          "stopped": run.stopped})
+        if args.metrics_out:
+            write_metrics(sibling_name(args.metrics_out, i, entry.label), run.epochs, run.metric)
+    result = compare(comp, summaries)
+    for line in result.table_lines():
+        print(line, file=out)
+    if args.summary_json:
+        names = [sibling_name(args.summary_json, i, e.label) for i, e in enumerate(comp.experiments, 1)]
+        for name, summary_doc in zip(names, summaries, strict=True):
+            write_atomic(name, json.dumps(summary_doc, indent=2) + "\n")
+        table = {"comparison": comp.name, "claims": list(comp.claims), **result.to_dict(),
+                 "summaries": [Path(name).name for name in names]}
+        del table["name"]  # "comparison" says it
+        write_atomic(args.summary_json, json.dumps(table, indent=2, ensure_ascii=False) + "\n")
+    if diverged:
+        print(f"error: training diverged for {', '.join(diverged)}", file=err)
+        return EXIT_DIVERGED
+    return EXIT_OK
+
+
+def sibling_name(path: str, index: int, label: str) -> str:
+    """``out/s.json`` → ``out/s.2-GRU.json``: the file for experiment 2 of a
+    comparison, beside the one named on the command line. The label keeps
+    letters, digits, ``-`` and ``_``; anything else becomes ``_``."""
+    p = Path(path)
+    safe = re.sub(r"[^A-Za-z0-9_-]+", "_", label).strip("_") or "experiment"
+    return str(p.with_name(f"{p.stem}.{index}-{safe}{p.suffix}"))
+
+
+def _check_run_options(args: argparse.Namespace) -> str | None:
+    """The run options' problems, found before spending minutes training."""
+    if args.seed is not None and not 0 <= args.seed < 2**31:
+        return "--seed must be from 0 to 2147483647"
+    if args.epochs is not None and not 1 <= args.epochs <= 10_000:
+        return "--epochs must be from 1 to 10000"
+    for target in (args.metrics_out, args.summary_json):
+        if target and not Path(target).resolve().parent.is_dir():
+            return f"{target}: folder does not exist"
+    return None

@@ -1,16 +1,19 @@
-"""The built-in presets: experiment files in presets/ beside the code."""
+"""The built-in presets: experiment files in presets/ beside the code, and
+the built-in comparisons, the files there named ``compare_*.json``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.comparison_file import Comparison, load_comparison
 from engine.errors import SpecError
 from engine.experiment_file import load_experiment
 from engine.spec import Experiment
 
 PRESETS_DIR = Path(__file__).resolve().parent.parent / "presets"
 DEFAULT_PRESET = "digits_cnn"
+COMPARISON_PREFIX = "compare_"
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,7 @@ class PresetInfo:
     path: Path
     name: str
     description: str
+    claims: tuple[str, ...] = ()  # comparisons name the claims they demonstrate
 
     @property
     def summary(self) -> str:
@@ -32,6 +36,8 @@ def list_presets() -> list[PresetInfo]:
     bug in the project; the tests load every one, so it is skipped here."""
     found = []
     for path in sorted(PRESETS_DIR.glob("*.json")):
+        if path.name.startswith(COMPARISON_PREFIX):
+            continue
         try:
             exp = load_experiment(path)
         except SpecError:
@@ -46,3 +52,20 @@ def preset_path(key: str) -> Path:
 
 def load_preset(key: str = DEFAULT_PRESET) -> Experiment:
     return load_experiment(preset_path(key))
+
+
+def list_comparisons() -> list[PresetInfo]:
+    """Every loadable built-in comparison, sorted by file name (skipped when
+    broken, like presets; the tests load every one)."""
+    found = []
+    for path in sorted(PRESETS_DIR.glob(f"{COMPARISON_PREFIX}*.json")):
+        try:
+            comp = load_comparison(path)
+        except SpecError:
+            continue
+        found.append(PresetInfo(path.stem, path, comp.name, comp.description, comp.claims))
+    return found
+
+
+def load_comparison_preset(key: str) -> Comparison:
+    return load_comparison(preset_path(key))

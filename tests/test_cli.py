@@ -37,8 +37,10 @@ def test_list_presets_one_line_each():
     code, out, _ = run("--list-presets")
     assert code == 0
     lines = out.strip().splitlines()
-    files = sorted(PRESETS_DIR.glob("*.json"))
-    assert len(lines) == len(files) >= 12
+    comparisons = sorted(PRESETS_DIR.glob("compare_*.json"))
+    experiments = sorted(set(PRESETS_DIR.glob("*.json")) - set(comparisons))
+    files = experiments + comparisons  # experiments first, then comparisons
+    assert len(lines) == len(files) and len(experiments) >= 12 and len(comparisons) >= 5
     for line, path in zip(lines, files, strict=True):
         assert line.startswith(path.stem) and f"presets/{path.name}" in line
 
@@ -100,7 +102,7 @@ def test_missing_output_folder_is_refused_before_training(tmp_path):
 
 @pytest.mark.parametrize("argv, words", [
     (["--headless", "missing.json"], "no such file"),
-    (["--summary"], "need an experiment FILE"),
+    (["--summary"], "need an experiment or comparison FILE"),
 ])
 def test_subprocess_errors_are_one_line_without_traceback(argv, words):
     result = subprocess.run([sys.executable, "main.py", *argv], cwd=ROOT, capture_output=True, text=True,

@@ -15,6 +15,7 @@ from engine.spec import TRAINING_PARAMS
 
 BEGIN, END = "<!-- reference:begin -->", "<!-- reference:end -->"
 PRESETS_BEGIN, PRESETS_END = "<!-- presets:begin -->", "<!-- presets:end -->"
+COMPARISONS_BEGIN, COMPARISONS_END = "<!-- comparisons:begin -->", "<!-- comparisons:end -->"
 
 
 def _value(v: object) -> str:
@@ -72,6 +73,15 @@ def render_presets() -> str:
     return "\n".join(rows) + "\n"
 
 
+def render_comparisons() -> str:
+    from engine.presets import list_comparisons
+
+    rows = ["| comparison | file | claims | what it shows |", "|---|---|---|---|"]
+    rows += [f"| {p.name} | `presets/{p.path.name}` | {', '.join(p.claims)} | {p.description} |"
+             for p in list_comparisons()]
+    return "\n".join(rows) + "\n"
+
+
 def _between(text: str, begin: str, end: str, body: str) -> str:
     head, _, rest = text.partition(begin)
     _, _, tail = rest.partition(end)
@@ -80,6 +90,7 @@ def _between(text: str, begin: str, end: str, body: str) -> str:
 
 def embed(text: str) -> str:
     text = _between(text, PRESETS_BEGIN, PRESETS_END, render_presets())
+    text = _between(text, COMPARISONS_BEGIN, COMPARISONS_END, render_comparisons())
     return _between(text, BEGIN, END, render())
 
 

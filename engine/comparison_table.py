@@ -13,6 +13,7 @@ the data set's label depends on.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -110,14 +111,16 @@ def _row(label: str, exp: Experiment, summary: Mapping[str, Any], differing: tup
     final = summary.get("final") or {}
     metric = "val_accuracy" if "val_accuracy" in final else "val_mse" if "val_mse" in final else ""
     epochs = int(summary.get("epochs") or 0)
-    status = "diverged" if summary.get("diverged") else "stopped" if summary.get("stopped") else "ok"
-    value = final.get(metric) if metric else None
+    raw = final.get(metric) if metric else None
+    finite = raw is not None and math.isfinite(raw)  # NaN is not JSON, and means the run diverged
+    diverged = summary.get("diverged") or (raw is not None and not finite)
+    status = "diverged" if diverged else "stopped" if summary.get("stopped") else "ok"
     options = ", ".join(f"{k}={json.dumps(exp.dataset.options.get(k))}" for k in differing)
     return ComparisonRow(
         label=label, model=model_kind(exp.model), params=int(summary.get("params") or 0), epochs=epochs,
         seconds_per_epoch=float(summary.get("seconds") or 0.0) / epochs if epochs else 0.0,
         samples_per_second=float(summary.get("samples_per_second") or 0.0), metric=metric,
-        value=None if value is None else float(value), reach=reach(exp),
+        value=float(raw) if finite else None, reach=reach(exp),
         dependency=dependency(exp.dataset), data_options=options, status=status)
 
 

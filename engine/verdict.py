@@ -10,6 +10,7 @@ couple of points of accuracy is within what another seed can change.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -26,7 +27,8 @@ SPEED_RATIO = 1.5  # "faster per epoch" from here on
 
 def verdict(rows: Sequence[ComparisonRow], dataset: str, metric: str, baseline: float | None) -> str:
     accuracy = metric == "val_accuracy"
-    done = [r for r in rows if r.status != "diverged" and r.value is not None]
+    # A NaN or infinite metric is a divergence the caller did not flag.
+    done = [r for r in rows if r.status != "diverged" and r.value is not None and math.isfinite(r.value)]
     failed = [r.label for r in rows if r not in done]
     tail = f"; {_names(failed)} diverged" if failed else ""
     if not done:

@@ -212,10 +212,13 @@ def test_both_near_chance_and_a_diverged_run():
     comp = parse_comparison(comparison({"label": "RNN", "experiment": experiment()},
                                        {"label": "LSTM", "experiment": experiment("g", GRU_LAYERS)},
                                        {"label": "big", "experiment": experiment("b", GRU_LAYERS)}))
-    result = compare(comp, [_summary(0.36), _summary(0.35), _summary(0.2, diverged=True)])
+    result = compare(comp, [_summary(0.36), _summary(0.35), _summary(float("nan"), diverged=True)])
     assert result.baseline == pytest.approx(1 / 3)
     assert result.verdict == "Neither model beat chance on motif: RNN 0.36 vs LSTM 0.35 (chance 0.33); big diverged."
     assert result.rows[2].status == "diverged" and "(diverged)" in result.table_lines()[4]
+    unflagged = compare(comp, [_summary(0.9), _summary(0.35), _summary(float("inf"))])
+    assert unflagged.verdict == "RNN 0.90 vs LSTM 0.35 on motif: the LSTM stays near chance (0.33); big diverged."
+    assert unflagged.rows[2].value is None and json.dumps(unflagged.to_dict(), allow_nan=False)
 
 
 def test_regression_lower_error_wins():

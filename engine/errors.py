@@ -54,3 +54,19 @@ class DeviceError(PlaygroundError):
 
 class TrainingError(PlaygroundError):
     """Training failed for a reason the user can act on."""
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line a person can act on, for an exception from a training run."""
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    if isinstance(exc, PlaygroundError):
+        return str(exc)
+    import torch
+
+    if isinstance(exc, torch.OutOfMemoryError) or "out of memory" in first.lower():
+        on_cuda = "cuda" in first.lower() or isinstance(exc, torch.OutOfMemoryError)
+        device = "cuda" if on_cuda else "this device"
+        return f"Out of memory on {device}: {first} — try a smaller batch size or model."
+    if isinstance(exc, MemoryError):
+        return "Out of memory on cpu: try a smaller batch size, model or data set."
+    return f"{type(exc).__name__}: {first}"

@@ -13,10 +13,12 @@ from PySide6.QtWidgets import QApplication
 from gui.gui_garbage_collector import GuiGarbageCollector
 from gui.settings import APPLICATION, ORGANIZATION
 
-# Training runs on a worker thread that needs the GIL for a moment between
-# torch calls; while the GUI thread paints (Python, in pyqtgraph) the worker
-# waits up to the switch interval each time. 5 ms (CPython's default) let
-# painting slow training several-fold here; 1 ms keeps the hand-overs short.
+# Training runs in a child process, but the Inspector (and the in-process
+# fallback of training) run on worker threads that need the GIL for a moment
+# between torch calls; while the GUI thread paints (Python, in pyqtgraph) such
+# a worker waits up to the switch interval each time. 5 ms (CPython's default)
+# let painting slow in-process training several-fold here; 1 ms keeps the
+# hand-overs short.
 SWITCH_INTERVAL_S = 0.001
 
 
@@ -47,7 +49,15 @@ def run_app(path: str | None = None) -> int:
     # Imported after the QApplication exists: pyqtgraph reads its settings then.
     from gui.main_window import MainWindow
 
+    from PySide6.QtCore import QTimer
+
+    from engine import training_process
+
     window = MainWindow(path)
     window.show()
+    # The training process imports torch in the background while the user
+    # looks at the window, so the first Train starts at once.
+    QTimer.singleShot(0, training_process.prestart)
+    app.aboutToQuit.connect(training_process.close_all)
     code = app.exec()
     return int(code)

@@ -1,13 +1,15 @@
-"""Runs ``engine.training.train`` on a superqt worker thread and hands its
-events to the GUI at a bounded rate.
+"""Runs ``engine.training.train`` for the window and hands its events to the
+GUI at a bounded rate.
 
-The worker never emits a Qt signal per training step (thousands a second
-would flood the event queue and freeze the window): it appends every event to
-a deque, and a 25 Hz QTimer on the GUI thread drains it, turning a tick's
-steps into one ``stepped`` batch. Pause, single step, stop and learning-rate
-changes go through the engine's thread-safe TrainingControl, which acts
-between batches; the generator blocks inside ``control.wait()`` while paused,
-so stopping always goes through ``control.stop()`` first.
+Training runs in a persistent child process (engine.training_process), so
+that painting — which in PySide6 holds the interpreter lock for every
+QPainter call — cannot slow it down; ``in_process=True`` runs it on a superqt
+worker thread instead (tests, and the fallback when no process can start).
+Either way events land in a deque, and a QTimer on the GUI thread drains it,
+turning a tick's steps into one ``stepped`` batch: a Qt signal per training
+step (thousands a second) would flood the event queue and freeze the window.
+Pause, single step, stop and learning-rate changes go through a
+TrainingControl (or its RemoteControl twin), which acts between batches.
 """
 
 from __future__ import annotations
@@ -49,14 +51,15 @@ class StepBatch:
 
 def run_events(experiment: Experiment, control: object, buffer: collections.deque,
                epochs: int | None = None, probes: object | None = None) -> Iterator[None]:
-    """The worker's generator: feeds ``buffer`` with train()'s events.
-    ``probes`` (engine.probes.ProbeSettings) defaults to every probe on."""
+    """The in-process worker's generator: feeds ``buffer`` with train()'s
+    events. ``probes`` (engine.probes.ProbeSettings) defaults to every probe on."""
     from engine.events import StepDone
     from engine.probes import ProbeSettings
     from engine.training import train
+    from engine.training_process import leave_a_core_for_the_window
 
     probes = probes if probes is not None else ProbeSettings()
-    _leave_a_core_to_the_window()
+    leave_a_core_for_the_window()
     last_yield = 0.0
     with warnings.catch_warnings():
         # superqt runs workers with warnings set to "always", each one becoming
@@ -71,37 +74,11 @@ def run_events(experiment: Experiment, control: object, buffer: collections.dequ
                 yield None
 
 
-def _leave_a_core_to_the_window() -> None:
-    """Train on one core fewer than the machine has (torch's own default at
-    most). An OpenMP pool that spans every core spins on all of them, and when
-    the window paints or another program runs, one of its threads stalls and
-    the rest wait for it: on this project's 2-core machines a busy second
-    core cut a 2-thread loop to a tenth of its speed, while one thread kept
-    its pace. The small models trained here gain little from a second thread."""
-    import os
-
-    import torch
-
-    cores = os.cpu_count() or 1
-    torch.set_num_threads(max(1, min(torch.get_num_threads(), cores - 1)))
-
-
 def describe_error(exc: BaseException) -> str:
-    """One line a person can act on, for an exception from the worker."""
-    import torch
+    """One line a person can act on (engine.errors.describe_error)."""
+    from engine.errors import describe_error as describe
 
-    from engine.errors import PlaygroundError
-
-    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    if isinstance(exc, PlaygroundError):
-        return str(exc)
-    if isinstance(exc, torch.OutOfMemoryError) or "out of memory" in first.lower():
-        on_cuda = "cuda" in first.lower() or isinstance(exc, torch.OutOfMemoryError)
-        device = "cuda" if on_cuda else "this device"
-        return f"Out of memory on {device}: {first} — try a smaller batch size or model."
-    if isinstance(exc, MemoryError):
-        return "Out of memory on cpu: try a smaller batch size, model or data set."
-    return f"{type(exc).__name__}: {first}"
+    return describe(exc)
 
 
 class TrainingRunner(QObject):
@@ -114,11 +91,17 @@ class TrainingRunner(QObject):
     failed = Signal(str)  # one readable line
     snapshot_taken = Signal(object)  # engine.events.Snapshot (at most a few a second)
     predicted = Signal(object)  # engine.events.Predictions (after each epoch)
+    run_ended = Signal()  # after `finished`; for code that waits on the run
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, *, in_process: bool = False) -> None:
         super().__init__(parent)
+        # False (the default): train in a child process (engine.training_process),
+        # where painting cannot hold up training. True: on a thread of this
+        # process — a seam for tests, and the fallback if no process can start.
+        self.in_process = in_process
         self._state = IDLE
-        self._worker: object | None = None
+        self._worker: object | None = None  # the superqt worker or the TrainingProcess
+        self._process: object | None = None  # engine.training_process.TrainingProcess
         self._control: object | None = None
         self._buffer: collections.deque = collections.deque()
         self._timer = QTimer(self)
@@ -146,27 +129,47 @@ class TrainingRunner(QObject):
 
     def start(self, experiment: Experiment, *, paused: bool = False, epochs: int | None = None) -> None:
         """Train ``experiment`` (a snapshot: later edits do not affect this run)."""
+        if self.is_active:
+            raise RuntimeError("a run is already active; stop it first")
+        self._buffer = collections.deque()
+        self.run_info = self.last_step = self.last_epoch = self._finished_event = None
+        self.outcome = ""
+        started = False
+        if not self.in_process:
+            try:
+                self._start_in_child(experiment, paused, epochs)
+                started = True
+            except OSError as exc:  # no process could start: train here instead
+                warnings.warn(f"training on a thread: no training process ({exc})", stacklevel=2)
+        if not started:
+            self._start_on_thread(experiment, paused, epochs)
+        self._set_state(STARTING)
+        self._timer.setInterval(TICK_MS)
+        self._budget_mark = None
+        self._timer.start()
+
+    def _start_in_child(self, experiment: Experiment, paused: bool, epochs: int | None) -> None:
+        from engine import training_process
+        from engine.probes import ProbeSettings
+
+        process = training_process.acquire()
+        self._control = training_process.RemoteControl(process, paused)
+        process.start_run(experiment, epochs, self.probes if self.probes is not None else ProbeSettings(), paused)
+        self._worker = self._process = process
+
+    def _start_on_thread(self, experiment: Experiment, paused: bool, epochs: int | None) -> None:
         from superqt.utils import create_worker
 
         from engine.control import TrainingControl
 
-        if self.is_active:
-            raise RuntimeError("a run is already active; stop it first")
-        self._buffer = collections.deque()
         self._control = control = TrainingControl()
         if paused:
             control.step()  # start paused, then run exactly one batch
-        self.run_info = self.last_step = self.last_epoch = self._finished_event = None
-        self.outcome = ""
         worker = create_worker(run_events, experiment, control, self._buffer, epochs, self.probes,
                                _start_thread=False, _ignore_errors=True)
         worker.errored.connect(self._on_errored)
         worker.finished.connect(self._on_worker_finished)
         self._worker = worker
-        self._set_state(STARTING)
-        self._timer.setInterval(TICK_MS)
-        self._budget_mark = None
-        self._timer.start()
         worker.start()
 
     def pause(self) -> None:
@@ -187,7 +190,9 @@ class TrainingRunner(QObject):
     def stop(self) -> None:
         if self._control is not None and self.is_active:
             self._control.stop()
-            self._worker.quit()
+            if self._process is None:
+                self._worker.quit()
+            self._timer.setInterval(TICK_MS)  # notice the end soon
             self._set_state(STOPPING)
 
     def set_learning_rate(self, value: float) -> None:
@@ -200,10 +205,14 @@ class TrainingRunner(QObject):
             return True
         self.stop()
         loop = QEventLoop()
-        self._worker.finished.connect(loop.quit)
+        self.run_ended.connect(loop.quit)
         QTimer.singleShot(timeout_ms, loop.quit)
         if self.is_active:
             loop.exec()
+        self.run_ended.disconnect(loop.quit)
+        if self._process is not None:  # a child that does not stop is ended
+            self._process.close(timeout=0.5)
+            self._finish_run()
         return not self.is_active
 
     # --- the GUI tick -----------------------------------------------------------
@@ -211,6 +220,7 @@ class TrainingRunner(QObject):
         """Hand every buffered event to the views; called by the timer."""
         from engine.events import Diverged, EpochDone, Finished, Paused, Predictions, RunStarted, Snapshot, StepDone
 
+        ended = self._receive() if self._process is not None else False
         steps: list[int] = []
         losses: list[float] = []
         buffer = self._buffer
@@ -248,7 +258,29 @@ class TrainingRunner(QObject):
                                     else "finished")
                 self._finished_event = event
         self._flush_steps(steps, losses)
-        self._keep_to_budget()
+        if ended:
+            self._finish_run()
+        else:
+            self._keep_to_budget()
+
+    def _receive(self) -> bool:
+        """Move the child's messages into the buffer; True when its run ended."""
+        process = self._process
+        for message in process.receive():
+            kind = message[0]
+            if kind == "events":
+                self._buffer.extend(message[2])
+            elif kind == "failed":
+                self.outcome = "failed"
+                self.failed.emit(message[2])
+            elif kind == "done":
+                return True
+        if not process.alive:
+            self.outcome = "failed"
+            self.failed.emit(f"The training process ended unexpectedly (exit code {process.exitcode}); "
+                             "the experiment is unchanged — press Train to start again.")
+            return True
+        return False
 
     @property
     def tick_ms(self) -> int:
@@ -287,13 +319,21 @@ class TrainingRunner(QObject):
 
     def _on_worker_finished(self) -> None:
         self.drain()
+        self._finish_run()
+
+    def _finish_run(self) -> None:
         self._timer.stop()
+        if self._process is not None:
+            from engine import training_process
+
+            training_process.release(self._process)
         finished, self._finished_event = self._finished_event, None
-        self._worker = None
+        self._worker = self._process = None
         if not self.outcome:
             self.outcome = "stopped"
         self._set_state(IDLE)
         self.finished.emit(finished)
+        self.run_ended.emit()
 
     def _set_state(self, state: str) -> None:
         if state != self._state:

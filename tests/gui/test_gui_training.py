@@ -115,21 +115,56 @@ def test_diverging_run_shows_a_message_and_the_app_stays_usable(qtbot, window):
     assert window.train_action.isEnabled()
 
 
-def test_a_worker_error_is_shown_and_the_experiment_is_untouched(qtbot, window, monkeypatch):
-    import torch
+def test_a_worker_error_is_shown_and_the_experiment_is_untouched(qtbot, window):
+    from engine.devices import device_availability
 
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     # A file may ask for a device this machine lacks; the combo cannot, so set it in the spec.
-    window.document.set(window.document.experiment.with_training(device="cuda"))
+    missing = next(name for name in ("mps", "cuda") if not device_availability()[name][0])
+    window.document.set(window.document.experiment.with_training(device=missing))
     before = window.document.experiment
     with qtbot.waitSignal(window.runner.finished, timeout=30_000):
         window.train_action.trigger()
     assert window.runner.outcome == "failed"
     title, text = window.messages[-1]
-    assert title == "Training failed" and "cuda is not available" in text
+    assert title == "Training failed" and f"{missing} is not available" in text
     assert "Training failed" in window.banner.text()
     assert window.document.experiment == before
     assert window.state_label.text() == "Failed"
+
+
+def test_a_training_process_that_dies_is_reported_and_the_next_run_works(qtbot, window):
+    import os
+    import signal
+
+    start(qtbot, window)
+    before = window.document.experiment
+    process = window.runner._process
+    assert process is not None and process.pid != os.getpid()  # training runs in a child
+    with qtbot.waitSignal(window.runner.finished, timeout=30_000):
+        os.kill(process.pid, signal.SIGKILL)
+    assert window.runner.outcome == "failed"
+    title, text = window.messages[-1]
+    assert title == "Training failed" and "ended unexpectedly" in text
+    assert window.document.experiment == before
+    window.training_panel.set_value("epochs", 1)
+    with qtbot.waitSignal(window.runner.finished, timeout=60_000):
+        window.train_action.trigger()
+    assert window.runner.outcome == "finished"
+
+
+def test_training_on_a_thread_of_the_window_still_works(qtbot):
+    """The fallback when no training process can start, and a seam for tests."""
+    from engine.experiment_file import load_experiment
+    from gui.training_runner import TrainingRunner
+
+    runner = TrainingRunner(in_process=True)
+    batches = []
+    runner.stepped.connect(batches.append)
+    experiment = load_experiment("presets/digits_cnn.json")
+    with qtbot.waitSignal(runner.finished, timeout=60_000):
+        runner.start(experiment, epochs=1)
+    assert runner.outcome == "finished" and runner._process is None
+    assert sum(len(b.steps) for b in batches) == runner.run_info.total_steps
 
 
 def test_out_of_memory_reads_as_such():

@@ -1,0 +1,332 @@
+"""``train()`` in a persistent child process, for the GUI.
+
+Why a process and not a thread: PySide6 holds the interpreter lock for the
+whole of every QPainter call made from Python, and pyqtgraph paints from
+Python. Measured on this project's machines, a training thread got 0.05 % of
+its normal rate while the GUI thread sat in one long ``drawPath``, and with
+every live view open the app trained at 0.64–0.77 of a plain PyTorch loop.
+In a process of its own, training never waits for painting.
+
+The child is started with "spawn" (forking a process that runs Qt and
+threads is unsafe), imports torch once, and then serves one run after
+another, so only the first Train of a session pays for its start-up (and
+``prestart`` pays it early, in the background). Protocol:
+
+- parent → child, on a Pipe: ``("run", run_id, experiment, epochs, probes,
+  paused)``, ``("pause",)``, ``("resume",)``, ``("step",)``, ``("stop",)``,
+  ``("lr", value)``, ``("quit",)``. A listener thread in the child applies
+  control messages to the current run's TrainingControl at once, so pause
+  and stop act between batches exactly as in-process.
+- child → parent, on a Queue: ``("events", run_id, [event, ...])`` (steps are
+  batched: thousands a second would each cost a pickle and a write),
+  ``("failed", run_id, one readable line)`` and finally ``("done", run_id)``.
+  The Queue's feeder thread does the writing, so a large snapshot never
+  blocks training while the GUI is busy.
+
+Engine code: no Qt here; the GUI's TrainingRunner polls ``TrainingProcess``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import queue
+import sys
+import threading
+import time
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+SEND_INTERVAL = 0.05  # seconds of steps gathered into one message
+_context = multiprocessing.get_context("spawn")
+
+
+# --- the child ---------------------------------------------------------------
+def serve(commands: Any, events: Any) -> None:
+    """The child's main function: run the jobs that arrive on ``commands``."""
+    from engine.control import TrainingControl
+
+    leave_a_core_for_the_window()
+    jobs: queue.Queue = queue.Queue()
+    current: list[TrainingControl | None] = [None]
+
+    def listen() -> None:
+        while True:
+            try:
+                message = commands.recv()
+            except (EOFError, OSError):  # the parent is gone: stop everything
+                message = ("quit",)
+            kind = message[0]
+            control = current[0]
+            if kind == "run":
+                control = current[0] = TrainingControl()
+                if message[5]:
+                    control.step()  # start paused, then run exactly one batch
+                jobs.put((message, control))
+            elif kind == "quit":
+                if control is not None:
+                    control.stop()
+                jobs.put(None)
+                return
+            elif control is not None:
+                apply_command(control, message)
+
+    threading.Thread(target=listen, name="commands", daemon=True).start()
+    while (job := jobs.get()) is not None:
+        (_, run_id, experiment, epochs, probes, _), control = job
+        run_job(run_id, experiment, epochs, probes, control, events)
+    events.close()
+    events.join_thread()  # everything sent reaches the parent before exit
+
+
+def apply_command(control: Any, message: tuple) -> None:
+    kind = message[0]
+    if kind == "pause":
+        control.pause()
+    elif kind == "resume":
+        control.resume()
+    elif kind == "step":
+        control.step()
+    elif kind == "stop":
+        control.stop()
+    elif kind == "lr":
+        control.set_learning_rate(message[1])
+
+
+def run_job(run_id: int, experiment: Any, epochs: int | None, probes: Any, control: Any, events: Any) -> None:
+    from engine.errors import describe_error
+    from engine.events import StepDone
+    from engine.training import train
+
+    batch: list = []
+    sent = time.monotonic()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("once")  # a warning at every step would flood the log
+            for event in train(experiment, control=control, epochs=epochs, probes=probes):
+                batch.append(event)
+                now = time.monotonic()
+                if type(event) is not StepDone or now - sent > SEND_INTERVAL:
+                    events.put(("events", run_id, batch))
+                    batch, sent = [], now
+    except BaseException as exc:  # noqa: BLE001 - every failure must reach the window as a line
+        if batch:
+            events.put(("events", run_id, batch))
+            batch = []
+        events.put(("failed", run_id, describe_error(exc)))
+    if batch:
+        events.put(("events", run_id, batch))
+    events.put(("done", run_id))
+
+
+def leave_a_core_for_the_window() -> None:
+    """Train on one core fewer than the machine has (torch's own default at
+    most). An OpenMP pool that spans every core spins on all of them, and when
+    the window paints or another program runs, one of its threads stalls and
+    the rest wait for it: on this project's 2-core machines a busy second
+    core cut a 2-thread loop to a tenth of its speed, while one thread kept
+    its pace. The small models trained here gain little from a second thread."""
+    import torch
+
+    cores = os.cpu_count() or 1
+    torch.set_num_threads(max(1, min(torch.get_num_threads(), cores - 1)))
+
+
+# --- the parent --------------------------------------------------------------
+class TrainingProcess:
+    """The parent's handle on one child. Not thread-safe: use it from one thread."""
+
+    def __init__(self) -> None:
+        self._commands, child_end = _context.Pipe()
+        self._events = _context.Queue()
+        self._process = _context.Process(target=serve, args=(child_end, self._events),
+                                         name="cnn-rnn-training", daemon=True)
+        with _main_script_not_rerun():
+            self._process.start()
+        child_end.close()
+        self._next_id = 0
+        self._closed = False
+        self.run_id: int | None = None  # the run in progress, None between runs
+
+    @property
+    def alive(self) -> bool:
+        return self._process.is_alive()
+
+    @property
+    def exitcode(self) -> int | None:
+        return self._process.exitcode
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
+    def start_run(self, experiment: Any, epochs: int | None, probes: Any, paused: bool) -> int:
+        if self.run_id is not None:
+            raise RuntimeError("this training process is already running")
+        self._next_id += 1
+        self.run_id = self._next_id
+        self.send(("run", self.run_id, experiment, epochs, probes, paused))
+        return self.run_id
+
+    def send(self, message: tuple) -> bool:
+        """False when the child is gone (the caller notices through ``alive``)."""
+        try:
+            self._commands.send(message)
+            return True
+        except (BrokenPipeError, OSError):
+            return False
+
+    def receive(self) -> list[tuple]:
+        """Every message that has arrived, without waiting. Messages of
+        earlier runs (none should remain) are dropped; ``done`` ends the run."""
+        messages = []
+        while True:
+            try:
+                message = self._events.get_nowait()
+            except (queue.Empty, EOFError, OSError):
+                break
+            if message[1] != self.run_id:
+                continue
+            messages.append(message)
+            if message[0] == "done":
+                self.run_id = None
+                break
+        return messages
+
+    def close(self, timeout: float = 3.0) -> None:
+        """Ask the child to quit; terminate it if it does not."""
+        if self._closed:
+            return
+        self._closed = True
+        self.send(("quit",))
+        deadline = time.monotonic() + timeout
+        while self._process.is_alive() and time.monotonic() < deadline:
+            self.receive_all_and_drop()
+            self._process.join(0.05)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join(1.0)
+        self._commands.close()
+        self._events.close()
+        self._events.cancel_join_thread()
+
+    def receive_all_and_drop(self) -> None:
+        # A child that still has events queued cannot exit (its feeder thread
+        # waits for the pipe to drain), so drain it while waiting.
+        while True:
+            try:
+                self._events.get_nowait()
+            except (queue.Empty, EOFError, OSError):
+                return
+
+
+@contextlib.contextmanager
+def _main_script_not_rerun() -> Iterator[None]:
+    """"spawn" re-runs the parent's main script in the child (as __mp_main__)
+    so that functions defined there can be unpickled. The child needs only
+    engine code, and re-running a script that is not guarded by
+    ``if __name__ == "__main__"`` (a benchmark, a user's notebook-like script)
+    would start it again or fail. Hiding the script's path for the moment of
+    ``start()`` makes spawn skip that step (the same for ``python -m x``,
+    where it would import ``x`` again)."""
+    main = sys.modules.get("__main__")
+    if main is None:
+        yield
+        return
+    saved = {name: main.__dict__[name] for name in ("__file__", "__spec__") if name in main.__dict__}
+    main.__dict__.pop("__file__", None)
+    main.__spec__ = None
+    try:
+        yield
+    finally:
+        main.__dict__.pop("__spec__", None)
+        main.__dict__.update(saved)
+
+
+class RemoteControl:
+    """TrainingControl's interface for a run in a child process: every call
+    is forwarded to the child, and a local TrainingControl mirrors the state
+    so the window can read ``paused`` and ``stopped`` without asking."""
+
+    def __init__(self, process: TrainingProcess, paused: bool) -> None:
+        from engine.control import TrainingControl
+
+        self._process = process
+        self._mirror = TrainingControl()
+        if paused:
+            self._mirror.step()
+
+    def pause(self) -> None:
+        self._mirror.pause()
+        self._process.send(("pause",))
+
+    def resume(self) -> None:
+        self._mirror.resume()
+        self._process.send(("resume",))
+
+    def step(self) -> None:
+        self._mirror.step()
+        self._process.send(("step",))
+
+    def stop(self) -> None:
+        self._mirror.stop()
+        self._process.send(("stop",))
+
+    def set_learning_rate(self, value: float) -> None:
+        self._process.send(("lr", float(value)))
+
+    @property
+    def paused(self) -> bool:
+        return self._mirror.paused
+
+    @property
+    def stopped(self) -> bool:
+        return self._mirror.stopped
+
+
+# --- a small pool, so every run after the first starts at once ---------------
+_idle: list[TrainingProcess] = []
+_lock = threading.Lock()
+IDLE_LIMIT = 2
+
+
+def acquire() -> TrainingProcess:
+    """An idle, live training process, or a new one."""
+    with _lock:
+        while _idle:
+            process = _idle.pop()
+            if process.alive:
+                return process
+    return TrainingProcess()
+
+
+def release(process: TrainingProcess) -> None:
+    """Give a process back after its run ended (a dead one is dropped)."""
+    if not process.alive or process.run_id is not None:
+        process.close(timeout=0.5)
+        return
+    with _lock:
+        if len(_idle) < IDLE_LIMIT:
+            _idle.append(process)
+            return
+    process.close()
+
+
+def prestart() -> None:
+    """Start a process now (in the background) if none is idle, so the
+    first Train does not wait for a fresh interpreter to import torch."""
+    with _lock:
+        if any(p.alive for p in _idle):
+            return
+    process = TrainingProcess()
+    with _lock:
+        _idle.append(process)
+
+
+def close_all() -> None:
+    with _lock:
+        processes, _idle[:] = list(_idle), []
+    for process in processes:
+        process.close()

@@ -53,7 +53,10 @@ class WindowActions(QObject):
         self.quit = make("&Quit", "Close the window", _keys(Std.Quit, "Ctrl+Q"))
         # Edit (Undo and Redo are bound to the document's undo stack: gui/undo.py)
         self.undo = make("&Undo", "Nothing to undo", _keys(Std.Undo, "Ctrl+Z"))
-        self.redo = make("&Redo", "Nothing to redo", _keys(Std.Redo, "Ctrl+Shift+Z"))
+        # Both common redo keys, whichever the platform lists first.
+        redo_keys = _keys(Std.Redo, "Ctrl+Shift+Z")
+        redo_keys += [k for k in (QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")) if k not in redo_keys]
+        self.redo = make("&Redo", "Nothing to redo", redo_keys)
         self.undo.setEnabled(False)
         self.redo.setEnabled(False)
         self.delete_layer = make("&Delete layer", "Remove the selected layer from the model",

@@ -8,8 +8,12 @@
    trains with every probe on at its default rate.
 
 Each round runs the plain loop with torch's default thread count and with
-one thread, then the app; ratios are against the faster plain loop. Prints
-two ratios: *step* throughput (the summary's samples/s, time inside
+one thread, then the app. The app trains in its own process on one core
+fewer than the machine has (engine/training_process.py), so its reference is
+the plain loop at that same thread count — the definition issue #8 uses; the
+ratio against the faster plain loop is printed too, since on a 2-core machine
+the core left to the window is a real cost (about 15 % here). Prints two
+ratios: *step* throughput (the summary's samples/s, time inside
 training steps — what the GUI's competition for the GIL and the CPU costs)
 and *wall* throughput (samples over the run's wall time, which adds probe
 snapshots and per-epoch evaluation). Medians over the rounds.
@@ -33,6 +37,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISP
 import numpy as np  # noqa: E402
 
 from bench.responsiveness import run_plain_on_thread  # noqa: E402
+
+
+def app_threads() -> int:
+    """The torch threads the app's training process uses (see
+    engine.training_process.leave_a_core_for_the_window)."""
+    import torch
+
+    return max(1, min(torch.get_num_threads(), (os.cpu_count() or 1) - 1))
 
 
 def float_all_views(window) -> None:
@@ -121,16 +133,19 @@ def main() -> int:
         summary = getattr(finished, "summary", {}) or {}
         samples = summary.get("samples_per_second", 0.0) * summary.get("train_seconds", 0.0)
         plain_best = max(result["plain_default"], result["plain_one"])
+        plain_same = result["plain_one"] if app_threads() == 1 else result["plain_default"]
         rounds.append({
             "plain_default": result["plain_default"], "plain_one": result["plain_one"],
-            "step": summary.get("samples_per_second", 0.0) / plain_best,
-            "wall": samples / max(summary.get("seconds", 0.0), 1e-9) / plain_best,
+            "step": summary.get("samples_per_second", 0.0) / plain_same,
+            "wall": samples / max(summary.get("seconds", 0.0), 1e-9) / plain_same,
+            "step_best": summary.get("samples_per_second", 0.0) / plain_best,
             "gui_cpu": (time.thread_time() - result["cpu0"]) / wall,
             "tick": window.runner.tick_ms,
         })
         r = rounds[-1]
         print(f"round {len(rounds)}: plain {r['plain_default']:,.0f} (default threads) / {r['plain_one']:,.0f} "
-              f"(1 thread) samples/s; app step {r['step']:.2f} ×, wall {r['wall']:.2f} × the faster plain loop; "
+              f"(1 thread) samples/s; app step {r['step']:.2f} ×, wall {r['wall']:.2f} × the plain loop at the "
+              f"app's {app_threads()} thread(s), step {r['step_best']:.2f} × the faster plain loop; "
               f"GUI thread CPU {r['gui_cpu']:.0%}, tick at the end {r['tick']} ms", flush=True)
         if len(rounds) < args.repeats:
             window.reset_action.trigger()
@@ -154,9 +169,11 @@ def main() -> int:
     print("view redraws (last run): " + ", ".join(f"{name} {count}" for name, count in draws.items()))
     step = float(np.median([r["step"] for r in rounds]))
     wall = float(np.median([r["wall"] for r in rounds]))
-    print(f"median of {len(rounds)}: app step throughput {step:.2f} × the plain loop, "
-          f"wall throughput {wall:.2f} × (range {min(r['step'] for r in rounds):.2f}–"
-          f"{max(r['step'] for r in rounds):.2f})")
+    best = float(np.median([r["step_best"] for r in rounds]))
+    print(f"median of {len(rounds)}: app step throughput {step:.2f} × the plain loop at the same thread count "
+          f"(range {min(r['step'] for r in rounds):.2f}–{max(r['step'] for r in rounds):.2f}), "
+          f"wall throughput {wall:.2f} ×; {best:.2f} × the faster plain loop (range "
+          f"{min(r['step_best'] for r in rounds):.2f}–{max(r['step_best'] for r in rounds):.2f})")
     print("target step throughput ≥ 0.90 ×:", "met" if step >= 0.90 else "NOT met")
     return 0
 

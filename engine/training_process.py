@@ -13,15 +13,18 @@ another, so only the first Train of a session pays for its start-up (and
 ``prestart`` pays it early, in the background). Protocol:
 
 - parent → child, on a Pipe: ``("run", run_id, experiment, epochs, probes,
-  paused)``, ``("pause",)``, ``("resume",)``, ``("step",)``, ``("stop",)``,
+  paused, initial_weights)``, ``("pause",)``, ``("resume",)``, ``("step",)``, ``("stop",)``,
   ``("lr", value)``, ``("quit",)``. A listener thread in the child applies
   control messages to the current run's TrainingControl at once, so pause
   and stop act between batches exactly as in-process.
-- child → parent, on a Queue: ``("events", run_id, [event, ...])`` (steps are
-  batched: thousands a second would each cost a pickle and a write),
-  ``("failed", run_id, one readable line)`` and finally ``("done", run_id)``.
-  The Queue's feeder thread does the writing, so a large snapshot never
-  blocks training while the GUI is busy.
+- child → parent, on a one-way Pipe: ``("events", run_id, [event, ...])``
+  (steps are batched: thousands a second would each cost a pickle and a
+  write), ``("failed", run_id, one readable line)`` and finally ``("done",
+  run_id)``. A sender thread in the child does the pickling and writing, so a
+  large snapshot never blocks training while the GUI is busy. Not a
+  multiprocessing.Queue: the parent holds a Queue's write end too, so a child
+  killed half-way through a message left the parent waiting forever for the
+  rest; with the parent's copy of the write end closed, it reads end-of-file.
 
 Engine code: no Qt here; the GUI's TrainingRunner polls ``TrainingProcess``.
 """
@@ -44,10 +47,11 @@ _context = multiprocessing.get_context("spawn")
 
 
 # --- the child ---------------------------------------------------------------
-def serve(commands: Any, events: Any) -> None:
+def serve(commands: Any, connection: Any) -> None:
     """The child's main function: run the jobs that arrive on ``commands``."""
     from engine.control import TrainingControl
 
+    events = EventSender(connection)
     leave_a_core_for_the_window()
     jobs: queue.Queue = queue.Queue()
     current: list[TrainingControl | None] = [None]
@@ -75,10 +79,34 @@ def serve(commands: Any, events: Any) -> None:
 
     threading.Thread(target=listen, name="commands", daemon=True).start()
     while (job := jobs.get()) is not None:
-        (_, run_id, experiment, epochs, probes, _), control = job
-        run_job(run_id, experiment, epochs, probes, control, events)
-    events.close()
-    events.join_thread()  # everything sent reaches the parent before exit
+        (_, run_id, experiment, epochs, probes, _, weights), control = job
+        run_job(run_id, experiment, epochs, probes, control, events, weights)
+    events.close()  # everything sent reaches the parent before exit
+
+
+class EventSender:
+    """Pickles and writes messages on its own thread, in order."""
+
+    def __init__(self, connection: Any) -> None:
+        self._connection = connection
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._send_all, name="events", daemon=True)
+        self._thread.start()
+
+    def put(self, message: tuple) -> None:
+        self._queue.put(message)
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        self._connection.close()
+
+    def _send_all(self) -> None:
+        while (message := self._queue.get()) is not None:
+            try:
+                self._connection.send(message)
+            except (BrokenPipeError, OSError):  # the parent is gone
+                return
 
 
 def apply_command(control: Any, message: tuple) -> None:
@@ -95,7 +123,8 @@ def apply_command(control: Any, message: tuple) -> None:
         control.set_learning_rate(message[1])
 
 
-def run_job(run_id: int, experiment: Any, epochs: int | None, probes: Any, control: Any, events: Any) -> None:
+def run_job(run_id: int, experiment: Any, epochs: int | None, probes: Any, control: Any, events: Any,
+            initial_weights: Any = None) -> None:
     from engine.errors import describe_error
     from engine.events import StepDone
     from engine.training import train
@@ -105,7 +134,8 @@ def run_job(run_id: int, experiment: Any, epochs: int | None, probes: Any, contr
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("once")  # a warning at every step would flood the log
-            for event in train(experiment, control=control, epochs=epochs, probes=probes):
+            for event in train(experiment, control=control, epochs=epochs, probes=probes,
+                               initial_weights=initial_weights):
                 batch.append(event)
                 now = time.monotonic()
                 if type(event) is not StepDone or now - sent > SEND_INTERVAL:
@@ -139,13 +169,14 @@ class TrainingProcess:
     """The parent's handle on one child. Not thread-safe: use it from one thread."""
 
     def __init__(self) -> None:
-        self._commands, child_end = _context.Pipe()
-        self._events = _context.Queue()
-        self._process = _context.Process(target=serve, args=(child_end, self._events),
+        self._commands, child_commands = _context.Pipe()
+        self._events, child_events = _context.Pipe(duplex=False)
+        self._process = _context.Process(target=serve, args=(child_commands, child_events),
                                          name="cnn-rnn-training", daemon=True)
         with _main_script_not_rerun():
             self._process.start()
-        child_end.close()
+        child_commands.close()  # the child has its own copies; ours would hide its death
+        child_events.close()
         self._next_id = 0
         self._closed = False
         self.run_id: int | None = None  # the run in progress, None between runs
@@ -162,12 +193,13 @@ class TrainingProcess:
     def pid(self) -> int | None:
         return self._process.pid
 
-    def start_run(self, experiment: Any, epochs: int | None, probes: Any, paused: bool) -> int:
+    def start_run(self, experiment: Any, epochs: int | None, probes: Any, paused: bool,
+                  initial_weights: Any = None) -> int:
         if self.run_id is not None:
             raise RuntimeError("this training process is already running")
         self._next_id += 1
         self.run_id = self._next_id
-        self.send(("run", self.run_id, experiment, epochs, probes, paused))
+        self.send(("run", self.run_id, experiment, epochs, probes, paused, initial_weights))
         return self.run_id
 
     def send(self, message: tuple) -> bool:
@@ -184,8 +216,10 @@ class TrainingProcess:
         messages = []
         while True:
             try:
-                message = self._events.get_nowait()
-            except (queue.Empty, EOFError, OSError):
+                if not self._events.poll():
+                    break
+                message = self._events.recv()
+            except (EOFError, OSError):  # the child is gone (``alive`` says so)
                 break
             if message[1] != self.run_id:
                 continue
@@ -210,15 +244,16 @@ class TrainingProcess:
             self._process.join(1.0)
         self._commands.close()
         self._events.close()
-        self._events.cancel_join_thread()
 
     def receive_all_and_drop(self) -> None:
-        # A child that still has events queued cannot exit (its feeder thread
-        # waits for the pipe to drain), so drain it while waiting.
+        # A child that still has events to send cannot exit (its sender
+        # thread waits for the pipe to drain), so drain it while waiting.
         while True:
             try:
-                self._events.get_nowait()
-            except (queue.Empty, EOFError, OSError):
+                if not self._events.poll():
+                    return
+                self._events.recv()
+            except (EOFError, OSError):
                 return
 
 

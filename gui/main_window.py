@@ -131,6 +131,7 @@ class MainWindow(QMainWindow):
         self._run_experiment = experiment
         self.views.begin_run(experiment)
         self.runner.start(experiment, paused=paused)
+        self.views.budget = self.runner.gui_budget / 2  # half the window's share for the views
 
     def apply_template(self, kind: str) -> None:
         from gui.templates import stack_for

@@ -29,12 +29,16 @@ IDLE, STARTING, RUNNING, PAUSED, STOPPING = "idle", "starting", "running", "paus
 TICK_MS = 100  # at most 10 redraws a second: smooth to the eye
 MAX_TICK_MS = 400  # curves still move at 2.5 Hz at worst
 # While training, the window may use this share of one core (its Python and
-# its painting, measured as the GUI thread's CPU time). Painting competes with
-# the training thread on small machines — on this project's 2-core machines
-# the hidden window trained at the plain loop's speed and the painted one at
-# 0.6–0.8 of it — so when views cost more, the tick (and with it every
-# redraw) slows down, to 2.5 a second at worst, rather than training.
-GUI_BUDGET = 0.08
+# its painting, measured as the GUI thread's CPU time); when views cost more,
+# the tick (and with it every redraw) slows down, to 2.5 a second at worst.
+# With training in its own process on one core fewer than the machine has,
+# the window has a core to itself and only has to leave some of it idle.
+# Training on a thread of this process (the fallback) is another matter:
+# PySide6 holds the GIL while it paints, and on this project's 2-core
+# machines the painted window trained at 0.6-0.8 of the plain loop's speed,
+# so there the budget is small.
+GUI_BUDGET = 0.5
+GUI_BUDGET_IN_PROCESS = 0.08
 # The worker yields to GeneratorWorker (which checks quit requests and emits
 # `yielded`) at most this often, and for every event that is not a step.
 YIELD_INTERVAL = 0.1
@@ -50,7 +54,8 @@ class StepBatch:
 
 
 def run_events(experiment: Experiment, control: object, buffer: collections.deque,
-               epochs: int | None = None, probes: object | None = None) -> Iterator[None]:
+               epochs: int | None = None, probes: object | None = None,
+               initial_weights: dict | None = None) -> Iterator[None]:
     """The in-process worker's generator: feeds ``buffer`` with train()'s
     events. ``probes`` (engine.probes.ProbeSettings) defaults to every probe on."""
     from engine.events import StepDone
@@ -66,7 +71,8 @@ def run_events(experiment: Experiment, control: object, buffer: collections.dequ
         # a `warned` signal: a warning raised at every step would be a signal
         # per step, exactly what this module avoids. Once per message is enough.
         warnings.simplefilter("once")
-        for event in train(experiment, control=control, epochs=epochs, probes=probes):
+        for event in train(experiment, control=control, epochs=epochs, probes=probes,
+                           initial_weights=initial_weights):
             buffer.append(event)
             now = time.monotonic()
             if type(event) is not StepDone or now - last_yield > YIELD_INTERVAL:
@@ -127,8 +133,11 @@ class TrainingRunner(QObject):
     def step_count(self) -> int:
         return getattr(self.last_step, "step", 0)
 
-    def start(self, experiment: Experiment, *, paused: bool = False, epochs: int | None = None) -> None:
-        """Train ``experiment`` (a snapshot: later edits do not affect this run)."""
+    def start(self, experiment: Experiment, *, paused: bool = False, epochs: int | None = None,
+              initial_weights: dict | None = None) -> None:
+        """Train ``experiment`` (a snapshot: later edits do not affect this run),
+        from ``initial_weights`` (a numpy state dict, e.g. a weights file's or
+        an earlier run's ``Finished.weights``) instead of a fresh initialisation."""
         if self.is_active:
             raise RuntimeError("a run is already active; stop it first")
         self._buffer = collections.deque()
@@ -137,27 +146,30 @@ class TrainingRunner(QObject):
         started = False
         if not self.in_process:
             try:
-                self._start_in_child(experiment, paused, epochs)
+                self._start_in_child(experiment, paused, epochs, initial_weights)
                 started = True
             except OSError as exc:  # no process could start: train here instead
                 warnings.warn(f"training on a thread: no training process ({exc})", stacklevel=2)
         if not started:
-            self._start_on_thread(experiment, paused, epochs)
+            self._start_on_thread(experiment, paused, epochs, initial_weights)
         self._set_state(STARTING)
         self._timer.setInterval(TICK_MS)
         self._budget_mark = None
         self._timer.start()
 
-    def _start_in_child(self, experiment: Experiment, paused: bool, epochs: int | None) -> None:
+    def _start_in_child(self, experiment: Experiment, paused: bool, epochs: int | None,
+                        initial_weights: dict | None) -> None:
         from engine import training_process
         from engine.probes import ProbeSettings
 
         process = training_process.acquire()
         self._control = training_process.RemoteControl(process, paused)
-        process.start_run(experiment, epochs, self.probes if self.probes is not None else ProbeSettings(), paused)
+        probes = self.probes if self.probes is not None else ProbeSettings()
+        process.start_run(experiment, epochs, probes, paused, initial_weights)
         self._worker = self._process = process
 
-    def _start_on_thread(self, experiment: Experiment, paused: bool, epochs: int | None) -> None:
+    def _start_on_thread(self, experiment: Experiment, paused: bool, epochs: int | None,
+                         initial_weights: dict | None) -> None:
         from superqt.utils import create_worker
 
         from engine.control import TrainingControl
@@ -166,7 +178,7 @@ class TrainingRunner(QObject):
         if paused:
             control.step()  # start paused, then run exactly one batch
         worker = create_worker(run_events, experiment, control, self._buffer, epochs, self.probes,
-                               _start_thread=False, _ignore_errors=True)
+                               initial_weights, _start_thread=False, _ignore_errors=True)
         worker.errored.connect(self._on_errored)
         worker.finished.connect(self._on_worker_finished)
         self._worker = worker
@@ -283,12 +295,17 @@ class TrainingRunner(QObject):
         return False
 
     @property
+    def gui_budget(self) -> float:
+        """The share of a core the GUI thread may use during this run."""
+        return GUI_BUDGET_IN_PROCESS if self.is_active and self._process is None else GUI_BUDGET
+
+    @property
     def tick_ms(self) -> int:
         return self._timer.interval()
 
     def _keep_to_budget(self) -> None:
         """Once a second, stretch or shrink the tick so the GUI thread stays
-        near GUI_BUDGET of a core (its painting included: it runs on this thread)."""
+        near its budget of a core (its painting included: it runs on this thread)."""
         now, cpu = time.monotonic(), time.thread_time()
         if self._budget_mark is None:
             self._budget_mark = (now, cpu)
@@ -298,9 +315,10 @@ class TrainingRunner(QObject):
             return
         share = (cpu - self._budget_mark[1]) / wall
         interval = self._timer.interval()
-        if share > GUI_BUDGET:
-            interval = min(MAX_TICK_MS, int(interval * min(share / GUI_BUDGET, 2.0)) + 1)
-        elif share < GUI_BUDGET / 2:
+        budget = self.gui_budget
+        if share > budget:
+            interval = min(MAX_TICK_MS, int(interval * min(share / budget, 2.0)) + 1)
+        elif share < budget / 2:
             interval = max(TICK_MS, int(interval * 0.8))
         self._timer.setInterval(interval)
         self._budget_mark = (now, cpu)

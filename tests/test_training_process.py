@@ -55,8 +55,14 @@ def test_pause_step_and_stop_act_in_the_child(process):
     experiment = load_experiment("presets/digits_cnn.json")
     control = training_process.RemoteControl(process, paused=True)
     process.start_run(experiment, 50, ProbeSettings.off(), True)  # one batch, then paused
-    time.sleep(3.0)
-    events = [e for m in process.receive() if m[0] == "events" for e in m[2]]
+    events = []
+    deadline = time.monotonic() + 30
+    while not any(type(e) is StepDone for e in events):
+        assert time.monotonic() < deadline, "the first batch never came"
+        events += [e for m in process.receive() if m[0] == "events" for e in m[2]]
+        time.sleep(0.02)
+    time.sleep(1.0)  # a paused run sends no further steps
+    events += [e for m in process.receive() if m[0] == "events" for e in m[2]]
     assert [e.step for e in events if type(e) is StepDone] == [1]
     assert control.paused
     control.step()
@@ -93,3 +99,57 @@ def test_the_parent_script_is_not_run_again_in_the_child(tmp_path):
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["script", "ran", "alive"]
+
+
+def test_a_run_in_the_child_can_start_from_given_weights(process):
+    from engine.events import Finished
+
+    experiment = load_experiment("presets/digits_cnn.json")
+    process.start_run(experiment, 1, ProbeSettings.off(), False)
+    events, _ = run_until_done(process)
+    fresh_loss = next(e.loss for e in events if type(e).__name__ == "StepDone")
+    trained = events[-1].weights
+    control = training_process.RemoteControl(process, paused=True)
+    process.start_run(experiment, 5, ProbeSettings.off(), True, trained)  # one batch from the trained weights
+    events = []
+    while not any(type(e).__name__ == "StepDone" for e in events):
+        events += [e for m in process.receive() if m[0] == "events" for e in m[2]]
+        time.sleep(0.02)
+    control.stop()
+    more, _ = run_until_done(process)
+    events += more
+    first_loss = next(e.loss for e in events if type(e).__name__ == "StepDone")
+    assert type(events[-1]) is Finished
+    assert first_loss < fresh_loss - 0.2  # a fresh model starts near ln(10) = 2.3 on ten classes
+
+
+def test_a_child_killed_mid_run_never_leaves_the_parent_waiting():
+    """Killed half-way through writing a message, the child must not leave
+    the parent blocked on the rest of it (the window would freeze)."""
+    import os
+    import signal
+    import threading
+
+    experiment = load_experiment("presets/digits_cnn.json")
+    process = training_process.TrainingProcess()
+    try:
+        process.start_run(experiment, 50, ProbeSettings(), False)  # snapshots: large messages
+        deadline = time.monotonic() + 60
+        while not any(m[0] == "events" for m in process.receive()):
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        os.kill(process.pid, signal.SIGKILL)
+        done = threading.Event()
+
+        def drain():
+            while process.alive:
+                process.receive()
+                time.sleep(0.01)
+            process.receive()
+            done.set()
+
+        threading.Thread(target=drain, daemon=True).start()
+        assert done.wait(20), "receive() blocked after the child died"
+        assert process.exitcode == -signal.SIGKILL
+    finally:
+        process.close()

@@ -24,6 +24,8 @@ PREDICTIONS_INTERVAL = 0.5
 # Drawing the visible views (and painting them, about as long again) may take
 # this share of the GUI thread's time while a run is live; with many views
 # floated at once, they refresh less often rather than slow training down.
+# The window sets ``budget`` per run from the runner's (smaller when training
+# shares this process and its GIL).
 VIEW_BUDGET = 0.04
 
 
@@ -33,6 +35,7 @@ class ViewHub(QObject):
     def __init__(self, inspector, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.inspector = inspector
+        self.budget = VIEW_BUDGET
         self.views: dict[str, object] = {}
         self.store = SnapshotStore()
         self.timeline = TimelineBar()
@@ -140,7 +143,7 @@ class ViewHub(QObject):
             cpu = time.thread_time()
             self._show(len(self.store) - 1)
             cost = 2 * (time.thread_time() - cpu)  # drawing, and the painting that follows
-            self._next_live_show = time.monotonic() + cost / VIEW_BUDGET
+            self._next_live_show = time.monotonic() + cost / self.budget
 
     def on_predictions(self, predictions) -> None:
         self.store.add_predictions(predictions)

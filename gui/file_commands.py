@@ -10,11 +10,12 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from gui.comparison_opener import ComparisonOpener, is_comparison
 from gui.document import Document
 from gui.recent_files import RecentFiles
 
 PRESETS_DIR = Path(__file__).resolve().parent.parent / "presets"
-FILE_FILTER = "Experiments (*.json);;All files (*)"
+FILE_FILTER = "Experiments and comparisons (*.json);;All files (*)"
 
 
 def default_experiment_and_path() -> tuple[object, str | None]:
@@ -43,6 +44,8 @@ class FileCommands(QObject):
         self.document = document
         self.show_message = show_message
         self.recent = RecentFiles(self.open_file, self)
+        # Comparison files open in a window of their own and leave the document alone.
+        self.comparisons = ComparisonOpener(window, document, show_message, self.recent.add)
 
     def new(self) -> bool:
         if not self.confirm_discard():
@@ -53,21 +56,25 @@ class FileCommands(QObject):
         return True
 
     def open(self) -> bool:
-        if not self.confirm_discard():
-            return False
         start = str(Path(self.document.path).parent) if self.document.path else str(PRESETS_DIR)
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open experiment", start, FILE_FILTER)
-        return bool(path) and self.open_path(path)
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open experiment or comparison", start, FILE_FILTER)
+        return bool(path) and self.open_file(path)
 
     def open_file(self, path: str) -> bool:
-        """Open a known ``path`` (a recent file, a dropped one), asking about unsaved changes first."""
+        """Open a known ``path`` (a recent file, a dropped one), asking about unsaved
+        changes first — unless it is a comparison, which leaves the document alone."""
+        if is_comparison(path):
+            return self.comparisons.open_path(path)
         return self.confirm_discard() and self.open_path(path)
 
     def open_path(self, path: str, note: str = "") -> bool:
-        """Load ``path``; a bad file shows its one-line problem (and ``note``) and changes nothing."""
+        """Load ``path``; a bad file shows its one-line problem (and ``note``) and changes nothing.
+        A comparison file (told by its "format") opens in a comparison window instead."""
         from engine.errors import PlaygroundError
         from engine.experiment_file import load_experiment
 
+        if is_comparison(path):
+            return self.comparisons.open_path(path)
         try:
             experiment = load_experiment(path)
         except PlaygroundError as exc:

@@ -154,6 +154,7 @@ class MainWindow(QMainWindow):
     # --- start-up ---------------------------------------------------------------
     def _on_engine_loaded(self) -> None:
         from gui.autosave import Autosave
+        from gui.comparison_opener import install_comparison_menu
         from gui.crash_recovery import offer_recovery
         from gui.dataset_panel import DatasetPanel
         from gui.document import Document
@@ -167,6 +168,7 @@ class MainWindow(QMainWindow):
         experiment, default_path = default_experiment_and_path()
         self.document = Document(experiment, default_path, self, shapes_ready=False)
         self.files = FileCommands(self, self.document, self.show_message)
+        install_comparison_menu(self, self.files.comparisons)  # File ▸ Open Comparison…, Built-in Comparisons
         if self.initial_path is not None:
             self.files.open_path(self.initial_path, note="The default experiment opens instead.")
         self._connect_document()
@@ -225,6 +227,8 @@ class MainWindow(QMainWindow):
         if self.files is not None and not self.files.confirm_discard():
             event.ignore()
             return
+        if self.files is not None:
+            self.files.comparisons.close_all()  # each stops and waits for its runs
         # Stop the worker and wait for it: a QThread destroyed while running aborts the process.
         self.runner.shutdown()
         self.inspector.shutdown()

@@ -1,0 +1,276 @@
+"""The Comparison window: one comparison file's experiments trained side by
+side (gui/comparison_run.py), their curves overlaid live
+(gui/comparison_plots.py) and, at the end, the comparison table and the
+verdict (gui/comparison_results.py).
+
+A window of its own rather than a dock: a comparison is a separate task
+from editing the experiment in the main window, and both stay usable at
+once. Its runners are its own, so the main window can train meanwhile;
+closing this window stops its runs (and waits for them, as the main
+window does). "Open in window" on a row puts that experiment into the main
+document as one undoable edit, to look at it with the live views.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui import comparison_run as cr
+from gui.comparison_plots import ComparisonPlots, colour
+from gui.comparison_results import ComparisonResults, swatch
+from gui.style import subdued
+
+COLUMNS = ("experiment", "model", "epochs", "progress", "status", "")
+LABEL, MODEL, EPOCHS, PROGRESS, STATUS, OPEN = range(len(COLUMNS))
+ERROR_COLOUR = "#960000"
+MAX_EPOCHS = 10_000  # as the command line's --epochs
+
+
+class ComparisonPanel(QWidget):
+    closed = Signal()
+
+    def __init__(self, comparison: object, path: str | None = None, document: object | None = None,
+                 parent: QWidget | None = None, *, in_process: bool = False) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        from engine.comparison_table import model_kind
+
+        self.comparison = comparison
+        self.path = path
+        self.document = document  # gui.document.Document of the main window, or None
+        self.setWindowTitle(f"Comparison: {comparison.name}")
+        self.resize(1180, 900)
+        self.run = cr.ComparisonRun(comparison, self, in_process=in_process)
+        self.colours = {e.label: colour(i) for i, e in enumerate(comparison.experiments)}
+
+        title = QLabel(comparison.name)
+        font = QFont(title.font())
+        font.setPointSizeF(font.pointSizeF() * 1.35)
+        font.setBold(True)
+        title.setFont(font)
+        title.setWordWrap(True)
+        claims = f" · claims {', '.join(comparison.claims)}" if comparison.claims else ""
+        where = f" · {path}" if path else ""
+        facts = subdued(QLabel(f"{len(comparison.experiments)} experiments on the data set "
+                               f"“{comparison.dataset}”{claims}{where}"))
+        facts.setWordWrap(True)
+        description = QLabel(comparison.description)
+        description.setWordWrap(True)
+        description.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.experiments = QTableWidget(len(comparison.experiments), len(COLUMNS))
+        self.experiments.setHorizontalHeaderLabels(list(COLUMNS))
+        self.experiments.verticalHeader().hide()
+        self.experiments.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.experiments.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.experiments.setWordWrap(True)
+        self.progress_bars: list[QProgressBar] = []
+        self.open_buttons: list[QPushButton] = []
+        for i, entry in enumerate(comparison.experiments):
+            label = QTableWidgetItem(entry.label)
+            label.setIcon(swatch(colour(i)))
+            label.setToolTip(entry.experiment.name)
+            self.experiments.setItem(i, LABEL, label)
+            self.experiments.setItem(i, MODEL, QTableWidgetItem(model_kind(entry.experiment.model)))
+            self.experiments.setItem(i, EPOCHS, QTableWidgetItem(str(entry.experiment.training.epochs)))
+            self.experiments.setItem(i, STATUS, QTableWidgetItem(""))
+            bar = QProgressBar()
+            bar.setTextVisible(True)
+            self.progress_bars.append(bar)
+            self.experiments.setCellWidget(i, PROGRESS, bar)
+            button = QPushButton("Open in window")
+            button.setToolTip(f"Put “{entry.label}” in the main window's document, to inspect it with the "
+                              "live views (Edit ▸ Undo brings back the experiment that was there)")
+            button.clicked.connect(lambda _=False, index=i: self.open_experiment(index))
+            button.setEnabled(document is not None)
+            self.open_buttons.append(button)
+            self.experiments.setCellWidget(i, OPEN, button)
+        header = self.experiments.horizontalHeader()
+        for col in (LABEL, MODEL, EPOCHS, OPEN):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(PROGRESS, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(PROGRESS, 180)
+        header.setSectionResizeMode(STATUS, QHeaderView.ResizeMode.Stretch)
+        self.experiments.setSizeAdjustPolicy(QAbstractItemView.SizeAdjustPolicy.AdjustToContents)
+        self.experiments.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        self.in_turn = QRadioButton("In turn")
+        self.in_turn.setToolTip("One experiment after the other: each has the processor to itself, so "
+                                "times per epoch and samples/s compare fairly")
+        self.in_parallel = QRadioButton("In parallel")
+        self.in_parallel.setToolTip("All at once, each in its own process: done sooner on a machine with "
+                                    "cores to spare, but they share the processor, so timings are not comparable")
+        self.in_turn.setChecked(True)
+        self.mode = QButtonGroup(self)
+        self.mode.addButton(self.in_turn)
+        self.mode.addButton(self.in_parallel)
+        self.epochs_spin = QSpinBox()
+        self.epochs_spin.setRange(0, MAX_EPOCHS)
+        self.epochs_spin.setSpecialValueText("as in each file")
+        self.epochs_spin.setToolTip("Train every experiment for this many epochs instead of its own number")
+        self.run_button = QPushButton("Run comparison")
+        self.run_button.setDefault(True)
+        self.stop_button = QPushButton("Stop")
+        self.run_button.clicked.connect(lambda: self.start())
+        self.stop_button.clicked.connect(self.stop)
+        self.epochs_spin.valueChanged.connect(self._show_epochs)
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel("Train:"))
+        controls.addWidget(self.in_turn)
+        controls.addWidget(self.in_parallel)
+        controls.addSpacing(16)
+        controls.addWidget(QLabel("Epochs:"))
+        controls.addWidget(self.epochs_spin)
+        controls.addStretch(1)
+        controls.addWidget(self.run_button)
+        controls.addWidget(self.stop_button)
+
+        self.plots = ComparisonPlots(comparison.labels)
+        self.results = ComparisonResults()
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(facts)
+        layout.addWidget(description)
+        layout.addWidget(self.experiments)
+        layout.addLayout(controls)
+        layout.addWidget(self.plots, 1)
+        layout.addWidget(self.results)
+
+        self.run.run_started.connect(self._on_run_started)
+        self.run.stepped.connect(self._on_stepped)
+        self.run.epoch_ended.connect(self._on_epoch_ended)
+        self.run.changed.connect(self._show_row)
+        self.run.completed.connect(self._on_completed)
+        for i in range(len(comparison.experiments)):
+            self._show_row(i)
+        self._update_buttons()
+
+    # --- what the user does -------------------------------------------------------
+    def start(self, parallel: bool | None = None, epochs: int | None = None) -> None:
+        """Run the comparison; arguments override the window's choices (and set them)."""
+        if self.run.is_active:
+            return
+        if parallel is not None:
+            (self.in_parallel if parallel else self.in_turn).setChecked(True)
+        if epochs is not None:
+            self.epochs_spin.setValue(epochs)
+        self.plots.reset()
+        self.results.clear()
+        self.run.start(self.in_parallel.isChecked(), self.epochs_spin.value() or None)
+        self._update_buttons()
+
+    def stop(self) -> None:
+        self.run.stop()
+        self._update_buttons()
+
+    def open_experiment(self, index: int) -> None:
+        """Put experiment ``index`` in the main document (one undoable step)."""
+        if self.document is None:
+            return
+        entry = self.comparison.experiments[index]
+        self.document.set(entry.experiment, f"Open “{entry.label}” from the comparison")
+        window = self.parentWidget()
+        if window is not None:
+            window.raise_()
+            window.activateWindow()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        # Stop and wait: a runner's worker must not outlive the window.
+        self.run.shutdown()
+        self.closed.emit()
+        event.accept()
+
+    # --- what the runs report -------------------------------------------------------
+    def _on_run_started(self, index: int, info: object) -> None:
+        self.plots.start_experiment(index, info)
+        self.progress_bars[index].setRange(0, max(1, info.total_steps))
+
+    def _on_stepped(self, index: int, batch: object) -> None:
+        self.plots.add_steps(index, batch.steps, batch.losses)
+        self.progress_bars[index].setValue(self.run.runs[index].last_step)
+
+    def _on_epoch_ended(self, index: int, epoch: object) -> None:
+        self.plots.add_epoch(index, epoch.epoch, epoch.val_metric)
+
+    def _on_completed(self, result: object) -> None:
+        missing = [f"{r.label}: {self._status(r)}" for r in self.run.runs if not r.compared]
+        self.results.show_result(result, self.colours, missing, self.run.parallel)
+        self._update_buttons()
+
+    def _show_row(self, index: int) -> None:
+        run = self.run.runs[index]
+        item = self.experiments.item(index, STATUS)
+        text = self._status(run)
+        item.setText(text)
+        item.setToolTip(text)
+        bad = run.state in (cr.FAILED, cr.DIVERGED) or (run.state == cr.STOPPED and not run.compared)
+        item.setForeground(QColor(ERROR_COLOUR) if bad else self.experiments.palette().text().color())
+        bar = self.progress_bars[index]
+        if run.state == cr.WAITING:
+            bar.setRange(0, 1)
+            bar.setValue(0)
+            bar.setFormat("waiting" if self.run.is_active else "")
+        elif run.state in cr.ENDED:
+            bar.setFormat(f"{run.last_step} steps" if run.last_step else "–")
+            if run.state == cr.FINISHED:
+                bar.setValue(bar.maximum())
+        else:
+            bar.setFormat("%p%")
+        self.experiments.resizeRowToContents(index)
+        self._update_buttons()
+
+    def _status(self, run: cr.ExperimentRun) -> str:
+        """One line for the row: where the run is, or how it ended and why."""
+        from engine.verdict import format_metric
+
+        epoch = run.last_epoch
+        metric = "val accuracy" if run.info is None or run.info.metric == "accuracy" else "val MSE"
+        score = "" if epoch is None else f"{metric} {format_metric(metric.replace(' ', '_'), epoch.val_metric)}"
+        total = run.info.epochs if run.info is not None else None
+        if run.state == cr.WAITING:
+            return "waiting for its turn" if self.run.is_active else ""
+        if run.state == cr.RUNNING:
+            if run.info is None:
+                return "starting…"
+            done = epoch.epoch if epoch else 0
+            return f"epoch {min(done + 1, total)} of {total}" + (f" · {score}" if score else "")
+        if run.state == cr.STOPPING:
+            return "stopping…"
+        if run.state == cr.FINISHED and epoch is not None:
+            return f"finished: {score} after {epoch.epoch} epoch{'s' if epoch.epoch != 1 else ''}"
+        if run.state == cr.STOPPED:
+            if not run.compared or epoch is None:
+                return f"stopped: {run.reason}"
+            return f"stopped after {epoch.epoch} of {total} epochs: {score}"
+        if run.state == cr.DIVERGED:
+            return f"diverged: {run.reason}"
+        if run.state == cr.FAILED:
+            return f"failed: {run.reason}"
+        return run.reason or run.state  # not run
+
+    def _show_epochs(self, value: int) -> None:
+        for i, entry in enumerate(self.comparison.experiments):
+            self.experiments.item(i, EPOCHS).setText(str(value or entry.experiment.training.epochs))
+
+    def _update_buttons(self) -> None:
+        active = self.run.is_active
+        self.run_button.setEnabled(not active)
+        self.stop_button.setEnabled(active)
+        for widget in (self.in_turn, self.in_parallel, self.epochs_spin):
+            widget.setEnabled(not active)

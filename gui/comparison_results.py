@@ -1,0 +1,159 @@
+"""The end of a comparison run: the comparison table (the columns of
+``engine.comparison_table.format_table``, the command line's), the lines
+under it (dependency, baseline, experiments without a result and why), and
+the verdict in large, plain type."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.style import subdued
+
+HEADER_TIPS = {
+    "params": "Trainable parameters",
+    "s/epoch": "Seconds per epoch, evaluation included",
+    "samples/s": "Training samples per second",
+    "sees": "How much of the input one output can see: its receptive field, or all of it where a "
+            "recurrent or dense layer mixes every position",
+    "data options": "The data set options that differ between the experiments",
+}
+NUMERIC = {"params", "epochs", "s/epoch", "samples/s"}
+
+
+def table_cells(result: object) -> tuple[list[str], list[list[str]]]:
+    """Heading and one row of cells per experiment, formatted as the command
+    line's table formats them."""
+    from engine.verdict import format_metric
+
+    show_options = any(r.data_options for r in result.rows)
+    head = ["experiment", "model", "params", "epochs", "s/epoch", "samples/s", result.metric, "sees"]
+    if show_options:
+        head.append("data options")
+    rows = []
+    for r in result.rows:
+        value = format_metric(r.metric, r.value) + ("" if r.status == "ok" else f" ({r.status})")
+        cells = [r.label, r.model, f"{r.params:,}", str(r.epochs), f"{r.seconds_per_epoch:.3g}",
+                 f"{r.samples_per_second:,.0f}", value, r.reach.describe() if r.reach else "–"]
+        if show_options:
+            cells.append(r.data_options)
+        rows.append(cells)
+    return head, rows
+
+
+def notes(result: object | None) -> list[str]:
+    """The dependency and baseline lines printed under the command line's table."""
+    from engine.verdict import format_metric
+
+    if result is None:
+        return []
+    lines = []
+    deps = {r.dependency for r in result.rows if r.dependency is not None}
+    for dep in sorted(deps, key=lambda d: d.span):
+        lines.append(f"Dependency: {dep.span} steps ({dep.what}).")
+    if result.baseline is not None:
+        how = "guessing" if result.metric == "val_accuracy" else "always predicting the mean"
+        lines.append(f"Baseline: {how} scores {result.metric} {format_metric(result.metric, result.baseline)}.")
+    return lines
+
+
+def swatch(colour: str) -> QIcon:
+    pixmap = QPixmap(12, 12)
+    pixmap.fill(QColor(colour))
+    return QIcon(pixmap)
+
+
+class ComparisonResults(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.table = QTableWidget(0, 0)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        self.table.setSizeAdjustPolicy(QAbstractItemView.SizeAdjustPolicy.AdjustToContents)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.notes_label = QLabel()
+        self.notes_label.setWordWrap(True)
+        self.notes_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        subdued(self.notes_label)
+        self.verdict_label = QLabel()
+        self.verdict_label.setWordWrap(True)
+        self.verdict_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = QFont(self.verdict_label.font())
+        font.setPointSizeF(font.pointSizeF() * 1.45)
+        font.setBold(True)
+        self.verdict_label.setFont(font)
+        self.verdict_label.setAccessibleName("Verdict")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table)
+        layout.addWidget(self.notes_label)
+        layout.addWidget(self.verdict_label)
+        self.clear()
+
+    def clear(self) -> None:
+        self.table.clear()
+        self.table.setRowCount(0)
+        self.table.setColumnCount(0)
+        self.table.hide()
+        self.notes_label.clear()
+        self.notes_label.hide()
+        self.verdict_label.clear()
+        self.verdict_label.hide()
+
+    @property
+    def verdict(self) -> str:
+        return self.verdict_label.text()
+
+    def show_result(self, result: object | None, colours: dict[str, str], missing: list[str],
+                    parallel: bool) -> None:
+        """``missing``: one line per experiment without a result ("GRU: failed: …");
+        ``colours``: label → curve colour, so a row matches its curves."""
+        lines = list(notes(result))
+        lines += [f"Not in the table — {line}" for line in missing]
+        if parallel and result is not None and len(result.rows) > 1:
+            lines.append("The experiments ran in parallel and shared the processor: run them in turn "
+                         "to compare times per epoch and samples/s fairly.")
+        if result is None:
+            self.table.hide()
+            verdict = "No result: no experiment finished an epoch."
+        else:
+            self._fill(result, colours)
+            verdict = result.verdict
+        self.notes_label.setText("\n".join(lines))
+        self.notes_label.setVisible(bool(lines))
+        self.verdict_label.setText(verdict)
+        self.verdict_label.show()
+
+    def _fill(self, result: object, colours: dict[str, str]) -> None:
+        head, rows = table_cells(result)
+        self.table.clear()
+        self.table.setColumnCount(len(head))
+        self.table.setRowCount(len(rows))
+        for col, name in enumerate(head):
+            item = QTableWidgetItem(name)
+            if name in HEADER_TIPS:
+                item.setToolTip(HEADER_TIPS[name])
+            self.table.setHorizontalHeaderItem(col, item)
+        for row, cells in enumerate(rows):
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if head[col] in NUMERIC or col == 6:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if col == 0 and text in colours:
+                    item.setIcon(swatch(colours[text]))
+                self.table.setItem(row, col, item)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.table.show()

@@ -44,6 +44,7 @@ class FileCommands(QObject):
         self.document = document
         self.show_message = show_message
         self.recent = RecentFiles(self.open_file, self)
+        self.trained_weights = None  # gui.trained_weights.TrainedWeights: weights saved and opened beside
         # Comparison files open in a window of their own and leave the document alone.
         self.comparisons = ComparisonOpener(window, document, show_message, self.recent.add)
 
@@ -53,6 +54,8 @@ class FileCommands(QObject):
         experiment, _path = default_experiment_and_path()
         # A new experiment is untitled: Save must ask where, never overwrite the preset.
         self.document.replace(experiment, None)
+        if self.trained_weights is not None:
+            self.trained_weights.clear()  # weights follow the document
         return True
 
     def open(self) -> bool:
@@ -82,6 +85,8 @@ class FileCommands(QObject):
             self.show_message("Cannot open experiment", text, QMessageBox.Icon.Warning)
             return False
         self.document.replace(experiment, str(path))
+        if self.trained_weights is not None:  # name.weights.npz beside it, when there and it fits
+            self.trained_weights.open_beside(str(path), experiment)
         self.recent.add(str(path))
         return True
 
@@ -138,5 +143,10 @@ class FileCommands(QObject):
         except OSError as exc:
             self.show_message("Cannot save", f"{path}: {exc.strerror or exc}", QMessageBox.Icon.Critical)
             return False
+        weights = self.trained_weights
+        problem = weights.save_beside(path, self.document.experiment) if weights is not None else None
+        if problem:  # the experiment is saved; an older weights file, if any, is left whole
+            self.show_message("Trained weights not saved", f"The experiment was saved, its trained weights "
+                              f"were not: {problem}", QMessageBox.Icon.Warning)
         self.recent.add(path)
         return True

@@ -29,6 +29,7 @@ from gui.help_text import show_about, show_help
 from gui.inspector import Inspector
 from gui.message_banner import MessageBanner
 from gui.run_monitor import RunMonitor
+from gui.trained_model_actions import TrainedModelActions
 from gui.training_runner import IDLE, PAUSED, RUNNING, STARTING, TrainingRunner
 from gui.views.catalog import build_views, live_view_actions
 from gui.views.view_hub import ViewHub
@@ -79,6 +80,8 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.runner = TrainingRunner(self)
         self._connect()
+        self.trained = TrainedModelActions(self)  # trained weights: save/open beside, continue, probe
+        self.statusBar().addPermanentWidget(self.trained.label)
         self.dock_layout.restore()
         self._update_actions()
         self.loader = EngineLoader(self)
@@ -121,7 +124,13 @@ class MainWindow(QMainWindow):
             self.training_panel.clear_progress()
         self.monitor.clear()
 
-    def _start_run(self, paused: bool) -> None:
+    def continue_training(self) -> None:
+        """Train on from the trained weights that fit the experiment, not from fresh ones."""
+        weights = self.trained.weights.weights_for(self.document.experiment)
+        if weights is not None and self.train_action.isEnabled():
+            self._start_run(paused=False, initial_weights=weights)
+
+    def _start_run(self, paused: bool, initial_weights: dict | None = None) -> None:
         experiment = self.document.experiment
         info = self.document.analysis().info
         self.banner.clear()
@@ -130,7 +139,8 @@ class MainWindow(QMainWindow):
         self._run_learning_rate = experiment.training.learning_rate
         self._run_experiment = experiment
         self.views.begin_run(experiment)
-        self.runner.start(experiment, paused=paused)
+        self.trained.run_started(experiment, continued=initial_weights is not None)
+        self.runner.start(experiment, paused=paused, initial_weights=initial_weights)
         self.views.budget = self.runner.gui_budget / 2  # half the window's share for the views
 
     def apply_template(self, kind: str) -> None:
@@ -168,6 +178,7 @@ class MainWindow(QMainWindow):
         experiment, default_path = default_experiment_and_path()
         self.document = Document(experiment, default_path, self, shapes_ready=False)
         self.files = FileCommands(self, self.document, self.show_message)
+        self.trained.attach(self.document, self.files)
         install_comparison_menu(self, self.files.comparisons)  # File ▸ Open Comparison…, Built-in Comparisons
         if self.initial_path is not None:
             self.files.open_path(self.initial_path, note="The default experiment opens instead.")
@@ -232,6 +243,7 @@ class MainWindow(QMainWindow):
         # Stop the worker and wait for it: a QThread destroyed while running aborts the process.
         self.runner.shutdown()
         self.inspector.shutdown()
+        self.trained.shutdown()
         if self.dataset_panel is not None:
             self.dataset_panel.preview.shutdown()
         self.loader.wait()

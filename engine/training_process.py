@@ -10,7 +10,7 @@ In a process of its own, training never waits for painting.
 The child is started with "spawn" (forking a process that runs Qt and
 threads is unsafe), imports torch once, and then serves one run after
 another, so only the first Train of a session pays for its start-up (and
-``prestart`` pays it early, in the background). Protocol:
+``engine.process_pool.prestart`` pays it early, in the background). Protocol:
 
 - parent → child, on a Pipe: ``("run", run_id, experiment, epochs, probes,
   paused, initial_weights)``, ``("pause",)``, ``("resume",)``, ``("step",)``, ``("stop",)``,
@@ -319,49 +319,3 @@ class RemoteControl:
     @property
     def stopped(self) -> bool:
         return self._mirror.stopped
-
-
-# --- a small pool, so every run after the first starts at once ---------------
-_idle: list[TrainingProcess] = []
-_lock = threading.Lock()
-IDLE_LIMIT = 2
-
-
-def acquire() -> TrainingProcess:
-    """An idle, live training process, or a new one."""
-    with _lock:
-        while _idle:
-            process = _idle.pop()
-            if process.alive:
-                return process
-    return TrainingProcess()
-
-
-def release(process: TrainingProcess) -> None:
-    """Give a process back after its run ended (a dead one is dropped)."""
-    if not process.alive or process.run_id is not None:
-        process.close(timeout=0.5)
-        return
-    with _lock:
-        if len(_idle) < IDLE_LIMIT:
-            _idle.append(process)
-            return
-    process.close()
-
-
-def prestart() -> None:
-    """Start a process now (in the background) if none is idle, so the
-    first Train does not wait for a fresh interpreter to import torch."""
-    with _lock:
-        if any(p.alive for p in _idle):
-            return
-    process = TrainingProcess()
-    with _lock:
-        _idle.append(process)
-
-
-def close_all() -> None:
-    with _lock:
-        processes, _idle[:] = list(_idle), []
-    for process in processes:
-        process.close()

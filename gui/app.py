@@ -46,18 +46,16 @@ def run_app(path: str | None = None) -> int:
     A file that cannot be opened is reported in a message and the default
     preset opens instead."""
     app = create_application()
-    # Imported after the QApplication exists: pyqtgraph reads its settings then.
-    from gui.main_window import MainWindow
-
     from PySide6.QtCore import QTimer
 
-    from engine import training_process
+    from engine import process_pool
+    from gui.main_window import MainWindow  # after the QApplication: pyqtgraph reads its settings then
 
     window = MainWindow(path)
     window.show()
     # The training process imports torch in the background while the user
     # looks at the window, so the first Train starts at once.
-    QTimer.singleShot(0, training_process.prestart)
-    app.aboutToQuit.connect(training_process.close_all)
+    QTimer.singleShot(0, process_pool.prestart)
+    app.aboutToQuit.connect(process_pool.close_all)
     code = app.exec()
     return int(code)

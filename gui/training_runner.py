@@ -159,10 +159,10 @@ class TrainingRunner(QObject):
 
     def _start_in_child(self, experiment: Experiment, paused: bool, epochs: int | None,
                         initial_weights: dict | None) -> None:
-        from engine import training_process
+        from engine import process_pool, training_process
         from engine.probes import ProbeSettings
 
-        process = training_process.acquire()
+        process = process_pool.acquire()
         self._control = training_process.RemoteControl(process, paused)
         probes = self.probes if self.probes is not None else ProbeSettings()
         process.start_run(experiment, epochs, probes, paused, initial_weights)
@@ -342,9 +342,9 @@ class TrainingRunner(QObject):
     def _finish_run(self) -> None:
         self._timer.stop()
         if self._process is not None:
-            from engine import training_process
+            from engine import process_pool
 
-            training_process.release(self._process)
+            process_pool.release(self._process)
         finished, self._finished_event = self._finished_event, None
         self._worker = self._process = None
         if not self.outcome:

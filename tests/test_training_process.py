@@ -153,3 +153,22 @@ def test_a_child_killed_mid_run_never_leaves_the_parent_waiting():
         assert process.exitcode == -signal.SIGKILL
     finally:
         process.close()
+
+
+def test_the_pool_hands_a_returned_process_out_again_and_drops_dead_ones():
+    import os
+    import signal
+
+    from engine import process_pool
+
+    first = process_pool.acquire()
+    process_pool.release(first)
+    assert process_pool.acquire() is first  # ready at once: no new interpreter
+    os.kill(first.pid, signal.SIGKILL)
+    first._process.join(10)
+    process_pool.release(first)  # dead: closed, not kept
+    second = process_pool.acquire()
+    assert second is not first and second.alive
+    process_pool.release(second)
+    process_pool.close_all()
+    assert not second.alive

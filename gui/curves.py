@@ -12,7 +12,9 @@ pens, peak downsampling and clipping to the view; no grid (it doubled the
 paint time); and no autorange while a run is live: the x axis spans the
 whole run from the start and the y axes only grow, so the axes' ticks are
 not regenerated on every frame. Zooming by hand (or the "A" button) hands
-the ranges back to the user until the next run.
+the ranges back to the user until the next run. Earlier runs checked in the
+runs table are drawn over these (gui/run_overlays.py), and the ranges make
+room for them.
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ class LossCurves(QWidget):
         self._baseline: float | None = None
         self._tops = {"loss": 0.0, "metric": 0.0}
         self._fitting = False  # our own range changes, not the user's
+        self.overlays: object | None = None  # gui.run_overlays.RunOverlays, once show_runs is called
 
         self.x_axis_combo = QComboBox()
         self.x_axis_combo.addItems(list(X_AXES))
@@ -132,6 +135,9 @@ class LossCurves(QWidget):
         self._show_symbols(True)
         self._label_axes()
         self.redraw()
+        if self.overlays is not None:
+            self.overlays.redraw()  # the metric may have changed
+            self.fit_to_overlays()
         if total_steps is None:
             for plot in (self.loss_plot, self.metric_plot):
                 plot.enableAutoRange()
@@ -164,6 +170,19 @@ class LossCurves(QWidget):
         self._set(self.train_metric_curve, self.train_metric.x, self.train_metric.y)
         self._set(self.val_metric_curve, self.val_metric.x, self.val_metric.y)
 
+    def show_runs(self, history: object) -> None:
+        """Overlay the runs of ``history`` (gui.run_history.RunHistory) that are checked."""
+        from gui.run_overlays import RunOverlays
+
+        self.overlays = RunOverlays(self, history)
+
+    def fit_to_overlays(self) -> None:
+        """Make room for the overlays (called when one is added)."""
+        _, loss, metric = self.overlays.extent()
+        self._grow("loss", loss)
+        self._grow("metric", metric)
+        self._fit_ranges()
+
     # --- view options -----------------------------------------------------------
     def set_x_axis(self, axis: str) -> None:
         if axis not in X_AXES:
@@ -173,6 +192,8 @@ class LossCurves(QWidget):
             self.x_axis_combo.setCurrentText(axis)
         self._label_axes()
         self.redraw()
+        if self.overlays is not None:
+            self.overlays.redraw()
         self._fit_ranges(force=True)
 
     def set_log_scale(self, on: bool) -> None:
@@ -199,6 +220,8 @@ class LossCurves(QWidget):
         self._fitting = True
         try:
             end = self.total_steps / self.steps_per_epoch if self.x_axis == "epoch" else self.total_steps
+            if self.overlays is not None:  # an earlier, longer run stays in view
+                end = max(end, self.overlays.extent()[0])
             self.loss_plot.setXRange(0, max(end, 1), padding=0.02)
             if self.log_scale:
                 self.loss_plot.enableAutoRange(axis="y")

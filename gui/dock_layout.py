@@ -13,7 +13,7 @@ from gui.style import subdued
 
 STATE_VERSION = 2  # bump when dock names change: old saved states are then ignored
 PANEL_DOCKS = (("layers", "Layers"), ("model", "Model"), ("properties", "Layer properties"),
-               ("data", "Data set"), ("training", "Training"))
+               ("data", "Data set"), ("training", "Training"), ("runs", "Runs"))
 # The live views, tabbed together along the bottom of the window; each can be
 # dragged out to float or sit beside another, and View ▸ Reset layout brings them back.
 VIEW_DOCKS = (("filters", "Filters"), ("feature_maps", "Feature maps"), ("drawing", "Draw"),
@@ -64,6 +64,8 @@ class DockLayout(QObject):
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, first)
         for name, _ in VIEW_DOCKS[1:]:
             window.tabifyDockWidget(first, docks[name])
+        # The runs table is wide (ten columns): it belongs in the wide strip, last.
+        window.tabifyDockWidget(first, docks["runs"])
         for dock in docks.values():
             dock.show()
         first.raise_()

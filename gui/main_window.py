@@ -29,6 +29,7 @@ from gui.help_text import show_about, show_help
 from gui.inspector import Inspector
 from gui.message_banner import MessageBanner
 from gui.run_monitor import RunMonitor
+from gui.runs_table import install_runs
 from gui.trained_model_actions import TrainedModelActions
 from gui.training_runner import IDLE, PAUSED, RUNNING, STARTING, TrainingRunner
 from gui.views.catalog import build_views, live_view_actions
@@ -80,6 +81,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.runner = TrainingRunner(self)
         self._connect()
+        self.run_history, self.runs_table = install_runs(self)  # every run kept: the Runs dock, overlays
         self.trained = TrainedModelActions(self)  # trained weights: save/open beside, continue, probe
         self.statusBar().addPermanentWidget(self.trained.label)
         self.dock_layout.restore()

@@ -1,0 +1,199 @@
+"""The "Runs" dock: every run of the session in a sortable table, with a
+checkbox per run that overlays its curves on the live plots, and commands
+to rename (F2), delete (Del, after asking), export the metrics CSV, and
+show the run's experiment in the editor (an undoable edit)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QPoint, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.run_history import RunHistory, RunRecord, RunRecorder
+from gui.runs_model import NAME, RECORD_ROLE, SORT_ROLE, RunsModel
+from gui.style import subdued
+
+HINT = ("Every run of this session is kept here. Check a run to draw its curves (dashed) over the live ones; "
+        "right-click for Rename (F2), Delete (Del), Export metrics CSV and Show experiment.")
+
+
+class RunsTable(QWidget):
+    def __init__(self, history: RunHistory, show_message: Callable[..., None] | None = None,
+                 document_of: Callable[[], object | None] = lambda: None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.history = history
+        self.show_message = show_message
+        self.document_of = document_of  # the window's gui.document.Document (None until the engine has loaded)
+        self.model = RunsModel(history, self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.view = QTableView()
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # in the order they ran
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                  | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.view.verticalHeader().hide()
+        self.view.setWordWrap(False)
+        self.view.setAlternatingRowColors(True)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._on_context_menu)
+        self.view.installEventFilter(self)
+
+        self.rename_action = self._action("&Rename", "F2", "Rename the run", self.rename_current)
+        self.delete_action = self._action("&Delete…", "Del", "Forget the selected runs (asks first)",
+                                          self.delete_selected)
+        self.export_action = self._action("&Export metrics CSV…", None,
+                                          "Write the run's per-epoch metrics as CSV (the columns of --metrics-out)",
+                                          self.export_current)
+        self.show_action = self._action("&Show experiment", None,
+                                        "Put this run's experiment in the editor (undoable)", self.show_experiment)
+        self.view.selectionModel().selectionChanged.connect(self._update_actions)
+        self.model.rowsInserted.connect(self._update_actions)
+        self.model.rowsRemoved.connect(self._update_actions)
+
+        hint = QLabel(HINT)
+        hint.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(subdued(hint))
+        self._update_actions()
+
+    # --- what the commands do -------------------------------------------------
+    def selected_records(self) -> list[RunRecord]:
+        rows = self.view.selectionModel().selectedRows()
+        return [self.proxy.data(index, RECORD_ROLE) for index in sorted(rows, key=lambda i: i.row())]
+
+    def current_record(self) -> RunRecord | None:
+        index = self.view.currentIndex()
+        if index.isValid() and self.view.selectionModel().isRowSelected(index.row(), index.parent()):
+            return self.proxy.data(index, RECORD_ROLE)
+        selected = self.selected_records()
+        return selected[0] if selected else None
+
+    def select(self, record: RunRecord) -> None:
+        """Make ``record``'s row the current, only selected one."""
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, NAME)
+            if self.proxy.data(index, RECORD_ROLE) is record:
+                flags = QItemSelectionModel.SelectionFlag
+                self.view.selectionModel().setCurrentIndex(
+                    index, flags.ClearAndSelect | flags.Rows)  # current on the name: F2 edits it
+                return
+
+    def rename_current(self) -> None:
+        record = self.current_record()
+        if record is not None:
+            self.select(record)
+            self.view.edit(self.view.currentIndex())
+
+    def delete_selected(self) -> None:
+        records = self.selected_records()
+        if not records:
+            return
+        names = ", ".join(f"“{r.name}”" for r in records[:3]) + (" …" if len(records) > 3 else "")
+        text = (f"Delete {names}? Its numbers, curves and weights are forgotten (files already exported stay)."
+                if len(records) == 1 else
+                f"Delete {len(records)} runs ({names})? Their numbers, curves and weights are forgotten.")
+        answer = QMessageBox.question(self, "Delete runs", text,
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                                      QMessageBox.StandardButton.Cancel)
+        if answer == QMessageBox.StandardButton.Yes:
+            for record in records:
+                self.history.remove(record)
+
+    def export_current(self) -> None:
+        record = self.current_record()
+        if record is None:
+            return
+        suggested = re.sub(r"[^\w.-]+", "_", record.name).strip("_") + ".csv"
+        path, _ = QFileDialog.getSaveFileName(self, "Export metrics", suggested, "CSV files (*.csv)")
+        if not path:
+            return
+        try:
+            self.history.export_metrics(record, path)
+        except OSError as exc:
+            self._tell("Could not export the metrics", f"{path}: {exc.strerror or exc}")
+
+    def show_experiment(self) -> None:
+        record, document = self.current_record(), self.document_of()
+        if record is not None and document is not None:
+            document.set(record.experiment, f"Show the experiment of run “{record.name}”")
+
+    # --- internals ------------------------------------------------------------
+    def _action(self, text: str, keys: str | None, tip: str, slot: Callable[[], None]) -> QAction:
+        action = QAction(text, self)
+        if keys:
+            # Shown in the menu; the keys themselves are handled in eventFilter,
+            # because the window's Delete (remove a layer) would otherwise win.
+            action.setShortcut(QKeySequence(keys))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        action.setStatusTip(tip)
+        action.setToolTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def _update_actions(self, *args: object) -> None:
+        any_selected = bool(self.view.selectionModel().selectedRows())
+        for action in (self.rename_action, self.delete_action, self.export_action):
+            action.setEnabled(any_selected)
+        self.show_action.setEnabled(any_selected and self.document_of() is not None)
+
+    def _on_context_menu(self, pos: QPoint) -> None:
+        index = self.view.indexAt(pos)
+        if index.isValid() and not self.view.selectionModel().isRowSelected(index.row(), index.parent()):
+            self.view.selectRow(index.row())
+        self._update_actions()
+        menu = QMenu(self)
+        menu.addActions([self.rename_action, self.export_action, self.show_action])
+        menu.addSeparator()
+        menu.addAction(self.delete_action)
+        menu.popup(self.view.viewport().mapToGlobal(pos))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self.view and event.type() in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
+            key = event.key()
+            if key in (Qt.Key.Key_Delete, Qt.Key.Key_F2) and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+                event.accept()  # ShortcutOverride accepted: the key comes here, not to a window shortcut
+                if event.type() == QEvent.Type.KeyPress:
+                    (self.delete_selected if key == Qt.Key.Key_Delete else self.rename_current)()
+                return True
+        return super().eventFilter(watched, event)
+
+    def _tell(self, title: str, text: str) -> None:
+        if self.show_message is not None:
+            self.show_message(title, text, QMessageBox.Icon.Warning)
+        else:
+            QMessageBox.warning(self, title, text)
+
+
+def install_runs(window: QMainWindow) -> tuple[RunHistory, RunsTable]:
+    """Keep every run of ``window``'s runner, list them in its "runs" dock and
+    overlay the checked ones on its curves."""
+    history = RunHistory(window)
+    # The spec a run started from: the window sets it just before runner.start.
+    RunRecorder(window.runner, history, lambda: window._run_experiment)
+    table = RunsTable(history, window.show_message, lambda: window.document)
+    window.dock_layout.set_widget("runs", table)
+    window.curves.show_runs(history)
+    return history, table

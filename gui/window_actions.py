@@ -85,6 +85,8 @@ class WindowActions(QObject):
         # Help
         self.help = make("&Help", "How to use the playground", _keys(Std.HelpContents, "F1"),
                          SP.SP_DialogHelpButton)
+        self.examples = make("&Examples…", "The gallery of built-in examples, one or more per claim about "
+                             "CNNs and RNNs", "Ctrl+Shift+E")
         self.about = make("&About", "About CNN-RNN Playground")
 
     def training_actions(self) -> list[QAction]:
@@ -116,4 +118,4 @@ class WindowActions(QObject):
         train_menu = bar.addMenu("&Train")
         train_menu.addActions(self.training_actions())
         help_menu = bar.addMenu("&Help")
-        help_menu.addActions([self.help, self.about])
+        help_menu.addActions([self.help, self.examples, self.about])

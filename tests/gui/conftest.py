@@ -30,6 +30,16 @@ def isolated_settings(tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def gallery_already_seen(isolated_settings):
+    """The first start opens the examples gallery over the window; tests start
+    as if it had been seen (tests/gui/test_gallery.py clears this)."""
+    from gui.gallery import SEEN_KEY
+    from gui.settings import app_settings
+
+    app_settings().setValue(SEEN_KEY, True)
+
+
+@pytest.fixture(autouse=True)
 def isolated_data_dir(tmp_path, monkeypatch):
     """Autosaves go to a temporary data folder, never the user's (Qt reads
     XDG_DATA_HOME on every QStandardPaths lookup)."""

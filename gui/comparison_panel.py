@@ -13,6 +13,8 @@ document as one undoable edit, to look at it with the live views.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QColor, QFont
 from PySide6.QtWidgets import (
@@ -65,10 +67,11 @@ class ComparisonPanel(QWidget):
         title.setFont(font)
         title.setWordWrap(True)
         claims = f" · claims {', '.join(comparison.claims)}" if comparison.claims else ""
-        where = f" · {path}" if path else ""
+        where = f" · {Path(path).name}" if path else ""
         facts = subdued(QLabel(f"{len(comparison.experiments)} experiments on the data set "
                                f"“{comparison.dataset}”{claims}{where}"))
         facts.setWordWrap(True)
+        facts.setToolTip(path or "")
         description = QLabel(comparison.description)
         description.setWordWrap(True)
         description.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

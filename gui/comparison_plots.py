@@ -7,16 +7,20 @@ unit the table reports. The loss is the smoothed training loss (the raw
 per-step loss of several models on top of each other is unreadable); the
 metric is the validation accuracy in per cent, or the validation MSE, once
 per epoch, with the baseline of guessing (or predicting the mean) as a dashed
-line. As in gui/curves.py: items made once and fed with ``setData``, bounded
+line. One legend above both plots rather than one inside each: inside, it
+always covered some curve (accuracies end at the top right, a model that
+learns nothing keeps its loss there). As in gui/curves.py: items made once and fed with ``setData``, bounded
 StepHistory buffers, 1 px pens (2 px for the metric, which has few points).
 """
 
 from __future__ import annotations
 
+from html import escape
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from gui.step_history import StepHistory
 
@@ -27,6 +31,13 @@ TEXT = "#333"
 
 def colour(index: int) -> str:
     return COLOURS[index % len(COLOURS)]
+
+
+def legend_html(labels: list[str]) -> str:
+    """A line of colour sample and label per experiment, as rich text."""
+    return "&nbsp;&nbsp;&nbsp;&nbsp;".join(
+        f'<span style="color:{colour(i)}; font-weight:bold">━━</span>&nbsp;{escape(label)}'
+        for i, label in enumerate(labels))
 
 
 class ComparisonPlots(QWidget):
@@ -46,10 +57,16 @@ class ComparisonPlots(QWidget):
                                              label="chance", labelOpts={"color": "#555", "position": 0.9})
         self.baseline_line.hide()
         self.metric_plot.addItem(self.baseline_line)
-        layout = QHBoxLayout(self)
+        self.legend = QLabel(legend_html(self.labels))
+        self.legend.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.legend.setAccessibleName("Legend")
+        plots = QHBoxLayout()
+        plots.addWidget(self.loss_widget, 1)
+        plots.addWidget(self.metric_widget, 1)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.loss_widget, 1)
-        layout.addWidget(self.metric_widget, 1)
+        layout.addWidget(self.legend)
+        layout.addLayout(plots, 1)
         self.setMinimumHeight(220)
 
     @staticmethod
@@ -57,7 +74,6 @@ class ComparisonPlots(QWidget):
         widget = pg.PlotWidget(background="w")
         plot = widget.getPlotItem()
         plot.setTitle(title, color=TEXT, size="11pt")
-        plot.addLegend(offset=(-10, 10), labelTextColor=TEXT, brush=(255, 255, 255, 210))
         for axis in ("left", "bottom"):
             plot.getAxis(axis).setTextPen(TEXT)
             plot.getAxis(axis).setPen("#888")

@@ -75,7 +75,8 @@ def assert_curves_and_table(panel: ComparisonPanel, labels: list[str], epochs: i
         assert curve_points(panel.plots.metric_curves[i]) == epochs
         _, accuracy = panel.plots.metric_curves[i].getData()
         assert ((0 <= accuracy) & (accuracy <= 100)).all()
-        assert panel.plots.loss_curves[i].opts["name"] == label  # in the legend
+        assert panel.plots.loss_curves[i].opts["name"] == label
+        assert f"&nbsp;{label}" in panel.plots.legend.text()  # the legend above the plots
         assert panel.progress_bars[i].value() == panel.progress_bars[i].maximum()
         assert panel.experiments.item(i, 4).text().startswith("finished: val accuracy")
     pens = {panel.plots.loss_curves[by_label[lb][0]].opts["pen"].color().name() for lb in labels}

@@ -145,6 +145,35 @@ def test_a_failing_experiment_shows_its_reason_and_the_others_complete(qtbot, tm
     assert curve_points(panel.plots.loss_curves[2]) == 0
 
 
+def test_a_diverging_experiment_says_so_in_its_row_table_and_verdict(qtbot, tmp_path):
+    def mlp(name: str, training: dict) -> dict:
+        return {"format": "cnn-rnn-playground/experiment", "version": 1, "name": name, "description": "",
+                "dataset": {"name": "sine", "options": {"n_samples": 320, "length": 20}},
+                "model": {"layers": [{"type": "Flatten"}, {"type": "Linear", "out_features": 64},
+                                     {"type": "ReLU"}, {"type": "Linear"}]},
+                "training": {"batch_size": 64, "epochs": 3, "seed": 0, "device": "cpu", **training}}
+
+    path = tmp_path / "sine.json"
+    path.write_text(json.dumps({
+        "format": "cnn-rnn-playground/comparison", "version": 1, "name": "Steady or wild",
+        "experiments": [{"label": "Steady", "experiment": mlp("steady", {"learning_rate": 0.001})},
+                        {"label": "Wild", "experiment": mlp("wild", {"optimizer": "sgd", "learning_rate": 10.0,
+                                                                    "momentum": 0.99})}]}), encoding="utf-8")
+    panel = open_panel(qtbot, path)
+    result = run_to_end(qtbot, panel, parallel=False)
+    steady, wild = panel.run.runs
+    assert steady.state == cr.FINISHED and wild.state == cr.DIVERGED
+    status = panel.experiments.item(1, 4).text()
+    assert status.startswith("diverged: training diverged at step") and "learning rate" in status
+    assert panel.plots.metric_plot.titleLabel.text == "Validation MSE"
+    assert curve_points(panel.plots.metric_curves[0]) == 3
+    table = panel.results.table
+    assert table.horizontalHeaderItem(6).text() == "val_mse"
+    assert table.item(1, 0).text() == "Wild" and table.item(1, 6).text().endswith("(diverged)")
+    assert [r.status for r in result.rows] == ["ok", "diverged"]
+    assert "Wild diverged" in panel.results.verdict
+
+
 def test_stop_stops_the_running_experiment_and_the_rest_do_not_run(qtbot, tmp_path):
     panel = open_panel(qtbot, write_comparison(tmp_path, epochs=500))
     panel.start(parallel=False)

@@ -10,7 +10,7 @@ unsaved-changes question), a comparison opens in its own window.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QResizeEvent, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -60,6 +60,8 @@ class Gallery(QWidget):
             self.claim_filter.setItemData(self.claim_filter.count() - 1, f"{claim}: {text}",
                                           Qt.ItemDataRole.ToolTipRole)
         self.claim_filter.setToolTip("Show only the examples for one claim")
+        self.claim_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.claim_filter.setMinimumContentsLength(44)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search titles and explanations (e.g. LSTM, digits, shift)")
         self.search.setClearButtonEnabled(True)
@@ -72,7 +74,8 @@ class Gallery(QWidget):
         filters.addWidget(self.search, 1)
         filters.addWidget(self.count_label)
 
-        self.cards = [GalleryCard(item) for item in self.items]
+        # Neighbours on the same data show different samples of it.
+        self.cards = [GalleryCard(item, variant=i) for i, item in enumerate(self.items)]
         self.grid_host = QWidget()
         self.grid = QGridLayout(self.grid_host)
         self.grid.setSpacing(SPACING)
@@ -94,6 +97,7 @@ class Gallery(QWidget):
         self.claim_filter.currentIndexChanged.connect(self.apply_filter)
         self.search.textChanged.connect(self.apply_filter)
         self.search.installEventFilter(self)  # Down from the search box goes to the first card
+        self.scroll.viewport().installEventFilter(self)
         self.setMinimumSize(2 * CARD_WIDTH + 3 * SPACING + 40, 420)
         self.apply_filter()
 
@@ -146,10 +150,6 @@ class Gallery(QWidget):
             self.grid.addWidget(self.empty_label, 0, 0)
             self.empty_label.show()
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
-        super().resizeEvent(event)
-        self._relayout()
-
     def _on_card_moved(self, card: GalleryCard, dx: int, dy: int) -> None:
         visible = self.visible_cards()
         if card not in visible:
@@ -165,7 +165,9 @@ class Gallery(QWidget):
         self.scroll.ensureWidgetVisible(card, SPACING, SPACING)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if watched is self.search and event.type() == QEvent.Type.KeyPress:
+        if watched is self.scroll.viewport() and event.type() == QEvent.Type.Resize:
+            self._relayout()  # as many columns as fit the visible width
+        elif watched is self.search and event.type() == QEvent.Type.KeyPress:
             key = event.key()
             visible = self.visible_cards()
             if key == Qt.Key.Key_Down and visible:

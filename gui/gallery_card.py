@@ -14,6 +14,7 @@ from gui.gallery_thumbnails import SIZE, ThumbnailSamples, paint_thumbnail
 from gui.style import subdued
 
 CARD_WIDTH = SIZE.width() + 2 * 12 + 4
+TEXT_WIDTH = SIZE.width()  # the thumbnail's width: the text lines up with it
 STYLE = """
 QFrame#GalleryCard { border: 1px solid palette(mid); border-radius: 6px; background: palette(base); }
 QFrame#GalleryCard:focus { border: 2px solid palette(highlight); }
@@ -27,9 +28,10 @@ class GalleryCard(QFrame):
     opened = Signal(object)  # the GalleryItem
     moved = Signal(object, int, int)  # this card, columns, rows: an arrow key asks for a neighbour
 
-    def __init__(self, item: GalleryItem, parent: QWidget | None = None) -> None:
+    def __init__(self, item: GalleryItem, variant: int = 0, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.item = item
+        self.variant = variant  # which of the generated samples the thumbnail shows
         self.setObjectName("GalleryCard")
         self.setStyleSheet(STYLE)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -76,6 +78,12 @@ class GalleryCard(QFrame):
         bottom.addStretch(1)
         bottom.addWidget(self.open_button)
 
+        # Word-wrapped labels in a grid in a scroll area get no height for their
+        # width (the text was cut off and the title slid under the thumbnail):
+        # the card's width is fixed, so give them the height their text needs.
+        for label in (self.title, self.description):
+            label.setFixedWidth(TEXT_WIDTH)
+            label.setMinimumHeight(label.heightForWidth(TEXT_WIDTH))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 10)
         layout.setSpacing(6)
@@ -86,7 +94,8 @@ class GalleryCard(QFrame):
         layout.addLayout(bottom)
 
     def set_samples(self, samples: ThumbnailSamples | None) -> None:
-        self.thumbnail.setPixmap(QPixmap.fromImage(paint_thumbnail(samples, self.item.models)))
+        self.thumbnail.setPixmap(QPixmap.fromImage(paint_thumbnail(samples, self.item.models,
+                                                                   self.variant)))
         self.has_thumbnail = samples is not None
 
     def open(self) -> None:

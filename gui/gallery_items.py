@@ -69,8 +69,17 @@ def family(kind: str) -> str:
     return kind if kind in ("CNN", "MLP", "hybrid") else "RNN"
 
 
+def reading_order(item: GalleryItem) -> tuple:
+    """By the first claim shown (C2 before C8), the comparison (the whole
+    demonstration) before the presets it is made of, then by title."""
+    from gui.claims_text import claim_sort_key
+
+    first = min((claim_sort_key(c) for c in item.claims), default=99)
+    return first, item.kind != COMPARISON, item.title.casefold()
+
+
 def gallery_items() -> list[GalleryItem]:
-    """Presets first, then comparisons, each sorted by file name as engine.presets lists them."""
+    """Every preset and comparison in presets/, in reading order."""
     from engine.comparison_file import load_comparison
     from engine.errors import PlaygroundError
     from engine.experiment_file import load_experiment
@@ -95,4 +104,4 @@ def gallery_items() -> list[GalleryItem]:
         items.append(GalleryItem(info.key, info.path, COMPARISON, comp.name, comp.description, claims,
                                  first.dataset, first.training.seed,
                                  tuple(model_kind(e.experiment.model) for e in comp.experiments)))
-    return items
+    return sorted(items, key=reading_order)

@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
 
 SIZE = QSize(240, 132)
 N_IMAGES, IMAGE_COLUMNS, N_SEQUENCES, MAX_LINES = 8, 4, 3, 3
+VARIANTS = 3  # examples on the same data show different samples (digits thrice in a row looked copied)
 THUMBNAIL_SAMPLES = 40  # generated instead of the preset's thousands: enough to pick from
 INK = (40, 40, 40)
 LINE_COLOURS = ("#1f77b4", "#2ca02c", "#9467bd")
@@ -61,18 +62,19 @@ def thumbnail_samples(spec: object, seed: int) -> ThumbnailSamples:
                           for row in rows)
         return ThumbnailSamples("tokens", text=text)
     if kind == "image":
-        x = bundle.x_train[:N_IMAGES, 0].numpy().astype(np.float32)
+        x = bundle.x_train[:N_IMAGES * VARIANTS, 0].numpy().astype(np.float32)
         low, high = float(x.min()), float(x.max())
         return ThumbnailSamples("image", (x - low) / (high - low if high > low else 1.0))
-    return ThumbnailSamples("sequence", bundle.x_train[:N_SEQUENCES].numpy().astype(np.float32).copy())
+    return ThumbnailSamples("sequence", bundle.x_train[:N_SEQUENCES * VARIANTS].numpy().astype(np.float32).copy())
 
 
 # --- painting (GUI thread) ------------------------------------------------------------------------
 
-def paint_thumbnail(samples: ThumbnailSamples | None, models: tuple[str, ...],
+def paint_thumbnail(samples: ThumbnailSamples | None, models: tuple[str, ...], variant: int = 0,
                     size: QSize = SIZE) -> QImage:
     """The picture of ``samples`` (None: still loading) with a badge per model
-    kind (``models``, e.g. ("CNN", "GRU")) in its corner."""
+    kind (``models``, e.g. ("CNN", "GRU")) in its corner; ``variant`` picks
+    which of the generated samples it shows."""
     image = QImage(size, QImage.Format.Format_RGB32)
     image.fill(QColor("white"))
     painter = QPainter(image)
@@ -81,9 +83,9 @@ def paint_thumbnail(samples: ThumbnailSamples | None, models: tuple[str, ...],
     if samples is None:
         _centred_text(painter, area, "…")
     elif samples.kind == "image":
-        _paint_images(painter, area, samples.x)
+        _paint_images(painter, area, _pick(samples.x, N_IMAGES, variant))
     elif samples.kind == "sequence":
-        _paint_sequences(painter, area, samples.x)
+        _paint_sequences(painter, area, _pick(samples.x, N_SEQUENCES, variant))
     elif samples.kind == "tokens":
         _paint_text(painter, area, samples.text)
     else:
@@ -94,6 +96,12 @@ def paint_thumbnail(samples: ThumbnailSamples | None, models: tuple[str, ...],
     painter.drawRect(0, 0, size.width() - 1, size.height() - 1)
     painter.end()
     return image
+
+
+def _pick(x: np.ndarray, n: int, variant: int) -> np.ndarray:
+    groups = max(1, len(x) // n)
+    start = (variant % groups) * n
+    return x[start:start + n]
 
 
 def _centred_text(painter: QPainter, area: QRectF, text: str) -> None:

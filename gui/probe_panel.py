@@ -56,7 +56,7 @@ class ProbePanel(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Tests on the trained model")
         self.setModal(False)
-        self.resize(900, 360)
+        self.resize(920, 480)
         intro = QLabel("Each test changes the validation data in one way and measures the trained model "
                        "again: the metric before and after says what the model relies on.")
         intro.setWordWrap(True)

@@ -6,6 +6,8 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 APP_NAME = "CNN-RNN Playground"
 
 HELP_HTML = """
+<p><b>New here?</b> <i>Help ▸ Examples</i> (<b>Ctrl+Shift+E</b>) opens the gallery of built-in examples:
+each one demonstrates a claim about CNNs and RNNs. Filter it by claim or search it, and open one.</p>
 <h3>Build, train, watch</h3>
 <ol>
 <li><b>Pick data</b> in the <i>Data set</i> panel; the preview shows what the network will see.</li>

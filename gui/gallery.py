@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from gui.claims_text import CLAIMS
 from gui.gallery_card import CARD_WIDTH, GalleryCard
+from gui.gallery_card import STYLE as CARD_STYLE
 from gui.gallery_items import GalleryItem, gallery_items
 from gui.gallery_loader import ThumbnailLoader
 from gui.gallery_thumbnails import dataset_key
@@ -61,10 +62,11 @@ class Gallery(QWidget):
                                           Qt.ItemDataRole.ToolTipRole)
         self.claim_filter.setToolTip("Show only the examples for one claim")
         self.claim_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.claim_filter.setMinimumContentsLength(44)
+        self.claim_filter.setMinimumContentsLength(30)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search titles and explanations (e.g. LSTM, digits, shift)")
         self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(220)  # the claim filter's long entries must not squeeze it
         self.count_label = QLabel()
         subdued(self.count_label)
         filters = QHBoxLayout()
@@ -77,6 +79,7 @@ class Gallery(QWidget):
         # Neighbours on the same data show different samples of it.
         self.cards = [GalleryCard(item, variant=i) for i, item in enumerate(self.items)]
         self.grid_host = QWidget()
+        self.grid_host.setStyleSheet(CARD_STYLE)
         self.grid = QGridLayout(self.grid_host)
         self.grid.setSpacing(SPACING)
         self.grid.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)

@@ -32,8 +32,7 @@ class GalleryCard(QFrame):
         super().__init__(parent)
         self.item = item
         self.variant = variant  # which of the generated samples the thumbnail shows
-        self.setObjectName("GalleryCard")
-        self.setStyleSheet(STYLE)
+        self.setObjectName("GalleryCard")  # styled by STYLE, set once on the cards' parent (cheaper)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setFixedWidth(CARD_WIDTH)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)

@@ -201,3 +201,30 @@ def test_no_start_page_over_a_file_named_on_the_command_line(qtbot):
     assert gallery_at_start(qtbot, window) is None
     assert window.document.experiment.dataset.name == "sine"
     close_window(qtbot, window)
+
+
+def test_the_start_page_waits_for_a_modal_question_and_skips_unsaved_work(window, qtbot):
+    from PySide6.QtWidgets import QDialog
+
+    from gui.gallery import show_gallery_at_start
+
+    app_settings().setValue(SEEN_KEY, False)
+    question = QDialog(window)  # stands in for "Recover unsaved changes?"
+    question.setModal(True)
+    question.show()
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is question, timeout=2_000)
+    show_gallery_at_start(window)
+    qtbot.wait(700)  # past the first retry
+    assert window.findChild(GalleryDialog) is None
+    question.close()
+    qtbot.waitUntil(lambda: gallery_at_start(qtbot, window) is not None, timeout=3_000)
+    dialog = window.findChild(GalleryDialog)
+    qtbot.waitUntil(lambda: not dialog.gallery.loader.busy, timeout=20_000)
+    dialog.close()
+    dialog.deleteLater()
+    qtbot.waitUntil(lambda: window.findChild(GalleryDialog) is None, timeout=2_000)
+    app_settings().setValue(SEEN_KEY, False)  # showing it marked it seen
+    window.training_panel.set_value("epochs", 7)  # as after Recover: unsaved work in the window
+    show_gallery_at_start(window)
+    qtbot.wait(50)
+    assert window.findChild(GalleryDialog) is None

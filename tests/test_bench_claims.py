@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib.util
+import io
 import json
 import sys
 from pathlib import Path
@@ -90,3 +91,14 @@ def test_generation_feeds_each_character_back():
     assert p.shape == (len(bundle.vocab),) and p.sum() == pytest.approx(1.0)
     with pytest.raises(ValueError, match="not in the vocabulary"):
         measure.encode("the bank\x00", bundle.vocab)
+
+
+@pytest.mark.slow
+def test_new_claim_presets_show_their_claims(bench):
+    """The full (seeded) runs of the presets added for C2/C3, C8's nuance and
+    C15: about 15 s at one thread."""
+    results = {r.claim: r for r in bench.run_claims(["C3", "C2", "C8", "C15"], log=io.StringIO())}
+    for claim in ("C2", "C3", "C8", "C15"):
+        assert results[claim].verdict != bench.FAILS, (claim, results[claim].unmet)
+    assert results["C3"].details["mlp"]["after"] < 0.35 and results["C3"].details["cnn"]["after"] > 0.9
+    assert results["C2"].details["shapes_ratio"] >= 10

@@ -23,6 +23,7 @@ from gui.run_history import RunHistory, RunRecord
 # Matplotlib's tab10 without the live curves' blue and orange.
 COLOURS = ("#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 MAX_LOSS_POINTS = 1_000  # a finished run's loss needs no more to be read; dashes stay cheap
+LEGEND_ROWS = 4  # past this many entries a legend takes two columns, so it does not run off the plot
 
 
 def run_colour(record: RunRecord) -> str:
@@ -91,6 +92,7 @@ class RunOverlays:
             return
         for plot, item in zip((self.curves.loss_plot, self.curves.metric_plot), items, strict=True):
             plot.removeItem(item)  # from the legend too
+            _fit_legend(plot.legend)
 
     def _on_renamed(self, record: RunRecord) -> None:
         if record.id in self.items:
@@ -112,6 +114,7 @@ class RunOverlays:
             legend.removeItem(item)
             if shown:
                 legend.addItem(item, record.name)
+            _fit_legend(legend)
 
     def _x(self, record: RunRecord, steps: np.ndarray) -> np.ndarray:
         steps = np.asarray(steps, float)
@@ -121,6 +124,12 @@ class RunOverlays:
     def _metric_values(record: RunRecord) -> np.ndarray:
         values = np.array([e.val_metric for e in record.epochs], float)
         return values * 100.0 if record.metric == "accuracy" else values
+
+
+def _fit_legend(legend: pg.LegendItem) -> None:
+    columns = 1 if len(legend.items) <= LEGEND_ROWS else 2
+    if legend.columnCount != columns:
+        legend.setColumnCount(columns)
 
 
 def _finite_max(values: np.ndarray) -> float:

@@ -21,7 +21,7 @@ COLUMNS = (
     ("Name", "The run's name: double-click or F2 to rename"),
     ("Model", "Kind of network (CNN, GRU, LSTM, MLP, CNN+GRU…) and its layers with weights"),
     ("Data set", "The data set it trained on (hover for its options)"),
-    ("Parameters", "Trainable parameters of the model"),
+    ("Params", "Trainable parameters of the model"),
     ("Best val.", "Best validation metric of any epoch: highest accuracy, or lowest mean squared error"),
     ("s/epoch", "Mean wall time of one epoch, evaluation included (seconds)"),
     ("Samples/s", "Training speed: samples per second over the whole run"),

@@ -102,3 +102,14 @@ def test_new_claim_presets_show_their_claims(bench):
         assert results[claim].verdict != bench.FAILS, (claim, results[claim].unmet)
     assert results["C3"].details["mlp"]["after"] < 0.35 and results["C3"].details["cnn"]["after"] > 0.9
     assert results["C2"].details["shapes_ratio"] >= 10
+
+
+def test_a_check_that_breaks_is_a_row_not_a_traceback(bench, monkeypatch):
+    def broken(b):
+        raise RuntimeError("weights missing\nsecond line")
+
+    monkeypatch.setitem(bench.CLAIMS, "C1", broken)
+    (failed, fine) = bench.run_claims(["C1", "C5"], log=io.StringIO())
+    assert failed.verdict == bench.FAILS and failed.numbers == "RuntimeError: weights missing"
+    assert "not met: the check ran to the end" in bench.table([failed])
+    assert fine.claim == "C5" and fine.verdict == bench.NUANCE

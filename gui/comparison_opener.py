@@ -57,12 +57,23 @@ class ComparisonOpener(QObject):
             self.show_message("Cannot open comparison", str(exc), QMessageBox.Icon.Warning)
             return False
         panel = ComparisonPanel(comparison, resolved, self.document, self.window)
+        self._record_runs(panel)
         panel.closed.connect(lambda p=panel: self._forget(p))
         self.panels.append(panel)
         panel.show()
         if self.add_recent is not None:
             self.add_recent(str(path))
         return True
+
+    def _record_runs(self, panel: ComparisonPanel) -> None:
+        """Every run of the session goes into the Runs table, a comparison's too."""
+        history = getattr(self.window, "run_history", None)
+        if history is None:
+            return
+        from gui.run_history import RunRecorder
+
+        for run in panel.run.runs:
+            RunRecorder(run.runner, history, lambda experiment=run.experiment: experiment)
 
     def choose(self) -> bool:
         """File ▸ Open Comparison…: pick a file, starting in the built-in presets."""

@@ -260,3 +260,14 @@ def test_the_built_in_motif_comparison_runs_with_one_epoch(qtbot):
         assert curve_points(panel.plots.loss_curves[i]) == run.info.total_steps
         assert curve_points(panel.plots.metric_curves[i]) == 1
     assert panel.results.table.rowCount() == 2 and panel.results.verdict
+
+
+def test_a_comparison_opened_in_the_window_records_its_runs_in_the_runs_table(qtbot, tmp_path):
+    window = open_window(qtbot, str(write_comparison(tmp_path, epochs=1)))
+    panel = window.files.comparisons.panels[-1]
+    before = len(window.run_history.records)
+    run_to_end(qtbot, panel, parallel=False)
+    records = list(window.run_history.records)
+    assert before == 0 and len(records) == len(panel.run.runs)
+    assert [r.experiment for r in records] == [run.experiment for run in panel.run.runs]
+    assert all(r.outcome == "finished" for r in records)

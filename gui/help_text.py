@@ -37,6 +37,16 @@ Drag a tab out to see several views at once.</p>
 <p>Each view can be <b>frozen</b>, and exports its picture (PNG, SVG) and its numbers (CSV, NumPy).
 The <b>timeline</b> at the bottom goes back through the run: every view, and the drawing's prediction,
 shows the network as it was at that step; <i>Live</i> follows training again.</p>
+<h3>Compare</h3>
+<p>Every run of the session is kept in the <i>Runs</i> tab: tick a run to draw its curves (dashed)
+beside the live ones; <b>F2</b> renames it, <b>Del</b> deletes it, the right-click menu exports its
+metrics or shows its experiment. <i>File ▸ Built-in Comparisons</i> opens two or more experiments on
+the same data in a window of their own: run them in turn or in parallel, watch their curves together,
+and read the table and the verdict at the end.</p>
+<p>After a run the window keeps the trained weights (saved beside the experiment as
+<i>name.weights.npz</i>). <i>Train ▸ Test the Trained Model</i> shifts, scrambles or resizes the
+validation data and reports the accuracy before and after — does the model find the pattern anywhere?
+does the order matter? can it take another size?</p>
 """
 
 ABOUT_HTML = """

@@ -24,6 +24,7 @@ from engine.spec import Experiment
 from gui.curves import LossCurves
 from gui.dock_layout import PANEL_DOCKS, VIEW_DOCKS, DockLayout
 from gui.engine_loader import EngineLoader
+from gui.explain.menu import install_explain_menu
 from gui.gallery import install_gallery
 from gui.gui_garbage_collector import GuiGarbageCollector
 from gui.help_text import show_about, show_help
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
         self.runner = TrainingRunner(self)
         self._connect()
         install_gallery(self)  # Help ▸ Examples, and the gallery as the start page
+        self.explain = install_explain_menu(self)  # Explain ▸ the explainers for learners (issue #6)
         self.run_history, self.runs_table = install_runs(self)  # every run kept: the Runs dock, overlays
         self.trained = TrainedModelActions(self)  # trained weights: save/open beside, continue, probe
         self.statusBar().addPermanentWidget(self.trained.label)

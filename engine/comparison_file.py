@@ -29,6 +29,7 @@ from engine.experiment_file import (
     decode_json,
     experiment_to_dict,
     load_experiment,
+    migrate_document,
     parse_experiment,
     write_atomic,
 )
@@ -147,20 +148,7 @@ def check_comparison(comparison: Comparison) -> None:
 
 
 def migrate(doc: dict[str, Any]) -> dict[str, Any]:
-    version = doc.get("version")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise SpecError("version", f"must be a positive integer, got {json.dumps(version)[:40]}")
-    if version > VERSION:
-        raise SpecError("version", f"file is version {version}, written by a newer CNN-RNN Playground; "
-                        f"this one reads comparisons up to version {VERSION} — please update the app")
-    while version < VERSION:
-        step = MIGRATIONS.get(version)
-        if step is None:
-            raise SpecError("version", f"no migration from version {version}")
-        doc = step(dict(doc))
-        version += 1
-        doc["version"] = version
-    return doc
+    return migrate_document(doc, VERSION, MIGRATIONS, "comparisons ")
 
 
 def _check_count(n: int) -> None:

@@ -174,8 +174,9 @@ def dependency(spec: DatasetSpec) -> Dependency | None:
     return None
 
 
-def format_table(result: ComparisonResult) -> list[str]:
-    """Plain-text table, then the dependency (if any) and the verdict."""
+def table_cells(result: ComparisonResult) -> tuple[list[str], list[list[str]]]:
+    """Heading and one row of cells per experiment (the command line prints
+    them as text, the window puts them in a table)."""
     show_options = any(r.data_options for r in result.rows)
     head = ["experiment", "model", "params", "epochs", "s/epoch", "samples/s", result.metric, "sees"]
     if show_options:
@@ -188,6 +189,12 @@ def format_table(result: ComparisonResult) -> list[str]:
         if show_options:
             cells.append(r.data_options)
         body.append(cells)
+    return head, body
+
+
+def format_table(result: ComparisonResult) -> list[str]:
+    """Plain-text table, then the dependency (if any) and the verdict."""
+    head, body = table_cells(result)
     widths = [max(len(row[i]) for row in (head, *body)) for i in range(len(head))]
     right = {2, 3, 4, 5, 6}  # numbers line up on the right
 

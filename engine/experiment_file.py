@@ -95,14 +95,21 @@ def parse_experiment(doc: Any) -> Experiment:
 
 
 def migrate(doc: dict[str, Any]) -> dict[str, Any]:
+    return migrate_document(doc, VERSION, MIGRATIONS, "")
+
+
+def migrate_document(doc: dict[str, Any], latest: int, migrations: dict[int, Any], kind: str) -> dict[str, Any]:
+    """Bring a versioned document (experiment or comparison: ``kind`` names
+    it in the message, e.g. "comparisons ") up to version ``latest``, one
+    migration step at a time."""
     version = doc.get("version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise SpecError("version", f"must be a positive integer, got {json.dumps(version)[:40]}")
-    if version > VERSION:
+    if version > latest:
         raise SpecError("version", f"file is version {version}, written by a newer CNN-RNN Playground; "
-                        f"this one reads up to version {VERSION} — please update the app")
-    while version < VERSION:
-        step = MIGRATIONS.get(version)
+                        f"this one reads {kind}up to version {latest} — please update the app")
+    while version < latest:
+        step = migrations.get(version)
         if step is None:
             raise SpecError("version", f"no migration from version {version}")
         doc = step(dict(doc))

@@ -31,23 +31,10 @@ NUMERIC = {"params", "epochs", "s/epoch", "samples/s"}
 
 
 def table_cells(result: object) -> tuple[list[str], list[list[str]]]:
-    """Heading and one row of cells per experiment, formatted as the command
-    line's table formats them."""
-    from engine.verdict import format_metric
+    """Heading and cells, formatted as the command line's table formats them."""
+    from engine.comparison_table import table_cells as cells
 
-    show_options = any(r.data_options for r in result.rows)
-    head = ["experiment", "model", "params", "epochs", "s/epoch", "samples/s", result.metric, "sees"]
-    if show_options:
-        head.append("data options")
-    rows = []
-    for r in result.rows:
-        value = format_metric(r.metric, r.value) + ("" if r.status == "ok" else f" ({r.status})")
-        cells = [r.label, r.model, f"{r.params:,}", str(r.epochs), f"{r.seconds_per_epoch:.3g}",
-                 f"{r.samples_per_second:,.0f}", value, r.reach.describe() if r.reach else "–"]
-        if show_options:
-            cells.append(r.data_options)
-        rows.append(cells)
-    return head, rows
+    return cells(result)
 
 
 def notes(result: object | None) -> list[str]:

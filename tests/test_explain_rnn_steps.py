@@ -14,7 +14,13 @@ from engine import datasets
 from engine.events import Finished
 from engine.experiment_file import parse_experiment
 from engine.explain.rnn_steps import (
-    GATES, build_with_weights, builtin_example, encode_text, first_recurrent, layer_steps, rnn_steps,
+    GATES,
+    build_with_weights,
+    builtin_example,
+    encode_text,
+    first_recurrent,
+    layer_steps,
+    rnn_steps,
     step_equation,
 )
 from engine.training import train

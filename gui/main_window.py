@@ -33,6 +33,7 @@ from gui.message_banner import MessageBanner
 from gui.run_monitor import RunMonitor
 from gui.runs_table import install_runs
 from gui.trained_model_actions import TrainedModelActions
+from gui.tour import install_tour
 from gui.training_runner import IDLE, PAUSED, RUNNING, STARTING, TrainingRunner
 from gui.views.catalog import build_views, live_view_actions
 from gui.views.view_hub import ViewHub
@@ -84,6 +85,7 @@ class MainWindow(QMainWindow):
         self.runner = TrainingRunner(self)
         self._connect()
         install_gallery(self)  # Help ▸ Examples, and the gallery as the start page
+        install_tour(self)  # Help ▸ Guided Tour, and the tour on the first start (after the gallery)
         self.explain = install_explain_menu(self)  # Explain ▸ the explainers for learners (issue #6)
         self.run_history, self.runs_table = install_runs(self)  # every run kept: the Runs dock, overlays
         self.trained = TrainedModelActions(self)  # trained weights: save/open beside, continue, probe

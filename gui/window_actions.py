@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu, QStyle
+from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QWhatsThis
 
 SP = QStyle.StandardPixmap
 Std = QKeySequence.StandardKey
@@ -87,6 +87,13 @@ class WindowActions(QObject):
                          SP.SP_DialogHelpButton)
         self.examples = make("&Examples…", "The gallery of built-in examples, one or more per claim about "
                              "CNNs and RNNs", "Ctrl+Shift+E")
+        self.tour = make("Guided &Tour", "A short tour of the window: where to build, train and watch")
+        # Qt's own What's This mode: the next click shows the clicked control's explanation.
+        self.whats_this = QWhatsThis.createAction(window)
+        self.whats_this.setShortcut(QKeySequence("Shift+F1"))
+        self.whats_this.setStatusTip("Click any control to read what it is and why it matters (Shift+F1)")
+        self.whats_this.setToolTip("What's This? Click any control to read about it (Shift+F1)")
+        window.addAction(self.whats_this)
         self.about = make("&About", "About CNN-RNN Playground")
 
     def training_actions(self) -> list[QAction]:
@@ -118,4 +125,6 @@ class WindowActions(QObject):
         train_menu = bar.addMenu("&Train")
         train_menu.addActions(self.training_actions())
         help_menu = bar.addMenu("&Help")
-        help_menu.addActions([self.help, self.examples, self.about])
+        help_menu.addActions([self.help, self.examples, self.tour, self.whats_this])
+        help_menu.addSeparator()
+        help_menu.addAction(self.about)

@@ -40,6 +40,16 @@ def gallery_already_seen(isolated_settings):
 
 
 @pytest.fixture(autouse=True)
+def tour_already_seen(isolated_settings):
+    """The first start shows the guided tour (after the gallery); tests start
+    as if it had been closed once (tests/gui/test_tour.py clears this)."""
+    from gui.settings import app_settings
+    from gui.tour import SEEN_KEY
+
+    app_settings().setValue(SEEN_KEY, True)
+
+
+@pytest.fixture(autouse=True)
 def isolated_data_dir(tmp_path, monkeypatch):
     """Autosaves go to a temporary data folder, never the user's (Qt reads
     XDG_DATA_HOME on every QStandardPaths lookup)."""

@@ -143,7 +143,7 @@ def explain_model(model: ModelSpec, info: DataInfo) -> ModelParameters:
 def explain_summary(summary: ModelSummary) -> ModelParameters:
     """Every layer the shape inference got through (all of them for a valid stack)."""
     layers = []
-    for row, (lk, params, ctx) in zip(summary.rows, summary._plan, strict=False):
+    for row, (_kind, params, ctx) in zip(summary.rows, summary._plan, strict=False):
         terms, per_gate = layer_terms(row.type, params, ctx)
         if sum(t.count for t in terms) != row.params:  # a layer kind this module does not know
             terms, per_gate = (Term("parameters", "as torch counts them", row.params),) if row.params else (), ""

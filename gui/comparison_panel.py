@@ -77,6 +77,11 @@ class ComparisonPanel(QWidget):
         description.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.experiments = QTableWidget(len(comparison.experiments), len(COLUMNS))
+        self.experiments.setToolTip("The experiments of this comparison and how far each has got")
+        self.experiments.setWhatsThis("<b>Experiments</b><p>Each row is one experiment: the same data, a "
+                                      "different model. Run them and watch their curves side by side; "
+                                      "<i>Open in window</i> puts one in the main window to look inside "
+                                      "it with the live views.</p>")
         self.experiments.setHorizontalHeaderLabels(list(COLUMNS))
         self.experiments.verticalHeader().hide()
         self.experiments.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -127,8 +132,10 @@ class ComparisonPanel(QWidget):
         self.epochs_spin.setSpecialValueText("as in each file")
         self.epochs_spin.setToolTip("Train every experiment for this many epochs instead of its own number")
         self.run_button = QPushButton("Run comparison")
+        self.run_button.setToolTip("Train every experiment of this comparison and compare them at the end")
         self.run_button.setDefault(True)
         self.stop_button = QPushButton("Stop")
+        self.stop_button.setToolTip("Stop the running experiment; the ones after it do not run")
         self.run_button.clicked.connect(lambda: self.start())
         self.stop_button.clicked.connect(self.stop)
         self.epochs_spin.valueChanged.connect(self._show_epochs)

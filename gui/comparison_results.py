@@ -63,6 +63,10 @@ class ComparisonResults(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.table = QTableWidget(0, 0)
+        self.table.setToolTip("One row per experiment; hover a column heading for what it measures")
+        self.table.setWhatsThis("<b>Results</b><p>Each experiment's size (parameters), speed and final "
+                                "scores on the validation data. A better score with fewer parameters is the "
+                                "kind of difference the comparison is there to show.</p>")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()

@@ -38,7 +38,14 @@ class DatasetPanel(QWidget):
 
         super().__init__(parent)
         self.document = document
+        self.setWhatsThis("<b>Data set</b><p>Choose what the network learns from and set its options. The "
+                          "description says what one sample is and what the network must predict; the preview "
+                          "shows samples exactly as the network will see them.</p>")
         self.combo = QComboBox()
+        self.combo.setToolTip("What the network learns from: hover an entry to read about it")
+        self.combo.setWhatsThis("<b>Data set</b><p>Images suit convolutions, sequences suit recurrent layers; "
+                                "some data can be read either way (a digit as a picture, or as rows one after "
+                                "the other), which is where CNNs and RNNs can be compared fairly.</p>")
         for row, kind in enumerate(DATASETS.values()):
             self.combo.addItem(kind.title, kind.name)
             self.combo.setItemData(row, kind.help, Qt.ItemDataRole.ToolTipRole)

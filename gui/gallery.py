@@ -61,9 +61,13 @@ class Gallery(QWidget):
             self.claim_filter.setItemData(self.claim_filter.count() - 1, f"{claim}: {text}",
                                           Qt.ItemDataRole.ToolTipRole)
         self.claim_filter.setToolTip("Show only the examples for one claim")
+        self.claim_filter.setWhatsThis("<b>Claim</b><p>Each example demonstrates a claim people make about "
+                                       "CNNs and RNNs, such as 'convolutions share weights'. Pick one to see "
+                                       "only the examples that test it.</p>")
         self.claim_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.claim_filter.setMinimumContentsLength(30)
         self.search = QLineEdit()
+        self.search.setToolTip("Search the examples' titles and explanations; Enter opens the only match")
         self.search.setPlaceholderText("Search titles and explanations (e.g. LSTM, digits, shift)")
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(220)  # the claim filter's long entries must not squeeze it

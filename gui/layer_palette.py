@@ -29,6 +29,11 @@ class LayerPalette(QTreeWidget):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setMinimumWidth(150)
         self.setToolTip("Drag a layer onto the model, or double-click to append it")
+        self.setWhatsThis("<b>Layers</b><p>The building blocks of a network, grouped by kind. Convolutions "
+                          "(Conv1d, Conv2d) slide one small kernel over every position, so a pattern is found "
+                          "wherever it is, with few weights. Recurrent layers (RNN, LSTM, GRU) read a sequence "
+                          "step by step and carry a hidden state, their memory, from one step to the next. Drag "
+                          "one onto the model, or double-click it; hover an entry for what it does.</p>")
         self._populate()
         # Double-click, not 'activated': some styles activate on a single click,
         # which would append a layer whenever a drag starts.

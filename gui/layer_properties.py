@@ -28,6 +28,10 @@ class LayerProperties(QWidget):
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.1)
         self.title.setFont(font)
+        self.setWhatsThis("<b>Layer properties</b><p>The settings of the selected layer, such as a "
+                          "convolution's kernel size or a recurrent layer's hidden size. Hover a field to read "
+                          "what it does. Every change is undoable (Ctrl+Z) and shows its effect on shapes and "
+                          "parameter counts at once.</p>")
         self.help = QLabel()
         self.help.setWordWrap(True)
         subdued(self.help)

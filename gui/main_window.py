@@ -32,8 +32,8 @@ from gui.inspector import Inspector
 from gui.message_banner import MessageBanner
 from gui.run_monitor import RunMonitor
 from gui.runs_table import install_runs
-from gui.trained_model_actions import TrainedModelActions
 from gui.tour import install_tour
+from gui.trained_model_actions import TrainedModelActions
 from gui.training_runner import IDLE, PAUSED, RUNNING, STARTING, TrainingRunner
 from gui.views.catalog import build_views, live_view_actions
 from gui.views.view_hub import ViewHub

@@ -33,6 +33,11 @@ class ModelStack(QWidget):
         self.toolbar = QToolBar()
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.view = StackView()
+        self.setWhatsThis("<b>Model</b><p>Your network, from the input (top) to the output (bottom). Each row "
+                          "is one layer with the shape of what it outputs and how many numbers (parameters) it "
+                          "learns. Compare the counts: a convolution reuses one small kernel everywhere, a "
+                          "Linear layer needs a weight for every input and output pair. A red row cannot work "
+                          "where it stands; its tooltip says why and how to fix it.</p>")
         self.summary_label = QLabel()
         self.summary_label.setWordWrap(True)
         self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -51,6 +51,7 @@ class ParamForm(QWidget):
         for param in params:
             editor = self._make_editor(param)
             editor.setToolTip(param.help)
+            editor.setWhatsThis(f"<b>{label_text(param.name)}</b><p>{param.help}</p>")
             label = QLabel(label_text(param.name))
             label.setToolTip(param.help)
             label.setBuddy(editor)

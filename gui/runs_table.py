@@ -43,6 +43,12 @@ class RunsTable(QWidget):
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
         self.view = QTableView()
+        self.view.setToolTip("Every run of this session: check one to draw its curves over the live ones")
+        self.view.setWhatsThis("<b>Runs</b><p>Each run you trained, with its model, data, parameters, time and "
+                               "final scores. Check runs to overlay their curves (dashed) and compare, say, a "
+                               "CNN and a GRU on the same data. F2 renames, Del deletes, right-click exports a "
+                               "run's metrics or puts its experiment back in the editor.</p>")
+        self.setWhatsThis(self.view.whatsThis())  # the whole dock, not only the table
         self.view.setModel(self.proxy)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # in the order they ran

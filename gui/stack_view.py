@@ -70,6 +70,11 @@ class StackView(QTreeWidget):
         super().__init__(parent)
         self.setColumnCount(len(COLUMNS))
         self.setHeaderLabels(list(COLUMNS))
+        self.setToolTip("The layers of your model, input at the top: drag rows to reorder, select one to edit it")
+        self.setWhatsThis("<b>Model layers</b><p>One row per layer: its type, the shape it outputs and its "
+                          "number of parameters. Drag a layer here from <i>Layers</i>, drag rows to reorder, "
+                          "press Delete to remove one. Input sizes are worked out for you from the layer "
+                          "above.</p>")
         self.setRootIsDecorated(False)
         self.setUniformRowHeights(True)
         self.setAlternatingRowColors(True)

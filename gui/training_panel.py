@@ -42,6 +42,10 @@ class TrainingPanel(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.document = document
+        self.setWhatsThis("<b>Training</b><p>Train (F5) runs the optimiser over the data for the set number of "
+                          "epochs; Pause (Space), Step (F10, one batch) and Stop let you watch closely. The "
+                          "settings (learning rate, batch size, epochs, seed) apply to the next run; the "
+                          "learning rate also to the running one. The same seed gives the same run.</p>")
         buttons = QHBoxLayout()
         buttons.setSpacing(2)
         self.buttons: list[QToolButton] = []

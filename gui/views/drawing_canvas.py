@@ -50,6 +50,7 @@ class DrawingCanvas(ViewPanel):
         self.brush_picker.setToolTip("Brush size, relative to the image")
         self.brush_picker.currentIndexChanged.connect(lambda _=0: self._apply_brush())
         self.clear_button = QPushButton("Clear")
+        self.clear_button.setToolTip("Wipe the drawing and start again")
         self.clear_button.clicked.connect(lambda: self.canvas.clear())
         self.load_button = QPushButton("Load a validation sample")
         self.load_button.setToolTip("Start from a real sample of the validation set (click again for the next)")

@@ -51,6 +51,11 @@ class TextProbe(ViewPanel):
         self.inspector = None
         self.layer_types: dict[int, str] | None = None  # recurrent layers of the spec, when known
         self.line_edit = QLineEdit()
+        self.line_edit.setToolTip("Type the start of a text; the bars show what the model expects next")
+        self.line_edit.setWhatsThis("<b>Prefix</b><p>The model reads what you type one character at a time, "
+                                    "carrying a hidden state along, and guesses the next character. Change an "
+                                    "early word and see whether the guess at the end changes: that is how far "
+                                    "back the network remembers.</p>")
         self.line_edit.setPlaceholderText("Type a prefix, e.g. “the river bank” or “a deposit at the bank”")
         self.line_edit.textEdited.connect(self._on_text_edited)
         self.line_edit.setMinimumWidth(200)

@@ -22,6 +22,10 @@ class TimelineBar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.setWhatsThis("<b>Timeline</b><p>Every live view keeps snapshots of the run. Drag the slider back "
+                          "to see the filters, hidden states and predictions as they were at that step: watch "
+                          "a kernel turn from noise into an edge detector, or a hidden state learn to remember. "
+                          "<i>Live</i> follows training again.</p>")
         self.slider.setRange(0, 0)
         self.slider.setEnabled(False)
         self.slider.setToolTip("Scrub back through the run: every view shows the network as it was at that step "

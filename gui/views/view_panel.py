@@ -29,6 +29,13 @@ SNAPSHOT, PREDICTIONS = frozenset({"snapshot"}), frozenset({"predictions"})
 BOTH = SNAPSHOT | PREDICTIONS
 
 
+# What every live view shares, for What's This (Shift+F1) after the view's own sentence.
+VIEW_WHATS_THIS = ("It is drawn from snapshots taken while the network trains, so you can watch it change. "
+                   "<i>Freeze</i> keeps the picture while training goes on; <i>Export</i> saves it, or the "
+                   "numbers behind it; the timeline at the bottom of the window shows the network as it was "
+                   "at an earlier step. Drag the tab out to see two views side by side.")
+
+
 class ViewPanel(QWidget):
     title = "View"
     help = ""  # a sentence for the tooltip: what the view shows and which claim it makes visible
@@ -51,6 +58,9 @@ class ViewPanel(QWidget):
         self.freeze_button.setText("Freeze")
         self.freeze_button.setCheckable(True)
         self.freeze_button.setToolTip("Keep this picture while training goes on; unfreeze to catch up")
+        self.freeze_button.setWhatsThis("<b>Freeze</b><p>Keeps this picture still while training goes on, so you "
+                                         "can look at it closely. Unfreeze and the view catches up with the "
+                                         "newest snapshot.</p>")
         self.freeze_button.toggled.connect(self._on_freeze_toggled)
         self.export_image_button = QToolButton()
         self.export_image_button.setText("Export image…")
@@ -80,6 +90,7 @@ class ViewPanel(QWidget):
         layout.addLayout(self.body, 1)
         if self.help:
             self.setToolTip(self.help)
+            self.setWhatsThis(f"<b>{self.title}</b><p>{self.help}</p><p>{VIEW_WHATS_THIS}</p>")
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
         return QSize(480, 360)

@@ -7,7 +7,9 @@ APP_NAME = "CNN-RNN Playground"
 
 HELP_HTML = """
 <p><b>New here?</b> <i>Help ▸ Examples</i> (<b>Ctrl+Shift+E</b>) opens the gallery of built-in examples:
-each one demonstrates a claim about CNNs and RNNs. Filter it by claim or search it, and open one.</p>
+each one demonstrates a claim about CNNs and RNNs. Filter it by claim or search it, and open one.
+<i>Help ▸ Guided Tour</i> walks through the window in seven steps, and <b>Shift+F1</b> (<i>Help ▸ What's
+This?</i>) then a click on any control explains it.</p>
 <h3>Build, train, watch</h3>
 <ol>
 <li><b>Pick data</b> in the <i>Data set</i> panel; the preview shows what the network will see.</li>

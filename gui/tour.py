@@ -44,6 +44,18 @@ class TourStep:
     text: str
     target: Callable[[QMainWindow], QWidget | None]  # the part of the window the bubble points at
     dock: str | None = None  # a dock to bring to the front first (tabbed docks hide each other)
+    part: Callable[[QWidget], QRect] | None = None  # where in the target to point, in its coordinates
+
+
+def _menus(*titles: str) -> Callable[[QWidget], QRect]:
+    """The span of the menu bar's entries named ``titles`` (Explain, Help)."""
+    def part(bar: QWidget) -> QRect:
+        rect = QRect()
+        for action in bar.actions():
+            if action.text().replace("&", "") in titles:
+                rect = rect.united(bar.actionGeometry(action))
+        return rect if rect.isValid() else bar.rect()
+    return part
 
 
 def _dock(name: str) -> Callable[[QMainWindow], QWidget | None]:
@@ -79,7 +91,7 @@ STEPS = (
              "(convolution, parameters, the unrolled RNN). <i>Help ▸ Examples</i> opens a gallery of "
              "ready-made experiments, one or more per claim about CNNs and RNNs. Press <b>Shift+F1</b> "
              "and click anything to read what it is; <i>Help ▸ Guided Tour</i> shows this tour again.",
-             lambda window: window.menuBar()),
+             lambda window: window.menuBar(), part=_menus("Explain", "Help")),
 )
 
 
@@ -136,6 +148,7 @@ class TourBubble(QWidget):
         self.setFixedWidth(WIDTH)
 
     def set_pointer(self, side: str, at: int) -> None:
+        """Put the pointer on ``side`` of the bubble (the side facing the target), ``at`` px along it."""
         self.side, self.pointer_at = side, at
         m = 10
         margins = {"left": (m + ARROW, m, m, m), "right": (m, m, m + ARROW, m),
@@ -272,7 +285,9 @@ class GuidedTour(QObject):
             b.resize(size)
             b.move(area.center() - QPoint(size.width() // 2, size.height() // 2))
             return
-        rect = QRect(widget.mapTo(window, QPoint(0, 0)), widget.size()).intersected(area)
+        step = self.steps[self.index]
+        local = step.part(widget) if step.part is not None else widget.rect()
+        rect = QRect(widget.mapTo(window, local.topLeft()), local.size()).intersected(area)
         self.highlight.setGeometry(rect.adjusted(-3, -3, 3, 3))
         self.highlight.show()
         self.highlight.raise_()
@@ -305,10 +320,12 @@ class GuidedTour(QObject):
         x = max(area.left() + 4, min(area.right() - width - 4, x))
         y = max(area.top() + 4, min(area.bottom() - height - 4, y))
         b.setGeometry(x, y, width, height)
+        # A bubble right of the target points left, and so on.
+        facing = {"right": "left", "left": "right", "bottom": "top", "top": "bottom"}.get(side, "")
         if side in ("left", "right"):
-            b.set_pointer(side, rect.center().y() - y)
+            b.set_pointer(facing, rect.center().y() - y)
         else:
-            b.set_pointer(side, rect.center().x() - x)
+            b.set_pointer(facing, rect.center().x() - x)
         b.raise_()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override

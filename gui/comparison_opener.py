@@ -65,7 +65,7 @@ class ComparisonOpener(QObject):
             self.add_recent(str(path))
         return True
 
-    def _record_runs(self, panel: ComparisonPanel) -> None:
+    def _record_runs(self, panel: QWidget) -> None:
         """Every run of the session goes into the Runs table, a comparison's too."""
         history = getattr(self.window, "run_history", None)
         if history is None:

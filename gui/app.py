@@ -46,7 +46,7 @@ def run_app(path: str | None = None) -> int:
     A file that cannot be opened is reported in a message and the default
     preset opens instead."""
     app = create_application()
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import Qt
 
     from engine import process_pool
     from gui.main_window import MainWindow  # after the QApplication: pyqtgraph reads its settings then
@@ -54,8 +54,10 @@ def run_app(path: str | None = None) -> int:
     window = MainWindow(path)
     window.show()
     # The training process imports torch in the background while the user
-    # looks at the window, so the first Train starts at once.
-    QTimer.singleShot(0, process_pool.prestart)
+    # looks at the window, so the first Train starts at once — after the
+    # window's own engine has loaded: on 2 cores, two processes importing
+    # torch at once would delay the moment Train can be pressed.
+    window.ready.connect(process_pool.prestart, Qt.ConnectionType.QueuedConnection)
     app.aboutToQuit.connect(process_pool.close_all)
     code = app.exec()
     return int(code)

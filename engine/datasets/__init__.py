@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from engine.datasets import images, sequences, text
+from engine.datasets import csv_sequences, image_folder, images, sequences, text
 from engine.datasets.base import DataBundle, DataInfo, DatasetKind
 from engine.errors import DataError, SpecError
 from engine.params import validate_params
@@ -23,10 +23,11 @@ from engine.spec import DatasetSpec
 __all__ = ["DATASETS", "get_dataset", "validate_dataset", "describe", "load"]
 
 # Display order: images, then sequences, then text.
-DATASETS: dict[str, DatasetKind] = {k.name: k for k in (*images.KINDS, *sequences.KINDS, *text.KINDS)}
+DATASETS: dict[str, DatasetKind] = {k.name: k for k in (*images.KINDS, *image_folder.KINDS, *sequences.KINDS,
+                                                         *csv_sequences.KINDS, *text.KINDS)}
 
 # Checks that involve more than one option, per data set: (options, path) -> None.
-_CHECKS: dict[str, Callable[[Mapping[str, Any], str], None]] = dict(sequences.CHECKS)
+_CHECKS: dict[str, Callable[[Mapping[str, Any], str], None]] = {**sequences.CHECKS, **csv_sequences.CHECKS}
 
 # Generated inputs above this many values (200 MB as float32) are refused up front:
 # a typo such as n_samples=100000 with length=1000 must not freeze the machine.
@@ -106,6 +107,10 @@ def load(spec: DatasetSpec, seed: int) -> DataBundle:
     key: tuple[Any, ...] = (spec.name, tuple(sorted(spec.options.items())), seed)
     if spec.name == "text":  # the file may have changed under the same options
         key += (text.cache_token(spec.options),)
+    elif spec.name == "image_folder":  # so may the folder
+        key += (image_folder.cache_token(spec.options),)
+    elif spec.name == "csv_sequences":  # so may the CSV file
+        key += (csv_sequences.cache_token(spec.options),)
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)

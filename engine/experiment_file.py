@@ -6,6 +6,10 @@ The contract (README, "Experiment file"): a top-level object with ``format``,
 (``model.layers[3].kernel_size: must be a positive integer…``); unknown keys
 are errors. Older versions are migrated step by step through ``MIGRATIONS``;
 a newer version is refused. Saving is atomic and round-trips exactly.
+
+A data set's ``path`` (the user's own data) is stored relative to the
+experiment file when the data sits beside or below it and resolved against
+the file's folder on load (engine/datasets/data_paths.py).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from engine.datasets import validate_dataset
+from engine.datasets import data_paths, validate_dataset
 from engine.errors import SpecError
 from engine.layers import REGISTRY
 from engine.params import validate_params
@@ -50,7 +54,7 @@ def load_experiment(path: str | os.PathLike[str]) -> Experiment:
     except OSError as exc:
         raise SpecError("", f"cannot read: {exc.strerror or exc}", name) from None
     try:
-        return parse_experiment(decode_json(data))
+        return parse_experiment(decode_json(data), Path(path).parent)
     except SpecError as exc:
         raise exc.in_file(name) from None
 
@@ -75,7 +79,9 @@ def decode_json(data: bytes | str) -> Any:
         raise SpecError("", f"not valid JSON: {exc}") from None
 
 
-def parse_experiment(doc: Any) -> Experiment:
+def parse_experiment(doc: Any, base: str | os.PathLike[str] | None = None) -> Experiment:
+    """Validate a parsed document; a relative data ``path`` is resolved against
+    folder ``base`` (the experiment file's), or left as it is when None."""
     if not isinstance(doc, dict):
         raise SpecError("", f"must be a JSON object, got {_type_name(doc)}")
     if doc.get("format") != FORMAT:
@@ -88,7 +94,7 @@ def parse_experiment(doc: Any) -> Experiment:
     description = _string(doc.get("description", ""), "description", 10_000)
     if "dataset" not in doc:
         raise SpecError("dataset", "missing")
-    dataset = validate_dataset(doc["dataset"], "dataset")
+    dataset = data_paths.resolve_spec(validate_dataset(doc["dataset"], "dataset"), base)
     model = _parse_model(doc.get("model"))
     training = _parse_training(doc.get("training", {}))
     return Experiment(name, description, dataset, model, training)
@@ -151,24 +157,27 @@ def _parse_training(obj: Any) -> TrainingSpec:
     return TrainingSpec(**validate_params(TRAINING_PARAMS, obj, "training"))
 
 
-def experiment_to_dict(exp: Experiment) -> dict[str, Any]:
+def experiment_to_dict(exp: Experiment, base: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+    """The document of ``exp``; with ``base`` (the folder it is saved in), a data
+    ``path`` beside or below that folder is written relative to it."""
     return {
         "format": FORMAT,
         "version": VERSION,
         "name": exp.name,
         "description": exp.description,
-        "dataset": {"name": exp.dataset.name, "options": dict(exp.dataset.options)},
+        "dataset": {"name": exp.dataset.name,
+                    "options": data_paths.store_options(dict(exp.dataset.options), base)},
         "model": {"layers": [{"type": layer.type, **layer.params} for layer in exp.model.layers]},
         "training": exp.training.as_dict(),
     }
 
 
-def experiment_to_json(exp: Experiment) -> str:
-    return json.dumps(experiment_to_dict(exp), indent=2, ensure_ascii=False) + "\n"
+def experiment_to_json(exp: Experiment, base: str | os.PathLike[str] | None = None) -> str:
+    return json.dumps(experiment_to_dict(exp, base), indent=2, ensure_ascii=False) + "\n"
 
 
 def save_experiment(exp: Experiment, path: str | os.PathLike[str]) -> None:
-    write_atomic(path, experiment_to_json(exp))
+    write_atomic(path, experiment_to_json(exp, Path(path).parent))
 
 
 def write_atomic(path: str | os.PathLike[str], text: str) -> None:

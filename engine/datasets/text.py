@@ -8,7 +8,6 @@ A user may point ``path`` at any UTF-8 text file instead.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Mapping
@@ -19,6 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from engine.datasets import data_paths
 from engine.datasets import transforms as tf
 from engine.datasets.base import CLASSIFICATION, TOKENS, DataBundle, DataInfo, DatasetKind
 from engine.errors import DataError
@@ -28,6 +28,7 @@ BUILTIN_CORPUS = Path(__file__).with_name("corpus.txt")
 MAX_VOCAB = 128  # more distinct characters than this (e.g. CJK text) would bloat the output layer
 REPLACEMENT = "\ufffd"  # stands for every character beyond the MAX_VOCAB - 1 most frequent
 MAX_CHARS = 10_000_000  # longer files are cut: windows are sampled, never all used
+MAX_BYTES = 4 * MAX_CHARS  # enough for MAX_CHARS characters of any UTF-8 text
 MAX_WINDOWS = 20_000
 
 _SPECIAL_NAMES = {" ": "space", "\n": "newline", "\t": "tab", REPLACEMENT: "other"}
@@ -46,11 +47,9 @@ _cache_lock = threading.Lock()
 
 def _stamp(path: str) -> tuple[str, int, int]:
     """Cache key of a file: (path, mtime, size), so an edited file is re-read."""
-    file = BUILTIN_CORPUS if path == "" else Path(os.path.expanduser(path))
+    file = BUILTIN_CORPUS if path == "" else data_paths.locate(path, "text file")
     try:
         st = file.stat()
-    except FileNotFoundError:
-        raise DataError(f'text file "{path}": not found') from None
     except OSError as exc:
         raise DataError(f'text file "{path}": cannot be read ({exc.strerror or exc})') from None
     return str(file), st.st_mtime_ns, st.st_size
@@ -78,15 +77,12 @@ def corpus(path: str) -> Corpus:
 
 def _read(file: str, shown: str) -> Corpus:
     where = f'text file "{shown or file}"'
-    if os.path.isdir(file):
-        raise DataError(f"{where}: is a folder, not a file")
     try:
-        with open(file, encoding="utf-8") as handle:
-            text = handle.read(MAX_CHARS)  # universal newlines: \r\n becomes \n
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{where}: not UTF-8 text (invalid byte at position {exc.start})") from None
+        with open(file, "rb") as handle:
+            data = handle.read(MAX_BYTES)
     except OSError as exc:
         raise DataError(f"{where}: cannot be read ({exc.strerror or exc})") from None
+    text = _decode(data, where, cut=len(data) == MAX_BYTES)
     if "\x00" in text:
         raise DataError(f"{where}: looks like a binary file, not text")
     if not text:
@@ -109,6 +105,20 @@ def _read(file: str, shown: str) -> Corpus:
     return Corpus(ids, vocab, majority)
 
 
+def _decode(data: bytes, where: str, cut: bool) -> str:
+    """UTF-8 bytes to text with universal newlines; a bad byte is named by its
+    offset in the file (text-mode reading would only know it per chunk)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A read cut at MAX_BYTES may end inside a character: drop that tail.
+        if not (cut and exc.start >= len(data) - 3 and exc.reason == "unexpected end of data"):
+            raise DataError(f"{where}: not UTF-8 at byte {exc.start}; save it as UTF-8") from None
+        text = data[: exc.start].decode("utf-8")
+    text = text.removeprefix("\ufeff")  # a byte-order mark is not part of the text
+    return text.replace("\r\n", "\n").replace("\r", "\n")[:MAX_CHARS]
+
+
 def class_name(ch: str) -> str:
     """A visible name for a character (spaces and newlines are otherwise invisible)."""
     if ch in _SPECIAL_NAMES:
@@ -118,18 +128,25 @@ def class_name(ch: str) -> str:
 
 def _describe_text(o: Mapping[str, Any]) -> DataInfo:
     c = corpus(o["path"])
+    _check_length(o, len(c.ids))
     v = len(c.vocab)
     return DataInfo(TOKENS, (o["length"],), CLASSIFICATION, True, v, vocab_size=v,
                     class_names=tuple(class_name(ch) for ch in c.vocab), baseline=c.majority)
 
 
+def _check_length(o: Mapping[str, Any], n_chars: int) -> None:
+    # One training and one validation window, each t_len + 1 characters, sharing one.
+    t_len = o["length"]
+    if n_chars < 2 * t_len + 1:
+        shown = o["path"] or str(BUILTIN_CORPUS)
+        raise DataError(f'text file "{shown}": too short for a validation split ({n_chars} characters); '
+                        f"length {t_len} needs at least {2 * t_len + 1}: use a longer text or a shorter length")
+
+
 def _generate_text(o: Mapping[str, Any], seed: int) -> DataBundle:
     c = corpus(o["path"])
     t_len, n_chars = o["length"], len(c.ids)
-    if n_chars < 2 * t_len + 1:
-        shown = o["path"] or str(BUILTIN_CORPUS)
-        raise DataError(f'text file "{shown}": too short ({n_chars} characters); length {t_len} '
-                        f"needs at least {2 * t_len + 1}")
+    _check_length(o, n_chars)
     rng = tf.data_rng(seed)
     # Train on the start of the text and validate on its end, so validation
     # measures generalisation to unseen text, not recall of overlapping windows.

@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from engine.datasets import csv_sequences, image_folder, images, sequences, text
+from engine.datasets import csv_sequences, image_folder, images, mnist, sequences, text
 from engine.datasets.base import DataBundle, DataInfo, DatasetKind
 from engine.errors import DataError, SpecError
 from engine.params import validate_params
@@ -23,8 +23,8 @@ from engine.spec import DatasetSpec
 __all__ = ["DATASETS", "get_dataset", "validate_dataset", "describe", "load"]
 
 # Display order: images, then sequences, then text.
-DATASETS: dict[str, DatasetKind] = {k.name: k for k in (*images.KINDS, *image_folder.KINDS, *sequences.KINDS,
-                                                         *csv_sequences.KINDS, *text.KINDS)}
+DATASETS: dict[str, DatasetKind] = {k.name: k for k in (*images.KINDS, *image_folder.KINDS, *mnist.KINDS,
+                                                         *sequences.KINDS, *csv_sequences.KINDS, *text.KINDS)}
 
 # Checks that involve more than one option, per data set: (options, path) -> None.
 _CHECKS: dict[str, Callable[[Mapping[str, Any], str], None]] = {**sequences.CHECKS, **csv_sequences.CHECKS}

@@ -104,8 +104,9 @@ Sequences = list[np.ndarray]  # each float64 (T_i, F)
 
 
 def _wide(table: Table, o: Mapping[str, Any]) -> tuple[Sequences, list[str] | None, list[str], int]:
-    label = table.column(o["label_column"], "label_column") if o["target"] == "class" else None
-    seqs, labels, names = [], [] if label is not None else None, []
+    # A label column is never a time step, even when forecasting ignores it.
+    label = table.column(o["label_column"], "label_column") if o["label_column"] else None
+    seqs, labels, names = [], [] if o["target"] == "class" else None, []
     for i, row in enumerate(table.rows):
         cells = [j for j in range(len(row)) if j != label]
         while cells and not row[cells[-1]].strip():
@@ -113,7 +114,7 @@ def _wide(table: Table, o: Mapping[str, Any]) -> tuple[Sequences, list[str] | No
         if not cells:
             raise DataError(f"{table.where(i)}: has no values")
         seqs.append(np.array([[table.number(i, j)] for j in cells]))
-        if labels is not None:
+        if labels is not None and label is not None:
             labels.append(table.text(i, label))
         names.append(f"row {table.row_numbers[i]}")
     return seqs, labels, names, 1
@@ -140,7 +141,9 @@ def _long(table: Table, o: Mapping[str, Any]) -> tuple[Sequences, list[str] | No
                                 f"(rows {table.row_numbers[a]} and {table.row_numbers[b]})")
         seqs.append(np.array([[table.number(i, j) for j in value_cols] for i in rows]))
         if labels is not None:
-            values = {table.text(i, label): i for i in reversed(rows)}
+            values: dict[str, int] = {}
+            for i in sorted(rows):
+                values.setdefault(table.text(i, label), i)
             if len(values) > 1:
                 (a, ra), (b, rb) = list(values.items())[:2]
                 raise DataError(f"{table.file}: id '{ident}' has two labels, '{a}' (row {table.row_numbers[ra]})"

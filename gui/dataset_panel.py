@@ -7,8 +7,22 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from engine.spec import DatasetSpec, Experiment
 from gui.dataset_preview import DatasetPreview
@@ -54,13 +68,33 @@ class DatasetPanel(QWidget):
         subdued(self.help_label)
         self.info_label = QLabel()
         self.info_label.setWordWrap(True)
+        # Import: one button with a menu; each importer adds its entry (add_import_action).
+        self.import_menu = QMenu(self)
+        self.import_button = QToolButton()
+        self.import_button.setText("Import")
+        self.import_button.setMenu(self.import_menu)
+        self.import_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.import_button.setToolTip("Use your own data: a CSV file of sequences, a text file, …")
+        self.import_button.setWhatsThis("<b>Import</b><p>Train on your own data. The experiment stores where "
+                                        "the data is, relative to the experiment file when it sits beside "
+                                        "it, so the folder can be moved or shared as a whole.</p>")
+        self.add_import_action(self._action("CSV sequences…", self.import_csv))
+        self.add_import_action(self._action("Text file…", self.import_text))
+        # Shown when the experiment's data file is not where it says: pick its new place.
+        self.locate_button = QPushButton("Locate…")
+        self.locate_button.setToolTip("The data has moved: choose where it is now")
+        self.locate_button.clicked.connect(self._on_locate_clicked)
+        self.locate_button.hide()
         self.form: ParamForm | None = None
         self._form_name: str | None = None
         self.options_box = QGroupBox("Options")
         self._options_layout = QVBoxLayout(self.options_box)
         self.preview = DatasetPreview()
         top = QFormLayout()
-        top.addRow("Data set", self.combo)
+        chooser = QHBoxLayout()
+        chooser.addWidget(self.combo, 1)
+        chooser.addWidget(self.import_button)
+        top.addRow("Data set", chooser)
         # Everything scrolls: data sets with many options must not squash the
         # form or the preview when the dock is short.
         content = QWidget()
@@ -69,6 +103,7 @@ class DatasetPanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.help_label)
         layout.addWidget(self.info_label)
+        layout.addWidget(self.locate_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.options_box)
         layout.addWidget(self.preview, 1)
         scroll = QScrollArea()
@@ -99,11 +134,65 @@ class DatasetPanel(QWidget):
             self.form.set_values({name: value})
         self._on_option_edited(name, value)
 
+    def add_import_action(self, action: QAction) -> None:
+        """Add an entry to the Import menu (CSV, text, image folders, …)."""
+        self.import_menu.addAction(action)
+
+    def import_csv(self) -> bool:
+        """The CSV import dialog; True when it changed the data set."""
+        from gui.import_csv_dialog import ImportCsvDialog
+
+        return bool(ImportCsvDialog(self.document, self).exec())
+
+    def import_text(self) -> bool:
+        path, _ = QFileDialog.getOpenFileName(self, "Import a text file", "", "Text files (*.txt);;All files (*)")
+        return bool(path) and self.use_text_file(path)
+
+    def use_text_file(self, path: str) -> bool:
+        """Make ``path`` the text data set (one undoable step), or say why not and change nothing."""
+        from engine.datasets import describe, validate_dataset
+        from engine.errors import PlaygroundError
+
+        current = self.document.experiment.dataset
+        options = {k: v for k, v in current.options.items() if k in ("length", "val_fraction")} \
+            if current.name == "text" else {}
+        try:
+            spec = validate_dataset({"name": "text", "options": {**options, "path": path}})
+            describe(spec)
+        except PlaygroundError as exc:
+            QMessageBox.warning(self, "Cannot import the text file", str(exc))
+            return False
+        self.document.set(self.document.experiment.with_dataset(spec), "Import text file")
+        return True
+
+    def locate_data(self, path: str) -> None:
+        """Point the current data set at ``path`` (the data's new place), as one undoable step."""
+        spec = self.document.experiment.dataset
+        self.document.set(self.document.experiment.with_dataset(spec.with_options(path=path)),
+                          "Locate the data")
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.preview.shutdown()  # a preview worker must not outlive the panel
         super().closeEvent(event)
 
     # --- internals ------------------------------------------------------------
+    def _action(self, text: str, slot: Any) -> QAction:
+        action = QAction(text, self)
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def _on_locate_clicked(self) -> None:
+        from engine.datasets import data_paths
+
+        spec = self.document.experiment.dataset
+        old = str(data_paths.absolute(spec.options["path"]))
+        if spec.name in data_paths.FOLDER_KINDS:
+            path = QFileDialog.getExistingDirectory(self, "Where is the data folder now?", old)
+        else:
+            path, _ = QFileDialog.getOpenFileName(self, f"Where is {old.rsplit('/', 1)[-1]} now?", old)
+        if path:
+            self.locate_data(path)
+
     def _on_combo_changed(self, row: int) -> None:
         name = self.combo.itemData(row)
         if name:
@@ -142,6 +231,9 @@ class DatasetPanel(QWidget):
         else:
             self.form.set_values(spec.options)
         analysis = self.document.analysis()
+        from engine.datasets import data_paths
+
+        self.locate_button.setVisible(bool(analysis.data_error) and data_paths.is_missing(spec))
         if analysis.data_error:
             self.info_label.setText(f"⚠ {analysis.data_error}")
             self.info_label.setStyleSheet(ERROR_STYLE)

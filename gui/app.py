@@ -10,6 +10,7 @@ import sys
 
 from PySide6.QtWidgets import QApplication
 
+from dataio import register_image_reader
 from gui.gui_garbage_collector import GuiGarbageCollector
 from gui.settings import APPLICATION, ORGANIZATION
 
@@ -31,6 +32,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName(APPLICATION)
     install_garbage_collector(app)
+    register_image_reader()  # image folders decode with Qt's readers (cheap: imported on first use)
     return app  # type: ignore[return-value]
 
 

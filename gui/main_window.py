@@ -176,6 +176,7 @@ class MainWindow(QMainWindow):
         from gui.crash_recovery import offer_recovery
         from gui.dataset_panel import DatasetPanel
         from gui.document import Document
+        from gui.download_dialog import install_download_action
         from gui.file_commands import FileCommands, default_experiment_and_path
         from gui.file_drop import FileDrop
         from gui.layer_palette import LayerPalette
@@ -188,6 +189,7 @@ class MainWindow(QMainWindow):
         self.files = FileCommands(self, self.document, self.show_message)
         self.trained.attach(self.document, self.files)
         install_comparison_menu(self, self.files.comparisons)  # File ▸ Open Comparison…, Built-in Comparisons
+        install_download_action(self, self.document)  # File ▸ Download Data Sets… (MNIST, Fashion-MNIST)
         if self.initial_path is not None:
             self.files.open_path(self.initial_path, note="The default experiment opens instead.")
         self._connect_document()

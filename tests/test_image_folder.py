@@ -100,7 +100,7 @@ def test_decoded_once_then_cached_until_the_folder_changes(tmp_path, monkeypatch
 
 
 @pytest.mark.parametrize("case, expected", [
-    ("missing", 'image folder "{root}": not found (has the data moved?)'),
+    ("missing", 'image folder "{root}" not found: the data has moved or was deleted'),
     ("file", "is a file, not a folder"),
     ("no_classes", "no class folders; put the images of each class in a subfolder named after the class — "
                    "the images lie in the folder itself"),
@@ -111,7 +111,7 @@ def test_decoded_once_then_cached_until_the_folder_changes(tmp_path, monkeypatch
     ("mixed_sizes", 'images differ in size with resizing off: "cats/a.png" is 6×5 pixels, "dogs/a.png" is '
                     "7×5 pixels; turn resizing on or make them the same size"),
     ("too_few", "2 images are too few for a validation split of 20% (at least 3 needed)"),
-    ("empty_path", "no folder chosen"),
+    ("empty_path", "image folder: no path given; choose one (dataset.options.path)"),
 ])
 def test_broken_folders_get_one_clear_line(tmp_path, case, expected):
     root = tmp_path / "data"

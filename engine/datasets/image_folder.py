@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from engine.datasets import data_paths
 from engine.datasets import transforms as tf
 from engine.datasets.base import CLASSIFICATION, IMAGE, DataBundle, DataInfo, DatasetKind
 from engine.errors import DataError
@@ -63,14 +64,8 @@ class Folder:
 
 # --------------------------------------------------------------- the folder
 def _root(path: str) -> Path:
-    if not path:
-        raise DataError('image folder: no folder chosen (set the data set\'s "path")')
-    root = Path(os.path.expanduser(path))
-    if not root.exists():
-        raise DataError(f'image folder "{path}": not found (has the data moved?)')
-    if not root.is_dir():
-        raise DataError(f'image folder "{path}": is a file, not a folder')
-    return root
+    """The folder (an experiment file's relative path was resolved on load: data_paths)."""
+    return data_paths.locate(path, "image folder", folder=True)
 
 
 def _is_image(entry: os.DirEntry) -> bool:

@@ -1,6 +1,8 @@
 """The headless command line (contract in README, "Command line").
 
 Exit codes: 0 ok, 1 unexpected failure, 2 invalid input, 3 training diverged.
+``--export KIND OUT FILE.json [--weights W.npz]`` writes the model as PyTorch
+source, a state dict, TorchScript or ONNX (engine/export).
 Invalid input prints one line on stderr naming the problem — never a
 traceback.
 """
@@ -38,11 +40,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), help="override the device (--headless)")
     p.add_argument("--metrics-out", metavar="F.csv", help="write per-epoch metrics as CSV (--headless)")
     p.add_argument("--summary-json", metavar="F.json", help="write the final summary as JSON (--headless)")
+    p.add_argument("--export", nargs=2, metavar=("KIND", "OUT"),
+                   help="write FILE's model to OUT and exit; KIND is source (a standalone .py), weights "
+                   "(a state dict .pt), torchscript (.pt) or onnx (.onnx, needs the [onnx] extra)")
+    p.add_argument("--weights", metavar="W.npz",
+                   help="trained weights to export (the weights file saved beside an experiment, "
+                   "name.weights.npz); without it the export holds freshly initialised weights (--export)")
     return p
 
 
 def wants_cli(argv: list[str]) -> bool:
-    return any(a in ("--list-presets", "--summary", "--headless", "-h", "--help") for a in argv)
+    return any(a in ("--list-presets", "--summary", "--headless", "--export", "-h", "--help") for a in argv)
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -55,8 +63,10 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
         if args.list_presets:
             return list_presets(out)
         if not args.file:
-            print("error: --summary and --headless need an experiment or comparison FILE", file=err)
+            print("error: --summary, --headless and --export need an experiment or comparison FILE", file=err)
             return EXIT_INVALID
+        if args.export:
+            return export(args, out, err)
         if args.summary:
             return summary(args.file, out)
         if args.headless:
@@ -242,6 +252,44 @@ def sibling_name(path: str, index: int, label: str) -> str:
     p = Path(path)
     safe = re.sub(r"[^A-Za-z0-9_-]+", "_", label).strip("_") or "experiment"
     return str(p.with_name(f"{p.stem}.{index}-{safe}{p.suffix}"))
+
+
+def export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``--export KIND OUT FILE``: one line on stdout saying what was written
+    and whether it holds trained weights."""
+    from engine.comparison_file import is_comparison_file
+    from engine.experiment_file import load_experiment
+    from engine.export import KINDS, export_model
+
+    kind, target = args.export
+    if kind not in KINDS:
+        print(f"error: --export: unknown kind {kind!r} (known: {', '.join(KINDS)})", file=err)
+        return EXIT_INVALID
+    if is_comparison_file(args.file):
+        print(f"error: {args.file}: --export takes an experiment file, not a comparison", file=err)
+        return EXIT_INVALID
+    exp = load_experiment(args.file)
+    weights = None
+    if args.weights:
+        from engine.weights_file import load_weights
+
+        weights = load_weights(args.weights, exp)
+    result = export_model(kind, exp, target, weights)
+    title = KINDS[kind][0]
+    if kind == "source":
+        if args.weights:
+            print("note: source holds the architecture only; export the weights with --export weights",
+                  file=err)
+        print(f"wrote {title} {result.path}: {result.note}", file=out)
+        return EXIT_OK
+    print(f"wrote {title} {result.path} {result.note}", file=out)
+    if not result.trained:
+        from engine.weights_file import weights_path_for
+
+        beside = weights_path_for(args.file)
+        hint = f" ({beside.name} is there)" if beside.exists() else ""
+        print(f"note: no --weights given{hint}: the export holds untrained weights", file=err)
+    return EXIT_OK
 
 
 def _check_run_options(args: argparse.Namespace) -> str | None:

@@ -56,7 +56,14 @@ def render() -> str:
                 out += ["| setting | default | range | meaning |", "|---|---|---|---|", *_param_rows(kind.params)]
                 out.append("")
     out += ["### Data sets (`dataset`)", "",
-            '`{"name": NAME, "options": {...}}`; missing options take their defaults.', ""]
+            '`{"name": NAME, "options": {...}}`; missing options take their defaults.', "",
+            "A data set that reads your own data (`text`, `csv_sequences`, …) finds it at its `path` "
+            "option. An experiment file stores that path relative to its own folder when the data sits "
+            "beside or below it (`\"data/series.csv\"`, with `/` on every system), absolute otherwise, "
+            "and resolves a relative path against its own folder when it is opened (also by "
+            "`--headless`, from any working directory). A path typed in the window is relative to the "
+            "working directory until the experiment is saved. When the data is not there, the error is "
+            "one line naming the stored and the resolved path and saying the data has moved.", ""]
     for ds in DATASETS.values():
         out += [f"**{ds.name}** — {ds.title}. {ds.help}", "",
                 "| option | default | range | meaning |", "|---|---|---|---|", *_param_rows(ds.params), ""]

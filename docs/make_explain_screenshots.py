@@ -98,11 +98,12 @@ def setup_unrolled(window) -> None:
     from engine.presets import load_preset
 
     window.document.set(load_preset("digits_gru_rows").with_training(epochs=2))
+    wait_until(lambda: window.train_action.isEnabled())  # Train waits for the new model's shapes
     wait(300)
     window.train_action.trigger()
     wait_until(lambda: window.train_action.isEnabled() and window.trained.weights.weights is not None, 120_000)
     explainer = window.explain.show("unrolled")
-    print(window.trained.weights.hint(window.document.experiment), window.runner.outcome, flush=True)
+    print(window.trained.weights.hint(window.document.experiment), flush=True)
     explainer.sample.setValue(3)
     explainer.detail.unit.setValue(5)
     explainer.select(4)

@@ -141,7 +141,7 @@ class UnrolledExplainer(QWidget):
         layout.addWidget(intro)
         layout.addWidget(self.model_label)
         layout.addLayout(picker)
-        layout.addWidget(self.chain, 3)
+        layout.addWidget(self.chain, 5)
         layout.addLayout(controls)
         layout.addWidget(self.detail, 4)
 

@@ -19,9 +19,9 @@ from gui.views.view_panel import centred_levels, diverging_colour_map
 
 SHARED_COLOUR = "#e08a00"  # the shared weights: cell outlines here, the weights' title in the detail
 VISIBLE_STEPS = 16  # cells shown at once; more scroll
-X_BAND = (0.0, 1.0)  # y ranges of the three bands
-CELL_BAND = (1.4, 2.2)
-H_BAND = (2.6, 3.6)
+X_BAND = (0.0, 1.4)  # y ranges of the three bands: the state gets the most room (it has the most rows)
+CELL_BAND = (1.8, 2.6)
+H_BAND = (3.0, 5.2)
 HALF = 0.32  # half a cell's width
 
 
@@ -68,6 +68,7 @@ class UnrolledChain(QWidget):
         self.scroll.valueChanged.connect(self._show_window)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        self.graphics.setMinimumHeight(250)
         layout.addWidget(self.graphics)
         layout.addWidget(self.scroll)
 

@@ -34,6 +34,17 @@ def groups(s: RnnSteps, t: int) -> dict[str, np.ndarray]:
     return shown
 
 
+MEANINGS = {
+    "RNN": "The activation squeezes the sum into a bounded range; the new state mixes the input with the old "
+           "state through the very same weights at every step.",
+    "LSTM": "i (input gate): how much of the new content g is written. f (forget gate): how much of the old "
+            "cell state c is kept. o (output gate): how much of the cell state is shown as h. Gates run from "
+            "0 (closed) to 1 (open).",
+    "GRU": "r (reset gate): how much of the old state the candidate n may use. z (update gate): how much of "
+           "the old state is kept (1) or replaced by n (0). Gates run from 0 (closed) to 1 (open).",
+}
+
+
 def group_title(kind: str, name: str) -> str:
     if name in SYMBOLS:
         return f"{SYMBOLS[name]} ({name})"
@@ -52,6 +63,7 @@ class StepDetail(QWidget):
                                "with its own row of the weight matrices. Pick one to see its numbers.")
         self.unit.valueChanged.connect(self._show_equation)
         self.equation = QLabel()
+        self.equation.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.equation.setFont(QFont("monospace"))
         self.equation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.equation.setWordWrap(True)
@@ -59,6 +71,11 @@ class StepDetail(QWidget):
         self.equation.setWhatsThis("How the cell computes its new state from the input x_t and the previous "
                                    "state h_(t−1). The first number in each bracket comes from the input "
                                    "(W_ih·x_t + b_ih), the second from the previous state (W_hh·h_(t−1) + b_hh).")
+
+        self.meaning = QLabel()
+        self.meaning.setWordWrap(True)
+        self.meaning.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.meaning.setWhatsThis(self.equation.whatsThis())
 
         self.bars_widget = pg.PlotWidget(background="w")
         self.bars_plot = self.bars_widget.getPlotItem()
@@ -84,13 +101,13 @@ class StepDetail(QWidget):
         self.weights_plot.hideButtons()
         self.weights_plot.setMenuEnabled(False)
         self.weights_plot.invertY(True)
-        self.weights_plot.setLabel("left", "row (gate block × unit)")
-        self.weights_plot.setLabel("bottom", "column: input feature | hidden unit | bias")
+        self.weights_plot.setLabel("left", "row: gate block, unit")
+        self.weights_plot.setLabel("bottom", "columns: x | h | b")
         self.w_images = [pg.ImageItem(axisOrder="row-major") for _ in range(3)]  # W_ih, W_hh, b
         for image in self.w_images:
             image.setColorMap(diverging_colour_map())
             self.weights_plot.addItem(image)
-        self.w_titles = [pg.TextItem(text, color="#222", anchor=(0.5, 1)) for text in ("W_ih", "W_hh", "b")]
+        self.w_titles = [pg.TextItem(text, color="#222", anchor=(0, 1)) for text in ("W_ih", "W_hh", "b")]
         for title in self.w_titles:
             self.weights_plot.addItem(title)
         self.w_bar = pg.ColorBarItem(values=(-1, 1), colorMap=diverging_colour_map(), interactive=False,
@@ -110,13 +127,14 @@ class StepDetail(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.unit, 0, 0)
         layout.addWidget(self.equation, 1, 0)
-        layout.addWidget(self.bars_widget, 0, 1, 2, 1)
+        layout.addWidget(self.meaning, 2, 0)
+        layout.addWidget(self.bars_widget, 0, 1, 3, 1)
         layout.addWidget(self.shared, 0, 2)
-        layout.addWidget(self.weights_widget, 1, 2)
-        layout.setColumnStretch(0, 3)
+        layout.addWidget(self.weights_widget, 1, 2, 2, 1)
+        layout.setColumnStretch(0, 4)
         layout.setColumnStretch(1, 3)
-        layout.setColumnStretch(2, 2)
-        layout.setRowStretch(1, 1)
+        layout.setColumnStretch(2, 3)
+        layout.setRowStretch(2, 1)
 
     def set_steps(self, s: RnnSteps) -> None:
         self.steps = s
@@ -146,9 +164,13 @@ class StepDetail(QWidget):
         for image, title, m in zip(self.w_images, self.w_titles, mats, strict=True):
             image.setImage(np.ascontiguousarray(m, np.float32), levels=levels)
             image.setRect(x, 0, m.shape[1], m.shape[0])
-            title.setPos(x + m.shape[1] / 2, 0)
-            x += m.shape[1] + max(1.0, 0.1 * s.hidden)
+            title.setPos(x, 0)
+            x += m.shape[1] + max(2.0, 0.3 * s.hidden)  # room for the titles over a narrow W_ih
         self.w_bar.setLevels(levels)
+        names = GATES[s.kind] or ("tanh",)
+        self.weights_plot.getAxis("left").setTicks([
+            [((k + 0.5) * s.hidden, SYMBOLS.get(name, name)) for k, name in enumerate(names)],
+            [(k * s.hidden, "") for k in range(len(names) + 1)]])
         self.weights_plot.setXRange(0, x, padding=0.02)
         self.weights_plot.setYRange(-0.12 * s.w_ih.shape[0], s.w_ih.shape[0], padding=0.02)
 
@@ -170,4 +192,6 @@ class StepDetail(QWidget):
             return
         unit = self.unit.value()
         self.equation.setText("\n".join(step_equation(s, self.t, unit)))
+        self.meaning.setText("In each bracket: first the part from the input x_t (W_ih·x_t + b_ih), then the "
+                             "part from the previous state h_(t−1) (W_hh·h_(t−1) + b_hh). " + MEANINGS[s.kind])
         self.marker.setData([{"pos": (k * (s.hidden + GAP) + unit, 0)} for k in range(len(self.bars))])

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from engine.spec import DatasetSpec, Experiment
 from gui.dataset_preview import DatasetPreview
 from gui.document import Document
+from gui.import_images_dialog import import_images_action
 from gui.param_form import ParamForm
 from gui.style import ERROR_STYLE, subdued
 from gui.undo import field_label, value_edit_key
@@ -74,12 +75,13 @@ class DatasetPanel(QWidget):
         self.import_button.setText("Import")
         self.import_button.setMenu(self.import_menu)
         self.import_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.import_button.setToolTip("Use your own data: a CSV file of sequences, a text file, …")
+        self.import_button.setToolTip("Use your own data: a CSV file of sequences, a text file, a folder of images")
         self.import_button.setWhatsThis("<b>Import</b><p>Train on your own data. The experiment stores where "
                                         "the data is, relative to the experiment file when it sits beside "
                                         "it, so the folder can be moved or shared as a whole.</p>")
         self.add_import_action(self._action("CSV sequences…", self.import_csv))
         self.add_import_action(self._action("Text file…", self.import_text))
+        self.add_import_action(import_images_action(document, self))  # Image Folder… (gui/import_images_dialog.py)
         # Shown when the experiment's data file is not where it says: pick its new place.
         self.locate_button = QPushButton("Locate…")
         self.locate_button.setToolTip("The data has moved: choose where it is now")

@@ -245,7 +245,7 @@ class ImportImagesDialog(QDialog):
         c, h, w = folder.images.shape[1:]
         colour = "colour" if c == 3 else "grayscale"
         self.status.setText(f"{len(folder.labels):,} images in {len(folder.class_names)} classes, "
-                            f"{w}×{h} {colour} — OK makes this folder the data set.")
+                            f"{w}×{h} {colour} — “Use as Data Set” makes it the data set.")
         self.status.setStyleSheet("")
         self.ok_button.setEnabled(True)
 

@@ -221,8 +221,8 @@ IMAGE_FOLDER = DatasetKind(
     help=("Your own images: a folder with one subfolder per class (the subfolder's name is the class "
           "name), PNG or JPEG files inside, read with Qt's image readers. Every image is scaled to "
           "height × width (or, with resizing off, all must have the same size) and converted to "
-          "grayscale (1 channel) or colour (3 channels), pixel values 0–1. File ▸ Import ▸ Image Folder… "
-          "previews the classes before it sets the data set."),
+          "grayscale (1 channel) or colour (3 channels), pixel values 0–1. Import ▸ Image Folder… beside "
+          "the data set shows the classes and sample images before it sets the data set."),
     params=(
         Param("path", STR, "", "The folder that holds one subfolder per class.", maximum=1000),
         Param("height", INT, 28, "Height the images are scaled to (pixels).", minimum=4, maximum=256),

@@ -44,9 +44,11 @@ def write_folder(root, per_class=8):
 
 
 def open_dialog(qtbot, window, folder, **options):
-    from gui.import_images_dialog import open_import_images
+    from gui.import_images_dialog import ImportImagesDialog
 
-    dialog = open_import_images(window.document, window)
+    action = next(a for a in window.dataset_panel.import_menu.actions() if a.text() == "&Image Folder…")
+    action.trigger()  # the data set panel's Import ▸ Image Folder…
+    dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, ImportImagesDialog) and w.isVisible())
     for name, value in options.items():
         {"height": dialog.height_spin.setValue, "width": dialog.width_spin.setValue,
          "resize": dialog.resize_box.setChecked}[name](value)

@@ -169,6 +169,7 @@ class ImportCsvDialog(QDialog):
 
         if read_rows:
             self._show_rows(csv_sequences)
+        self._enable_fields()
         self._spec, self.error = None, None
         prepared = None
         try:
@@ -187,6 +188,16 @@ class ImportCsvDialog(QDialog):
             self.status.setStyleSheet(ERROR_STYLE)
         self._show_sequences(prepared)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(self._spec is not None)
+
+    def _enable_fields(self) -> None:
+        """Grey out what the chosen layout and target do not use."""
+        long, forecast = self._options["layout"] == "long", self._options["target"] == "next_value"
+        for name in ("id_column", "time_column", "value_columns"):
+            self.form.set_field_enabled(name, long)
+        self.form.set_field_enabled("window", forecast)
+        self.form.set_field_enabled("ragged", not forecast)
+        # Wide files: a label column is skipped even when forecasting, so it stays editable.
+        self.form.set_field_enabled("label_column", not (forecast and long))
 
     def _show_rows(self, csv_sequences: Any) -> None:
         from engine.errors import PlaygroundError

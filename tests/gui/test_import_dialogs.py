@@ -50,6 +50,7 @@ def test_csv_dialog_imports_a_file_and_the_window_trains_on_it(qtbot, window, tm
     # The raw rows, the guessed label column, the sequences as the network gets them.
     assert dialog.table.rowCount() == 20 and dialog.table.horizontalHeaderItem(0).text() == "label"
     assert dialog.form.values()["label_column"] == "label"
+    assert not dialog.form.editor("window").isEnabled() and not dialog.form.editor("id_column").isEnabled()
     assert ok_enabled(dialog) and dialog.error is None
     assert "8 steps × 1 features → 2 classes" in dialog.status.text() and "40 samples" in dialog.status.text()
     x, y = dialog.lines[0].getData()
@@ -94,6 +95,7 @@ def test_options_are_validated_as_they_change(qtbot, window, tmp_path):
     dialog.set_option("label_column", "label")
     dialog.set_option("target", "next_value")
     dialog.set_option("window", 3)
+    assert dialog.form.editor("window").isEnabled() and not dialog.form.editor("ragged").isEnabled()
     assert ok_enabled(dialog) and "3 steps × 1 features → 1 value (regression)" in dialog.status.text()
     dialog.set_option("window", 50)
     assert "too few samples for a validation split" in dialog.error

@@ -44,6 +44,7 @@ from gui.explain.unrolled_chain import UnrolledChain
 from gui.explain.unrolled_detail import StepDetail
 
 PLAY_INTERVAL_MS = 600
+SNAPSHOT_FOLLOW_MS = 1000
 DEFAULT_TEXT = "the boat came to the bank"
 INTRO = ("A recurrent network reads a sequence one step at a time. Drawn unrolled, each step is a copy of the "
          "same cell: it takes the input x<sub>t</sub> and the previous hidden state h<sub>t−1</sub> and "
@@ -148,6 +149,12 @@ class UnrolledExplainer(QWidget):
         self.main.document.changed.connect(self._on_source_changed)
         self.main.trained.weights.changed.connect(self._on_source_changed)
         self.main.runner.finished.connect(self._on_source_changed)
+        # While a run trains, the newest snapshot's weights are followed, at most once a second.
+        self._snapshot_timer = QTimer(self)
+        self._snapshot_timer.setSingleShot(True)
+        self._snapshot_timer.setInterval(SNAPSHOT_FOLLOW_MS)
+        self._snapshot_timer.timeout.connect(self._on_source_changed)
+        self.main.views.shown.connect(self._on_snapshot_shown)
 
     # --- following the window -------------------------------------------------------------
     def showEvent(self, event) -> None:
@@ -159,6 +166,10 @@ class UnrolledExplainer(QWidget):
         self._stale = True
         if self.isVisible():
             QTimer.singleShot(0, self._refresh_if_stale)
+
+    def _on_snapshot_shown(self, *_args) -> None:
+        if self.isVisible() and not self._snapshot_timer.isActive():
+            self._snapshot_timer.start()
 
     def _refresh_if_stale(self) -> None:
         if self._stale and self.isVisible():

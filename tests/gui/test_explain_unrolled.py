@@ -11,6 +11,7 @@ import torch
 from PySide6.QtCore import Qt
 
 from engine import datasets
+from engine.events import Snapshot
 from engine.explain.rnn_steps import build_with_weights, builtin_example, layer_steps, rnn_steps
 from engine.weights_file import state_to_numpy
 from tests.gui.conftest import open_window
@@ -81,11 +82,21 @@ def test_users_gru_with_trained_weights_and_sample_picker(qtbot, dialogs):
     assert "initial, untrained" in explainer.model_label.text()
     assert explainer.sample.isVisible() and not explainer.kind.isVisible()
 
-    # Weights as a finished run hands them to the window (a real run is in
-    # tests/test_explain_rnn_steps.py): the initial ones, changed.
+    # A training snapshot of this model is followed (within a second)...
     info = datasets.describe(experiment.dataset)
-    weights = {k: v + np.float32(0.3) * np.sign(v) for k, v in state_to_numpy(
-        build_with_weights(experiment, info, None)).items()}
+    initial = state_to_numpy(build_with_weights(experiment, info, None))
+    window.views.begin_run(experiment)
+    snapshot = Snapshot(step=7, epoch=1, weights={k: v * np.float32(1.5) for k, v in initial.items()})
+    window.views.store.add_snapshot(snapshot)
+    window.views.shown.emit(snapshot)
+    qtbot.waitUntil(lambda: "latest training snapshot (step 7)" in explainer.model_label.text(), timeout=5_000)
+    expected = layer_steps(build_with_weights(experiment, info, snapshot.weights), 0,
+                           datasets.load(experiment.dataset, experiment.training.seed).x_val[0])
+    np.testing.assert_allclose(shown_h(explainer), expected.h[1:], atol=1e-5)
+
+    # ...and trained weights come first. Weights as a finished run hands them to the window (a real run is in
+    # tests/test_explain_rnn_steps.py): the initial ones, changed.
+    weights = {k: v + np.float32(0.3) * np.sign(v) for k, v in initial.items()}
     window.trained.weights.take_run(experiment, weights, 120)
     qtbot.waitUntil(lambda: "trained, from run at step 120" in explainer.model_label.text(), timeout=5_000)
 

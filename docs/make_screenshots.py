@@ -40,7 +40,13 @@ def shoot(preset: str, views: list[str]) -> None:
 
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp())
     app = create_application()
+    from gui import gallery, tour
     from gui.main_window import MainWindow
+    from gui.settings import app_settings
+
+    # Pictures of the window, not of the first-start gallery and tour over it.
+    app_settings().setValue(gallery.SEEN_KEY, True)
+    app_settings().setValue(tour.SEEN_KEY, True)
 
     window = MainWindow(str(ROOT / "presets" / f"{preset}.json"))
     window.show()
@@ -50,7 +56,7 @@ def shoot(preset: str, views: list[str]) -> None:
             QTest.qWait(1000)  # the data preview fills in
             window.grab().save(str(ROOT / "docs" / "screenshot-idle.png"))
             print("saved idle window", flush=True)
-        window.training_panel.set_value("epochs", 200)
+        window.training_panel.set_value("epochs", 600)  # still training when the pictures are taken
         window.train()
         QTimer.singleShot(500, wait_for_snapshots)
 

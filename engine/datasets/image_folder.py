@@ -198,10 +198,13 @@ def _describe(o: Mapping[str, Any]) -> DataInfo:
     if o["resize"]:  # the shape follows from the options: only list the folder
         root, listing = scan(o["path"])
         counts = [len(files) for _, files in listing]
+        check_split(sum(counts), o["val_fraction"], o["path"])  # said before Train, not after
         channels = 3 if o["colour"] == "rgb" else 1
         return DataInfo(IMAGE, (channels, o["height"], o["width"]), CLASSIFICATION, False, len(listing),
                         class_names=tuple(name for name, _ in listing), baseline=max(counts) / sum(counts))
-    return _info(read_folder(o))
+    folder = read_folder(o)
+    check_split(len(folder.labels), o["val_fraction"], o["path"])
+    return _info(folder)
 
 
 def _generate(o: Mapping[str, Any], seed: int) -> DataBundle:

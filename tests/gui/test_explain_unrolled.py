@@ -123,7 +123,11 @@ def test_editing_the_text_changes_the_hidden_states(qtbot, dialogs):
     window = open_window(qtbot, str(PRESETS / "text_lstm.json"))
     explainer = window.explain.show("unrolled")
     assert explainer.text.isVisible()
-    assert shown_h(explainer).shape == (len(explainer.text.text()), 128)
+    length = len(explainer.text.text())
+    assert shown_h(explainer).shape == (length, 128) and length > 16
+    assert explainer.chain.scroll.isVisible() and explainer.chain.visible_range() == (1, 16)  # longer ones scroll
+    qtbot.keyClick(explainer, Qt.Key.Key_End)
+    assert explainer.chain.visible_range()[1] == length and explainer.t == length
     explainer.text.selectAll()
     qtbot.keyClicks(explainer.text, "a river")
     assert [item.textItem.toPlainText() for item in explainer.chain.labels] == list("a␣river")

@@ -188,7 +188,7 @@ def _parse_entry(obj: Any, path: str, base: Path | None) -> LabelledExperiment:
     else:
         source = None
         try:
-            experiment = parse_experiment(obj["experiment"])
+            experiment = parse_experiment(obj["experiment"], base)  # its data path: relative to this file
         except SpecError as exc:
             raise SpecError(f"{path}.experiment" + (f".{exc.path}" if exc.path else ""), exc.message) from None
     label = obj.get("label", experiment.name)
@@ -206,7 +206,7 @@ def comparison_to_dict(comparison: Comparison, base: Path | None = None) -> dict
         if e.source is not None:
             entries.append({"label": e.label, "path": _relative(e.source, base)})
         else:
-            entries.append({"label": e.label, "experiment": experiment_to_dict(e.experiment)})
+            entries.append({"label": e.label, "experiment": experiment_to_dict(e.experiment, base)})
     return {
         "format": FORMAT,
         "version": VERSION,

@@ -280,3 +280,24 @@ def test_summary_of_a_comparison_and_its_errors(tmp_path):
     assert code == 2 and err2 == err and "training" not in out
     code, _, err = run("--headless", bad.replace("c.json", "missing.json"))
     assert code == 2 and "no such file" in err
+
+
+def test_an_inline_experiments_data_path_is_relative_to_the_comparison_file(tmp_path, monkeypatch):
+    """Imported data beside a comparison file is found from any working directory."""
+    from engine.experiment_file import experiment_to_dict, load_experiment
+    from engine.presets import PRESETS_DIR
+
+    data = tmp_path / "corpus.txt"
+    data.write_text("the quick brown fox jumps over the lazy dog. " * 200, encoding="utf-8")
+    text = experiment_to_dict(load_experiment(PRESETS_DIR / "text_lstm.json"))
+    text["dataset"]["options"]["path"] = "corpus.txt"
+    doc = {"format": "cnn-rnn-playground/comparison", "version": 1, "name": "two text models",
+           "experiments": [{"label": "a", "experiment": text}, {"label": "b", "experiment": text}]}
+    path = tmp_path / "compare.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    monkeypatch.chdir(tmp_path.parent)
+    comparison = load_comparison(path)
+    assert comparison.experiments[0].experiment.dataset.options["path"] == str(data)
+    save_comparison(comparison, tmp_path / "again.json")  # saved beside: stored relative again
+    saved = json.loads((tmp_path / "again.json").read_text(encoding="utf-8"))
+    assert saved["experiments"][0]["experiment"]["dataset"]["options"]["path"] == "corpus.txt"

@@ -25,6 +25,7 @@ from gui.curves import LossCurves
 from gui.dock_layout import PANEL_DOCKS, VIEW_DOCKS, DockLayout
 from gui.engine_loader import EngineLoader
 from gui.explain.menu import install_explain_menu
+from gui.export_actions import ExportActions
 from gui.gallery import install_gallery
 from gui.gui_garbage_collector import GuiGarbageCollector
 from gui.help_text import show_about, show_help
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
         self.run_history, self.runs_table = install_runs(self)  # every run kept: the Runs dock, overlays
         self.trained = TrainedModelActions(self)  # trained weights: save/open beside, continue, probe
         self.statusBar().addPermanentWidget(self.trained.label)
+        self.exports = ExportActions(self)  # File ▸ Export: model source/weights/TorchScript/ONNX, metrics, plots
         self.dock_layout.restore()
         self._update_actions()
         self.loader = EngineLoader(self)
@@ -254,6 +256,7 @@ class MainWindow(QMainWindow):
         self.runner.shutdown()
         self.inspector.shutdown()
         self.trained.shutdown()
+        self.exports.shutdown()
         if self.dataset_panel is not None:
             self.dataset_panel.preview.shutdown()
         self.loader.wait()

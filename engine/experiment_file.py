@@ -180,12 +180,17 @@ def save_experiment(exp: Experiment, path: str | os.PathLike[str]) -> None:
     write_atomic(path, experiment_to_json(exp, Path(path).parent))
 
 
-def write_atomic(path: str | os.PathLike[str], text: str) -> None:
+def write_atomic(path: str | os.PathLike[str], text: str, private: bool = False) -> None:
     """Write to a temporary file beside ``path``, flush it to disk, then
-    rename over the target: a crash or full disk leaves the old file whole."""
+    rename over the target: a crash or full disk leaves the old file whole.
+    ``private`` keeps the file readable by its owner only (autosaves)."""
+    from engine.file_modes import give_ordinary_mode
+
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
     try:
+        if not private:
+            give_ordinary_mode(tmp)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()

@@ -31,6 +31,7 @@ from torch import nn
 from engine import datasets
 from engine.datasets.base import DataInfo
 from engine.errors import PlaygroundError
+from engine.file_modes import give_ordinary_mode
 from engine.shapes import build_model
 from engine.spec import Experiment
 
@@ -123,6 +124,7 @@ def save_weights(path: str | os.PathLike[str], experiment: Experiment, weights: 
     except OSError as exc:
         raise WeightsFileError(f"cannot save weights to {target}: {exc.strerror or exc}") from None
     try:
+        give_ordinary_mode(tmp)  # mkstemp's files are private to their owner
         with os.fdopen(fd, "wb") as handle:
             np.savez(handle, allow_pickle=False, **arrays)
             handle.flush()

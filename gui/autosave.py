@@ -55,7 +55,7 @@ def write_record(file: Path, experiment: Experiment, original_path: str | None) 
     doc = {"format": FORMAT, "version": VERSION, "original_path": original_path,
            "saved_at": datetime.now().astimezone().isoformat(timespec="seconds"), "pid": os.getpid(),
            "experiment": experiment_to_dict(experiment)}
-    write_atomic(file, json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
+    write_atomic(file, json.dumps(doc, indent=1, ensure_ascii=False) + "\n", private=True)
 
 
 def read_record(file: Path) -> AutosaveRecord:

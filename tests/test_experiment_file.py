@@ -225,3 +225,20 @@ def test_pathological_json_is_refused_cleanly(tmp_path, text):
     path.write_text(text)
     with pytest.raises(SpecError):
         load_experiment(path)
+
+
+def test_saved_files_get_ordinary_permissions_and_autosaves_stay_private(tmp_path):
+    """mkstemp's files are 0600; a saved experiment must be readable like any
+    file the user makes (0666 less the umask), an autosave only by its owner."""
+    import stat
+
+    from engine import file_modes
+    from engine.experiment_file import save_experiment, write_atomic
+    from gui.templates import default_experiment
+
+    save_experiment(default_experiment(), tmp_path / "shared.json")
+    write_atomic(tmp_path / "autosave.json", "{}", private=True)
+    ordinary = 0o666 & ~file_modes._UMASK  # 0644 under the usual umask
+    assert ordinary & 0o044  # group and others may read
+    assert stat.S_IMODE((tmp_path / "shared.json").stat().st_mode) == ordinary
+    assert stat.S_IMODE((tmp_path / "autosave.json").stat().st_mode) == 0o600

@@ -21,6 +21,7 @@ import torch
 from engine import datasets
 from engine.datasets.base import DataInfo
 from engine.export import ExportError
+from engine.file_modes import give_ordinary_mode
 from engine.layers import TOKENS
 from engine.modules import Stack
 from engine.shapes import ModelSummary, build_model, infer
@@ -29,9 +30,6 @@ from engine.weights_file import check_weights, numpy_to_state
 
 # The module inside the engine's wrapper modules, which the generated source does without.
 _WRAPPED = ("inner", "rnn")
-# Exports get the permissions of any new file (mkstemp's are private to the owner).
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
 
 
 @dataclass(frozen=True)
@@ -130,7 +128,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
         raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from None
     os.close(fd)
     try:
-        os.chmod(tmp, 0o666 & ~_UMASK)
+        give_ordinary_mode(tmp)
         yield Path(tmp)
         os.replace(tmp, target)
     except BaseException as exc:

@@ -239,6 +239,5 @@ def test_saved_files_get_ordinary_permissions_and_autosaves_stay_private(tmp_pat
     save_experiment(default_experiment(), tmp_path / "shared.json")
     write_atomic(tmp_path / "autosave.json", "{}", private=True)
     ordinary = 0o666 & ~file_modes._UMASK  # 0644 under the usual umask
-    assert ordinary & 0o044  # group and others may read
     assert stat.S_IMODE((tmp_path / "shared.json").stat().st_mode) == ordinary
     assert stat.S_IMODE((tmp_path / "autosave.json").stat().st_mode) == 0o600

@@ -259,7 +259,7 @@ def test_validate_fills_defaults():
     ({"name": "sine", "options": {"val_fraction": 0.9}}, "dataset.options.val_fraction"),
     ({"name": "sine", "options": []}, "dataset.options"),
     ({"name": "sine", "foo": 1}, "dataset.foo"),
-    ({"name": "mnist"}, "dataset.name"),
+    ({"name": "cifar10"}, "dataset.name"),
     ({"options": {}}, "dataset.name"),
     ("sine", "dataset"),
     ({"name": "long_range", "options": {"length": 30}}, "dataset.options.length"),
@@ -274,8 +274,8 @@ def test_validate_names_the_bad_field(obj, path):
 
 
 def test_unknown_name_lists_the_known_ones():
-    with pytest.raises(SpecError, match='unknown data set "mnist".*digits'):
-        D.get_dataset("mnist")
+    with pytest.raises(SpecError, match='unknown data set "cifar10".*digits'):
+        D.get_dataset("cifar10")
 
 
 # ---------------------------------------------------------------- text

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui import comparison_run as cr
+from gui.comparison_export import ComparisonExport
 from gui.comparison_plots import ComparisonPlots, colour
 from gui.comparison_results import ComparisonResults, swatch
 from gui.style import subdued
@@ -149,6 +150,8 @@ class ComparisonPanel(QWidget):
         controls.addStretch(1)
         controls.addWidget(self.run_button)
         controls.addWidget(self.stop_button)
+        self.export = ComparisonExport(self)
+        controls.addWidget(self.export.button)
 
         self.plots = ComparisonPlots(comparison.labels)
         self.results = ComparisonResults()

@@ -271,3 +271,19 @@ def test_a_comparison_opened_in_the_window_records_its_runs_in_the_runs_table(qt
     assert before == 0 and len(records) == len(panel.run.runs)
     assert [r.experiment for r in records] == [run.experiment for run in panel.run.runs]
     assert all(r.outcome == "finished" for r in records)
+
+
+def test_the_plots_and_the_table_export(qtbot, tmp_path):
+    import csv
+
+    panel = open_panel(qtbot, write_comparison(tmp_path, epochs=1))
+    assert not panel.export.export_table(str(tmp_path / "early.csv"))  # nothing to export before a run
+    result = run_to_end(qtbot, panel, parallel=False)
+    loss = panel.export.export_plot("loss", str(tmp_path / "loss.png"))
+    metric = panel.export.export_plot("metric", str(tmp_path / "metric.svg"))
+    table = panel.export.export_table(str(tmp_path / "table.csv"))
+    assert loss.stat().st_size > 1000 and metric.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    rows = list(csv.reader(table.open(encoding="utf-8")))
+    assert rows[0][:3] == ["experiment", "model", "params"]
+    assert [r[0] for r in rows[1:1 + len(result.rows)]] == [r.label for r in result.rows]
+    assert rows[-1] == ["verdict", result.verdict]

@@ -24,17 +24,19 @@ OUT = ROOT / "docs" / "explain"
 
 
 def wait(ms: int) -> None:
-    from PySide6.QtTest import QTest
+    """Run the event loop for ``ms``. Not QTest.qWait: polling with it here kept the
+    engine loader's thread (importing torch) from ever finishing; QEventLoop.exec lets it run."""
+    from PySide6.QtCore import QEventLoop, QTimer
 
-    QTest.qWait(ms)
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
 
 
 def wait_until(condition: Callable[[], bool], timeout_ms: int = 60_000) -> None:
-    from PySide6.QtTest import QTest
-
     waited = 0
     while not condition() and waited < timeout_ms:
-        QTest.qWait(50)
+        wait(50)
         waited += 50
 
 

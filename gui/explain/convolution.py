@@ -212,7 +212,8 @@ class ConvolutionExplainer(QWidget):
         self.bias = float(biases[f]) if biases is not None else 0.0
         channels = "" if kernels.shape[1] == 1 else f" (input channel 1 of {kernels.shape[1]})"
         self.note = (f"Filter {f + 1} of {len(kernels)} from {origin}{channels}, with that layer's stride "
-                     f"{params['stride']} and padding {params['padding']}.")
+                     f"{params['stride']} and padding {params['padding']}; its bias {cv.number(self.bias)} is "
+                     "added after the sum.")
         if min(self.grid.shape) < 5:  # C1's patch or C5's grid: too small to show a learned filter at work
             self.grid = src.DIGIT_ZERO.copy()
         self._set_controls(cv.CONVOLUTION, len(self.kernel), params["stride"], params["padding"])

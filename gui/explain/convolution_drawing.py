@@ -47,10 +47,11 @@ def draw(ex) -> None:
     ex.input_view.set_mark("input", (padding, padding, *ex.grid.shape) if padding else None, INPUT_FRAME,
                            2.0, dashed=True)
     if is_conv:
-        ex.kernel_view.set_title(f"Kernel {k}×{k}" + (f", bias {cv.number(ex.bias)}" if ex.bias else ""))
+        ex.kernel_view.set_title(f"Kernel {k}×{k}", "weight")  # a longer title widened the panel past its bar
         ex.kernel_view.set_values(ex.kernel)
     else:
-        ex.kernel_view.set_title(f"{k}×{k}: " + ("no weights" if mode == cv.MAX_POOL else "all 1/k²"))
+        ex.kernel_view.set_title(f"{k}×{k}: " + ("no weights" if mode == cv.MAX_POOL else "all 1/k²"),
+                                 "(none)" if mode == cv.MAX_POOL else "weight")
         ex.kernel_view.set_values(np.full((k, k), np.nan if mode == cv.MAX_POOL else 1.0 / (k * k)))
     selected = ex.selected
     for grid, view in (("input", ex.input_view), ("kernel", ex.kernel_view)):
@@ -73,11 +74,11 @@ def draw(ex) -> None:
     step = ex.steps[ex.position]
     ex.input_view.set_mark("window", (step.top, step.left, k, k), WINDOW)
     if is_conv:
-        ex.products_view.set_title("Window × kernel")
+        ex.products_view.set_title("Window × kernel", "product")
         ex.products_view.set_values(step.products, fitting_levels(np.concatenate([s.products.ravel()
                                                                                    for s in ex.steps])))
     else:
-        ex.products_view.set_title("Window: its max" if mode == cv.MAX_POOL else "Window: its mean")
+        ex.products_view.set_title("Window: its max" if mode == cv.MAX_POOL else "Window: its mean", "input value")
         ex.products_view.set_values(np.where(np.isfinite(step.window), step.window, np.nan), fitting_levels(ex.grid))
     ex.products_view.set_mark("chosen", (*step.chosen, 1, 1) if step.chosen else None, CHOSEN)
     shape = cv.out_shape(ex.grid.shape, k, stride, padding)

@@ -70,8 +70,10 @@ class NumberGrid(pg.GraphicsLayoutWidget):
         self.setMinimumSize(170, 170)
 
     # --- public ---------------------------------------------------------------------
-    def set_title(self, title: str) -> None:
+    def set_title(self, title: str, colour_label: str | None = None) -> None:
         self.plot.setTitle(title)
+        if colour_label is not None:
+            self.colour_bar.getAxis("left").setLabel(colour_label)  # where ColorBarItem puts its label
 
     def set_values(self, values: np.ndarray, levels: tuple[float, float] | None = None,
                    write: bool = True) -> None:
@@ -140,7 +142,7 @@ class NumberGrid(pg.GraphicsLayoutWidget):
                      if (i - self._offset) % every == 0]
             self.plot.getAxis(axis).setTicks([ticks, []])
         cell = self._cell_pixels()
-        self._font.setPointSizeF(float(np.clip(cell / 4.2, 6.0, 11.0)))
+        self._font.setPointSizeF(float(np.clip(cell / 5.2, 6.0, 11.0)))  # "−0.17" fits its cell
         fits = cell >= LEGIBLE_CELL
         for text, value in zip(self._texts, self.values.ravel(), strict=True):
             text.setFont(self._font)

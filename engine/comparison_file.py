@@ -31,6 +31,7 @@ from engine.experiment_file import (
     load_experiment,
     migrate_document,
     parse_experiment,
+    read_document,
     write_atomic,
 )
 from engine.spec import Experiment
@@ -88,18 +89,7 @@ def is_comparison_file(path: str | os.PathLike[str]) -> bool:
 
 def load_comparison(path: str | os.PathLike[str]) -> Comparison:
     name = str(path)
-    try:
-        size = os.path.getsize(path)
-        if size > MAX_FILE_BYTES:
-            raise SpecError("", f"file is too large ({size:,} bytes; a comparison is at most "
-                            f"{MAX_FILE_BYTES:,})", name)
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise SpecError("", "no such file", name) from None
-    except IsADirectoryError:
-        raise SpecError("", "is a folder, not a comparison file", name) from None
-    except OSError as exc:
-        raise SpecError("", f"cannot read: {exc.strerror or exc}", name) from None
+    data = read_document(path, "a comparison")
     try:
         return parse_comparison(decode_json(data), Path(path).resolve().parent)
     except SpecError as exc:

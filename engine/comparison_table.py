@@ -203,11 +203,18 @@ def format_table(result: ComparisonResult) -> list[str]:
                          for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
 
     lines = [line(head), line(["-" * w for w in widths]), *(line(c) for c in body)]
+    lines += table_notes(result)
+    lines.append(f"verdict: {result.verdict}")
+    return lines
+
+
+def table_notes(result: ComparisonResult) -> list[str]:
+    """The lines under the table: the dependency (if any) and the chance level."""
+    lines = []
     deps = {r.dependency for r in result.rows if r.dependency is not None}
     for dep in sorted(deps, key=lambda d: d.span):
         lines.append(f"dependency: {dep.span} steps ({dep.what})")
     if result.baseline is not None:
         how = "guessing" if result.metric == "val_accuracy" else "always predicting the mean"
         lines.append(f"baseline: {how} scores {result.metric} {format_metric(result.metric, result.baseline)}")
-    lines.append(f"verdict: {result.verdict}")
     return lines

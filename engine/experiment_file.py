@@ -41,22 +41,29 @@ MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 def load_experiment(path: str | os.PathLike[str]) -> Experiment:
     """Read and validate a file; every problem is a SpecError naming the file."""
     name = str(path)
-    try:
-        size = os.path.getsize(path)
-        if size > MAX_FILE_BYTES:
-            raise SpecError("", f"file is too large ({size:,} bytes; an experiment is at most "
-                            f"{MAX_FILE_BYTES:,})", name)
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise SpecError("", "no such file", name) from None
-    except IsADirectoryError:
-        raise SpecError("", "is a folder, not an experiment file", name) from None
-    except OSError as exc:
-        raise SpecError("", f"cannot read: {exc.strerror or exc}", name) from None
+    data = read_document(path, "an experiment")
     try:
         return parse_experiment(decode_json(data), Path(path).parent)
     except SpecError as exc:
         raise exc.in_file(name) from None
+
+
+def read_document(path: str | os.PathLike[str], what: str) -> bytes:
+    """The bytes of an experiment or comparison file (``what``: "an
+    experiment", "a comparison"); every problem is a SpecError naming it."""
+    name = str(path)
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_FILE_BYTES:
+            raise SpecError("", f"file is too large ({size:,} bytes; {what} is at most "
+                            f"{MAX_FILE_BYTES:,})", name)
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise SpecError("", "no such file", name) from None
+    except IsADirectoryError:
+        raise SpecError("", f"is a folder, not {what} file", name) from None
+    except OSError as exc:
+        raise SpecError("", f"cannot read: {exc.strerror or exc}", name) from None
 
 
 def decode_json(data: bytes | str) -> Any:

@@ -39,18 +39,11 @@ def table_cells(result: object) -> tuple[list[str], list[list[str]]]:
 
 def notes(result: object | None) -> list[str]:
     """The dependency and baseline lines printed under the command line's table."""
-    from engine.verdict import format_metric
+    from engine.comparison_table import table_notes
 
     if result is None:
         return []
-    lines = []
-    deps = {r.dependency for r in result.rows if r.dependency is not None}
-    for dep in sorted(deps, key=lambda d: d.span):
-        lines.append(f"Dependency: {dep.span} steps ({dep.what}).")
-    if result.baseline is not None:
-        how = "guessing" if result.metric == "val_accuracy" else "always predicting the mean"
-        lines.append(f"Baseline: {how} scores {result.metric} {format_metric(result.metric, result.baseline)}.")
-    return lines
+    return [f"{line[0].upper()}{line[1:]}." for line in table_notes(result)]
 
 
 def swatch(colour: str) -> QIcon:

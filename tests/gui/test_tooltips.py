@@ -144,3 +144,15 @@ def test_the_gallery_comparison_and_probe_windows_are_explained(window, qtbot):
     missing += [f"[probe results] {m}" for m in unexplained(probe)]
     QApplication.processEvents()
     assert not missing, "controls without a tooltip or What's This:\n" + "\n".join(sorted(set(missing)))
+
+
+def test_every_explainer_window_is_explained(window, qtbot):
+    """The Explain menu's windows are for learners first: every control says what it does."""
+    from gui.explain.registry import EXPLAINERS
+
+    for explainer in EXPLAINERS:
+        widget = window.explain.show(explainer.key)
+        qtbot.waitExposed(widget)
+        assert unexplained(widget) == [], explainer.key
+        assert widget.whatsThis() or any(child.whatsThis() for child in widget.findChildren(QWidget)), explainer.key
+        widget.close()

@@ -60,10 +60,14 @@ def describe_shape(kind: str, shape: tuple[int, ...]) -> str:
     if kind == IMAGE:
         return f"{shape[0]}×{shape[1]}×{shape[2]} image"
     if kind == SEQUENCE:
-        return f"{shape[0]} steps × {shape[1]} features"
+        return f"{shape[0]} steps × {_count(shape[1], 'feature')}"
     if kind == TOKENS:
         return f"{shape[0]} tokens"
-    return f"{shape[0]} features"
+    return _count(shape[0], "feature")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def infer(model: ModelSpec, info: DataInfo) -> ModelSummary:

@@ -19,7 +19,7 @@ def test_every_data_set_can_be_chosen(window):
     panel.combo.setCurrentIndex(panel.combo.findData("sine"))
     assert window.document.experiment.dataset.name == "sine"
     assert [p.name for p in panel.form.params] == [p.name for p in DATASETS["sine"].params]
-    assert "50 steps × 1 features" in panel.info_label.text()
+    assert "50 steps × 1 feature" in panel.info_label.text()
 
 
 def test_digit_preview_shows_thumbnails_with_labels(qtbot, window):

@@ -52,7 +52,7 @@ def test_csv_dialog_imports_a_file_and_the_window_trains_on_it(qtbot, window, tm
     assert dialog.form.values()["label_column"] == "label"
     assert not dialog.form.editor("window").isEnabled() and not dialog.form.editor("id_column").isEnabled()
     assert ok_enabled(dialog) and dialog.error is None
-    assert "8 steps × 1 features → 2 classes" in dialog.status.text() and "40 samples" in dialog.status.text()
+    assert "8 steps × 1 feature → 2 classes" in dialog.status.text() and "40 samples" in dialog.status.text()
     x, y = dialog.lines[0].getData()
     assert len(x) == 8 and y[-1] > y[0]  # the first row rises
     assert sum(line.isVisible() for line in dialog.lines) == 8
@@ -96,7 +96,7 @@ def test_options_are_validated_as_they_change(qtbot, window, tmp_path):
     dialog.set_option("target", "next_value")
     dialog.set_option("window", 3)
     assert dialog.form.editor("window").isEnabled() and not dialog.form.editor("ragged").isEnabled()
-    assert ok_enabled(dialog) and "3 steps × 1 features → 1 value (regression)" in dialog.status.text()
+    assert ok_enabled(dialog) and "3 steps × 1 feature → 1 value (regression)" in dialog.status.text()
     dialog.set_option("window", 50)
     assert "too few samples for a validation split" in dialog.error
 
@@ -133,4 +133,4 @@ def test_moved_data_offers_locate(qtbot, window, tmp_path):
     assert not window.train_action.isEnabled()
     panel.locate_data(str(tmp_path / "moves.csv"))
     assert not panel.locate_button.isVisible() and window.document.dirty
-    assert "8 steps × 1 features" in panel.info_label.text()
+    assert "8 steps × 1 feature" in panel.info_label.text()

@@ -29,6 +29,19 @@ def run_until_done(process, timeout=60.0):
     return events, other
 
 
+def events_until_the_first_step(process, timeout=30.0):
+    """The run's events up to (at least) its first StepDone."""
+    from engine.events import StepDone
+
+    events = []
+    deadline = time.monotonic() + timeout
+    while not any(type(e) is StepDone for e in events):
+        assert time.monotonic() < deadline, "the first batch never came"
+        events += [e for m in process.receive() if m[0] == "events" for e in m[2]]
+        time.sleep(0.02)
+    return events
+
+
 @pytest.fixture(scope="module")
 def process():
     process = training_process.TrainingProcess()
@@ -55,12 +68,7 @@ def test_pause_step_and_stop_act_in_the_child(process):
     experiment = load_experiment("presets/digits_cnn.json")
     control = training_process.RemoteControl(process, paused=True)
     process.start_run(experiment, 50, ProbeSettings.off(), True)  # one batch, then paused
-    events = []
-    deadline = time.monotonic() + 30
-    while not any(type(e) is StepDone for e in events):
-        assert time.monotonic() < deadline, "the first batch never came"
-        events += [e for m in process.receive() if m[0] == "events" for e in m[2]]
-        time.sleep(0.02)
+    events = events_until_the_first_step(process)
     time.sleep(1.0)  # a paused run sends no further steps
     events += [e for m in process.receive() if m[0] == "events" for e in m[2]]
     assert [e.step for e in events if type(e) is StepDone] == [1]
@@ -111,10 +119,7 @@ def test_a_run_in_the_child_can_start_from_given_weights(process):
     trained = events[-1].weights
     control = training_process.RemoteControl(process, paused=True)
     process.start_run(experiment, 5, ProbeSettings.off(), True, trained)  # one batch from the trained weights
-    events = []
-    while not any(type(e).__name__ == "StepDone" for e in events):
-        events += [e for m in process.receive() if m[0] == "events" for e in m[2]]
-        time.sleep(0.02)
+    events = events_until_the_first_step(process)
     control.stop()
     more, _ = run_until_done(process)
     events += more

@@ -245,6 +245,15 @@ class TrainingProcess:
         self._commands.close()
         self._events.close()
 
+    def wait(self, timeout: float) -> bool:
+        """Block up to ``timeout`` seconds until ``receive`` has something
+        (or the child is gone): for callers without an event loop, such as
+        scripts and tests, which would otherwise poll with sleeps."""
+        try:
+            return self._events.poll(timeout)
+        except (EOFError, OSError):
+            return True
+
     def receive_all_and_drop(self) -> None:
         # A child that still has events to send cannot exit (its sender
         # thread waits for the pipe to drain), so drain it while waiting.

@@ -80,8 +80,21 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
         print("interrupted", file=err)
         return EXIT_UNEXPECTED
     except Exception as exc:  # the last line of defence: one line, still no traceback
-        print(f"unexpected error: {type(exc).__name__}: {exc}", file=err)
-        return EXIT_UNEXPECTED
+        return failed(exc, err)
+
+
+def failed(exc: Exception, err: TextIO) -> int:
+    """A run that broke (out of memory, a GPU that stopped working, a bug): one
+    line on stderr, exit code 1. Only the exception's first line is shown — a
+    CUDA error carries a paragraph of debugging advice after it."""
+    from engine.errors import OTHER, classify_failure, describe_error
+
+    line = describe_error(exc)
+    if classify_failure(exc) == OTHER:
+        print(f"unexpected error: {line}", file=err)
+    else:  # the advice names the device option the command line has
+        print(f"error: {line.replace('train on the CPU', 'train on the CPU (--device cpu)')}", file=err)
+    return EXIT_UNEXPECTED
 
 
 def list_presets(out: TextIO) -> int:

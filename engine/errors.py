@@ -8,6 +8,10 @@ without a traceback.
 
 from __future__ import annotations
 
+import re
+import sys
+from types import ModuleType
+
 
 class PlaygroundError(Exception):
     """Base of every error the engine raises on purpose."""
@@ -56,17 +60,88 @@ class TrainingError(PlaygroundError):
     """Training failed for a reason the user can act on."""
 
 
+# What kind of failure ended a run: the window offers "Train on CPU" after the
+# GPU kinds, a smaller batch size after running out of main memory.
+GPU_OUT_OF_MEMORY = "gpu_out_of_memory"
+DEVICE_FAILED = "device_failed"  # a GPU that stopped working mid-run (a CUDA error)
+DEVICE_UNAVAILABLE = "device_unavailable"  # the chosen device is not there (DeviceError, at the start)
+CPU_OUT_OF_MEMORY = "cpu_out_of_memory"
+PROCESS_DIED = "process_died"  # the training process ended without a word (the GUI notices)
+OTHER = "other"
+GPU_KINDS = (GPU_OUT_OF_MEMORY, DEVICE_FAILED, DEVICE_UNAVAILABLE)
+CPU_ALLOCATOR = "DefaultCPUAllocator"  # torch's CPU allocator names itself when it runs out
+GPU_ERROR_PREFIXES = ("cuda error", "cuda driver error", "cudnn error", "cublas_status", "hip error",
+                      "mps backend", "xpu error")
+GPU_WORDS = ("cuda", "gpu", "mps", "hip", "xpu")
+
+
+def classify_failure(exc: BaseException) -> str:
+    """One of the kinds above, for an exception that ended a training run."""
+    if isinstance(exc, DeviceError):
+        return DEVICE_UNAVAILABLE
+    if isinstance(exc, PlaygroundError):
+        return OTHER
+    if isinstance(exc, MemoryError):
+        return CPU_OUT_OF_MEMORY
+    text = str(exc).strip().lower()
+    torch = _torch()
+    if torch is not None and isinstance(exc, torch.OutOfMemoryError):
+        return GPU_OUT_OF_MEMORY
+    if "out of memory" in text or CPU_ALLOCATOR.lower() in text:
+        on_gpu = CPU_ALLOCATOR.lower() not in text and any(word in text for word in GPU_WORDS)
+        return GPU_OUT_OF_MEMORY if on_gpu else CPU_OUT_OF_MEMORY
+    accelerator = getattr(torch, "AcceleratorError", None) if torch is not None else None
+    if (accelerator is not None and isinstance(exc, accelerator)) or text.startswith(GPU_ERROR_PREFIXES):
+        return DEVICE_FAILED
+    return OTHER
+
+
 def describe_error(exc: BaseException) -> str:
     """One line a person can act on, for an exception from a training run."""
-    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     if isinstance(exc, PlaygroundError):
         return str(exc)
-    import torch
-
-    if isinstance(exc, torch.OutOfMemoryError) or "out of memory" in first.lower():
-        on_cuda = "cuda" in first.lower() or isinstance(exc, torch.OutOfMemoryError)
-        device = "cuda" if on_cuda else "this device"
-        return f"Out of memory on {device}: {first} — try a smaller batch size or model."
-    if isinstance(exc, MemoryError):
-        return "Out of memory on cpu: try a smaller batch size, model or data set."
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    kind = classify_failure(exc)
+    if kind == GPU_OUT_OF_MEMORY:
+        return (f"Out of memory on {_gpu_name(first)}: {_sentences(first, 2)} — try a smaller batch size or "
+                "model, or train on the CPU.")
+    if kind == CPU_OUT_OF_MEMORY:
+        wanted = _allocation(first)
+        tried = f" (it tried to allocate {wanted})" if wanted else ""
+        return f"Out of memory on cpu{tried}: try a smaller batch size, model or data set."
+    if kind == DEVICE_FAILED:
+        return f"The GPU ({_gpu_name(first)}) stopped working: {first} — train on the CPU, or try the GPU again."
     return f"{type(exc).__name__}: {first}"
+
+
+def _torch() -> ModuleType | None:
+    """torch, if something imported it (an exception from torch means it did):
+    classifying an error must not import torch."""
+    return sys.modules.get("torch")
+
+
+def _gpu_name(text: str) -> str:
+    """The device name a person chose it by: Apple's GPU is "mps", the rest
+    (NVIDIA, and AMD through ROCm, which PyTorch also calls cuda) "cuda"."""
+    return "mps" if text.lower().startswith("mps") else "cuda"
+
+
+def _sentences(text: str, n: int) -> str:
+    """The first ``n`` sentences: CUDA's out-of-memory message runs to a paragraph
+    (capacities, allocator settings, a link) that would fill the banner."""
+    parts = text.split(". ")
+    head = ". ".join(parts[:n]).rstrip(".")
+    return head if len(parts) > n else text.rstrip(".")
+
+
+def _allocation(text: str) -> str:
+    """"you tried to allocate 2147483648 bytes" → "2.0 GiB"; "" when the text says no size."""
+    match = re.search(r"allocate (\d+) bytes", text)
+    if not match:
+        return ""
+    size = float(match.group(1))
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
+        if size < 1024 or unit == "TiB":
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return ""

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from engine import datasets
+from engine import datasets, failpoints
 from engine.control import TrainingControl
 from engine.datasets.base import CLASSIFICATION, IGNORE_INDEX, DataBundle
 from engine.devices import resolve_device
@@ -140,6 +140,7 @@ def train(experiment: Experiment, *, control: TrainingControl | None = None,
     control = control or TrainingControl()
     probes = probes or ProbeSettings.off()
     dev = resolve_device(device or t.device)
+    fault = failpoints.armed(device or t.device)  # a testing aid (engine/failpoints.py); almost always None
     bundle = bundle or datasets.load(experiment.dataset, t.seed)
     info = bundle.info
 
@@ -153,6 +154,8 @@ def train(experiment: Experiment, *, control: TrainingControl | None = None,
     optimizer = make_optimizer(model, t)
     x_train, y_train = bundle.x_train.to(dev), bundle.y_train.to(dev)
     x_val, y_val = bundle.x_val.to(dev), bundle.y_val.to(dev)
+    if fault is not None and fault.step == 0:
+        fault.trigger()
     n_train = len(x_train)
     steps_per_epoch = max(1, math.ceil(n_train / t.batch_size))
     order_rng = torch.Generator().manual_seed(t.seed)
@@ -201,6 +204,8 @@ def train(experiment: Experiment, *, control: TrainingControl | None = None,
             loss = objective.loss(out, yb)
             loss_value = loss.item()
             step += 1
+            if fault is not None and step == fault.step:
+                fault.trigger()
             if not math.isfinite(loss_value):
                 diverged = True
                 yield Diverged(step, loss_value)

@@ -19,7 +19,8 @@ another, so only the first Train of a session pays for its start-up (and
   and stop act between batches exactly as in-process.
 - child → parent, on a one-way Pipe: ``("events", run_id, [event, ...])``
   (steps are batched: thousands a second would each cost a pickle and a
-  write), ``("failed", run_id, one readable line)`` and finally ``("done",
+  write), ``("failed", run_id, one readable line, kind)`` (kind: one of
+  engine.errors' failure kinds, e.g. "gpu_out_of_memory") and finally ``("done",
   run_id)``. A sender thread in the child does the pickling and writing, so a
   large snapshot never blocks training while the GUI is busy. Not a
   multiprocessing.Queue: the parent holds a Queue's write end too, so a child
@@ -125,7 +126,7 @@ def apply_command(control: Any, message: tuple) -> None:
 
 def run_job(run_id: int, experiment: Any, epochs: int | None, probes: Any, control: Any, events: Any,
             initial_weights: Any = None) -> None:
-    from engine.errors import describe_error
+    from engine.errors import classify_failure, describe_error
     from engine.events import StepDone
     from engine.training import train
 
@@ -145,7 +146,7 @@ def run_job(run_id: int, experiment: Any, epochs: int | None, probes: Any, contr
         if batch:
             events.put(("events", run_id, batch))
             batch = []
-        events.put(("failed", run_id, describe_error(exc)))
+        events.put(("failed", run_id, describe_error(exc), classify_failure(exc)))
     if batch:
         events.put(("events", run_id, batch))
     events.put(("done", run_id))

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWi
 
 from engine.spec import Experiment
 from gui.curves import LossCurves
+from gui.device_fallback import DeviceFallback
 from gui.dock_layout import PANEL_DOCKS, VIEW_DOCKS, DockLayout
 from gui.engine_loader import EngineLoader
 from gui.explain.menu import install_explain_menu
@@ -281,6 +282,7 @@ class MainWindow(QMainWindow):
         a = self.window_actions
         self.monitor = RunMonitor(self.runner, self.curves, self.banner, self.state_label, self.metric_label,
                                   self.device_label, self.show_message)
+        self.monitor.fallback = DeviceFallback(self)  # failures explained; "Train on CPU" after a GPU one
         self.runner.state_changed.connect(self._on_runner_state_changed)
         self.runner.started.connect(self.views.on_started)
         self.runner.snapshot_taken.connect(self.views.on_snapshot)

@@ -35,6 +35,7 @@ class RunMonitor(QObject):
         self.device_label = device_label
         self.show_message = show_message
         self.training_panel: object | None = None
+        self.fallback: object | None = None  # gui.device_fallback.DeviceFallback: "Train on CPU" after a GPU failure
         self._text_clock = QElapsedTimer()
         runner.started.connect(self._on_started)
         runner.stepped.connect(self._on_stepped)
@@ -101,8 +102,15 @@ class RunMonitor(QObject):
         self.banner.show_message(text, "error")
 
     def _on_failed(self, message: str) -> None:
-        self.banner.show_message(f"Training failed: {message}", "error")
-        self.show_message("Training failed", message, QMessageBox.Icon.Critical)
+        from gui.device_fallback import TITLE, failure_text
+
+        kind, steps = self.runner.failure_kind, self.runner.step_count
+        if self.fallback is not None:  # the window's: it knows the experiment and can offer the CPU
+            self.fallback.show_failure(message, kind, steps)
+            return
+        text = failure_text(message, kind, steps)
+        self.banner.show_message(text, "error")
+        self.show_message(TITLE, text, QMessageBox.Icon.Critical)
 
     def _on_finished(self, finished: object) -> None:
         outcome = OUTCOME_TEXT.get(self.runner.outcome, "Stopped")

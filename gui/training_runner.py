@@ -53,6 +53,18 @@ class StepBatch:
     last: object  # engine.events.StepDone
 
 
+class TrainingFailure(Exception):
+    """An exception from train() on its way to ``errored``. superqt's
+    GeneratorWorker takes any RuntimeError raised by a generator for "a deleted
+    Qt object", only warns, and emits neither ``errored`` nor ``finished`` — and
+    every torch error (out of memory, a CUDA error) is a RuntimeError: the run
+    would never end. Wrapped in this, it arrives; ``original`` is the exception."""
+
+    def __init__(self, original: BaseException) -> None:
+        super().__init__(str(original))
+        self.original = original
+
+
 def run_events(experiment: Experiment, control: object, buffer: collections.deque,
                epochs: int | None = None, probes: object | None = None,
                initial_weights: dict | None = None) -> Iterator[None]:
@@ -71,13 +83,16 @@ def run_events(experiment: Experiment, control: object, buffer: collections.dequ
         # a `warned` signal: a warning raised at every step would be a signal
         # per step, exactly what this module avoids. Once per message is enough.
         warnings.simplefilter("once")
-        for event in train(experiment, control=control, epochs=epochs, probes=probes,
-                           initial_weights=initial_weights):
-            buffer.append(event)
-            now = time.monotonic()
-            if type(event) is not StepDone or now - last_yield > YIELD_INTERVAL:
-                last_yield = now
-                yield None
+        try:
+            for event in train(experiment, control=control, epochs=epochs, probes=probes,
+                               initial_weights=initial_weights):
+                buffer.append(event)
+                now = time.monotonic()
+                if type(event) is not StepDone or now - last_yield > YIELD_INTERVAL:
+                    last_yield = now
+                    yield None
+        except Exception as exc:  # noqa: BLE001 - every failure must reach the window (see TrainingFailure)
+            raise TrainingFailure(exc) from exc
 
 
 def describe_error(exc: BaseException) -> str:
@@ -94,7 +109,7 @@ class TrainingRunner(QObject):
     epoch_ended = Signal(object)  # EpochDone
     diverged = Signal(object)  # Diverged
     finished = Signal(object)  # Finished, or None when the worker failed
-    failed = Signal(str)  # one readable line
+    failed = Signal(str)  # one readable line; ``failure_kind`` says what kind of failure
     snapshot_taken = Signal(object)  # engine.events.Snapshot (at most a few a second)
     predicted = Signal(object)  # engine.events.Predictions (after each epoch)
     run_ended = Signal()  # after `finished`; for code that waits on the run
@@ -118,6 +133,10 @@ class TrainingRunner(QObject):
         self.last_step: object | None = None  # latest StepDone
         self.last_epoch: object | None = None  # latest EpochDone
         self.outcome = ""  # "finished" | "stopped" | "diverged" | "failed" after a run
+        # After "failed": one of engine.errors' kinds ("gpu_out_of_memory", "device_failed"…),
+        # for the window to offer what fits (training on the CPU, a smaller batch).
+        self.failure_kind = ""
+        self._failure: tuple[str, str] | None = None  # (line, kind) received, shown after the steps before it
         self._finished_event: object | None = None
         self.probes: object | None = None  # ProbeSettings for the next runs; None = all on
 
@@ -142,7 +161,8 @@ class TrainingRunner(QObject):
             raise RuntimeError("a run is already active; stop it first")
         self._buffer = collections.deque()
         self.run_info = self.last_step = self.last_epoch = self._finished_event = None
-        self.outcome = ""
+        self.outcome = self.failure_kind = ""
+        self._failure = None
         started = False
         if not self.in_process:
             try:
@@ -201,9 +221,12 @@ class TrainingRunner(QObject):
 
     def stop(self) -> None:
         if self._control is not None and self.is_active:
+            # train() stops at its next checkpoint and still yields Finished
+            # (the weights, the summary). Not worker.quit(): GeneratorWorker
+            # would abandon the generator at its next yield, often before
+            # Finished (a stop while starting, always), and the run would end
+            # with `finished(None)`, as if it had failed, its weights lost.
             self._control.stop()
-            if self._process is None:
-                self._worker.quit()
             self._timer.setInterval(TICK_MS)  # notice the end soon
             self._set_state(STOPPING)
 
@@ -270,6 +293,9 @@ class TrainingRunner(QObject):
                                     else "finished")
                 self._finished_event = event
         self._flush_steps(steps, losses)
+        if self._failure is not None:  # after the steps that came before it: "after 4 steps" is right
+            (line, self.failure_kind), self._failure = self._failure, None
+            self.failed.emit(line)
         if ended:
             self._finish_run()
         else:
@@ -284,13 +310,15 @@ class TrainingRunner(QObject):
                 self._buffer.extend(message[2])
             elif kind == "failed":
                 self.outcome = "failed"
-                self.failed.emit(message[2])
+                self._failure = (message[2], message[3] if len(message) > 3 else "other")
             elif kind == "done":
                 return True
         if not process.alive:
             self.outcome = "failed"
-            self.failed.emit(f"The training process ended unexpectedly (exit code {process.exitcode}); "
-                             "the experiment is unchanged — press Train to start again.")
+            # Killed outright (-9) is what Linux's out-of-memory killer does: worth a hint.
+            killed = " — killed, perhaps for lack of memory" if process.exitcode == -9 else ""
+            self._failure = (f"The training process ended unexpectedly (exit code {process.exitcode}{killed}); "
+                             "the experiment is unchanged — press Train to start again.", "process_died")
             return True
         return False
 
@@ -332,8 +360,12 @@ class TrainingRunner(QObject):
             losses.clear()
 
     def _on_errored(self, exc: BaseException) -> None:
+        from engine.errors import classify_failure
+
+        exc = exc.original if isinstance(exc, TrainingFailure) else exc
         self.outcome = "failed"
-        self.failed.emit(describe_error(exc))
+        self._failure = (describe_error(exc), classify_failure(exc))
+        self.drain()  # the steps before the failure first, then the failure
 
     def _on_worker_finished(self) -> None:
         self.drain()
@@ -344,7 +376,12 @@ class TrainingRunner(QObject):
         if self._process is not None:
             from engine import process_pool
 
-            process_pool.release(self._process)
+            if self.failure_kind == "device_failed":
+                # A CUDA error poisons the process's GPU context for good: retire
+                # the process, so the next run (on the GPU again) gets a fresh one.
+                self._process.close(timeout=0.5)
+            else:
+                process_pool.release(self._process)
         finished, self._finished_event = self._finished_event, None
         self._worker = self._process = None
         if not self.outcome:

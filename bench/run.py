@@ -1,0 +1,204 @@
+"""The whole benchmark suite: every speed, responsiveness and memory figure
+of issue #8 with its target, as a table, and everything measured as JSON.
+
+    python bench/run.py [--quick] [--only engine,gui,startup,memory,cost,cuda] [--json out/bench.json]
+
+Each part runs in a fresh Python process of its own (a window's threads or
+an earlier part's allocations cannot colour the next figure) and writes its
+figures as JSON, gathered here:
+
+- engine   bench/engine_overhead.py  headless trainer / plain PyTorch loop (≥ 0.97)
+- gui      bench/gui_overhead.py     the app with every view open / plain loop (≥ 0.90),
+                                     GUI-thread lateness p99 (≤ 50 ms), busiest plot's redraws/s (≥ 20)
+- startup  bench/startup.py          process start to window on screen (≤ 2.5 s)
+- memory   bench/memory.py           resident memory after 100,000 steps / after 1,000 (≤ 1.2)
+- cost     bench/cost_length.py      time per step against sequence length, 1-D CNN vs GRU (C12)
+- cuda     the CUDA path, when a GPU is present: engine overhead and cost on cuda, and a real
+           ``main.py --headless --device cuda`` run (the GUI parts train on it too: presets say "auto")
+
+Ratios are medians of interleaved repeats with min and max, measured side by
+side in the same run, because these machines are shared and noisy.
+``--quick`` runs every part small (a minute or two; figures are rough).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+PARTS = ("engine", "gui", "startup", "memory", "cost", "cuda")
+
+# Arguments per part: (full run, --quick).
+ARGS = {
+    "engine": (["--repeats", "5", "--epochs", "3"], ["--repeats", "2", "--epochs", "1"]),
+    "gui": (["--repeats", "3", "--epochs", "40", "--plain-epochs", "10"],
+            ["--repeats", "1", "--epochs", "15", "--plain-epochs", "3"]),
+    "startup": (["--repeats", "5"], ["--repeats", "2"]),
+    "memory": (["--steps", "100000"], ["--steps", "4000"]),
+    "cost": (["--repeats", "9"], ["--repeats", "3", "--lengths", "25,50,100,200"]),
+}
+
+
+def run_part(script: str, args: list[str], log) -> dict:
+    """Run ``bench/<script>.py args --json tmp`` and return its JSON; its output goes to ``log``."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "result.json"
+        started = time.perf_counter()
+        code = subprocess.run([sys.executable, str(BENCH / f"{script}.py"), *args, "--json", str(out)],
+                              cwd=ROOT, stdout=log, stderr=subprocess.STDOUT).returncode
+        if code or not out.exists():
+            return {"error": f"bench/{script}.py exited with code {code}"}
+        result = json.loads(out.read_text())
+        result["bench_seconds"] = round(time.perf_counter() - started, 1)
+        return result
+
+
+def cuda_available() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def cuda_headless(log) -> dict:
+    """The app's own CUDA path, for real: ``main.py --headless --device cuda``."""
+    with tempfile.TemporaryDirectory() as folder:
+        summary = Path(folder) / "summary.json"
+        code = subprocess.run([sys.executable, "main.py", "--headless", "presets/digits_cnn.json", "--epochs", "3",
+                               "--device", "cuda", "--summary-json", str(summary)], cwd=ROOT, stdout=log,
+                              stderr=subprocess.STDOUT).returncode
+        if code:
+            return {"error": f"main.py --headless --device cuda exited with code {code}"}
+        data = json.loads(summary.read_text())
+        return {"device": data["device"], "val_accuracy": data["final"]["val_accuracy"],
+                "samples_per_second": data["samples_per_second"]}
+
+
+def machine() -> dict:
+    import torch
+
+    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
+    from PySide6 import __version__ as pyside
+
+    return {"date": time.strftime("%Y-%m-%d %H:%M"), "python": platform.python_version(),
+            "platform": platform.platform(), "cores": os.cpu_count(), "torch": torch.__version__, "pyside6": pyside,
+            "gpu": gpu, "display": os.environ.get("DISPLAY") or "offscreen"}
+
+
+def spread(s: dict) -> str:
+    return f"{s['median']:.2f} ({s['min']:.2f}–{s['max']:.2f})"
+
+
+def verdict(met: bool) -> str:
+    return "met" if met else "**not met**"
+
+
+def table(results: dict) -> list[str]:
+    """Markdown rows: what, figure, target, met."""
+    rows = ["| measure | figure (median, min–max) | target | |", "|---|---|---|---|"]
+    for device in ("engine", "cuda_engine"):
+        for p in results.get(device, {}).get("presets", []):
+            where = " on cuda" if device == "cuda_engine" else ""
+            rows.append(f"| engine overhead{where}, {p['preset']}: headless / plain loop, whole epochs | "
+                        f"{spread(p['engine_wall'])} (steps only {p['engine_step']['median']:.2f}; with every "
+                        f"probe {p['probes_wall']['median']:.2f}) | ≥ 0.97 | "
+                        f"{verdict(p['engine_wall']['median'] >= 0.97)} |")
+    gui = results.get("gui")
+    if gui and "error" not in gui:
+        busiest = gui["busiest"]
+        rows += [
+            f"| GUI overhead, {gui['preset']} with every view open: app / plain loop at {gui['threads']} "
+            f"thread(s) | {spread(gui['step_ratio'])} | ≥ 0.90 | {verdict(gui['step_ratio']['median'] >= 0.90)} |",
+            f"| responsiveness: 10 ms timer lateness while training, p50 / p99 | "
+            f"{gui['p50_ms']['median']:.1f} / {gui['p99_ms']['median']:.1f} ms (p99 {gui['p99_ms']['min']:.1f}–"
+            f"{gui['p99_ms']['max']:.1f}) | p99 ≤ 50 ms | {verdict(gui['p99_ms']['median'] <= 50)} |",
+            f"| refresh: redraws per second of the busiest plot ({busiest}) | "
+            f"{spread(gui['redraws_per_second'][busiest])} | ≥ 20 | "
+            f"{verdict(gui['redraws_per_second'][busiest]['median'] >= 20)} |",
+        ]
+    start = results.get("startup")
+    if start and "error" not in start:
+        rows.append(f"| start-up: process start to window on screen | {spread(start['shown_s'])} s (Train enabled "
+                    f"{start['ready_s']['median']:.2f} s; a bare Qt window {start['bare_qt_shown_s']['median']:.2f} "
+                    f"s) | ≤ 2.5 s | {verdict(start['shown_s']['median'] <= 2.5)} |")
+    memory = results.get("memory")
+    if memory and "error" not in memory:
+        first, last = memory["samples"][0], memory["samples"][-1]
+        rows.append(f"| memory: resident after {last['step']:,} steps / after {first['step']:,}, every view open | "
+                    f"{memory['ratio']:.2f} ({first['total']:.0f} → {last['total']:.0f} MB) | ≤ 1.2 | "
+                    f"{verdict(memory['ratio'] <= 1.2)} |")
+    for key in ("cost", "cuda_cost"):
+        cost = results.get(key)
+        if cost and "error" not in cost:
+            g = cost["growth_per_doubling"]
+            lengths = cost["lengths"]
+            ms = {n: f"{v[str(lengths[0])]:.1f} → {v[str(lengths[-1])]:.1f} ms" for n, v in cost["ms_per_step"].items()}
+            rows.append(f"| cost against length on {cost['device']} (C12), {lengths[0]} → {lengths[-1]} steps | GRU "
+                        f"{ms['GRU']} (× {g['GRU']:.2f} per doubling); CNN {ms['CNN']} (× {g['CNN']:.2f}) | GRU "
+                        f"about linear, CNN much slower growth | "
+                        f"{verdict(g['GRU'] >= 1.6 and cost['gru_cost_per_extra_step_over_cnn'] >= 3)} |")
+    cuda = results.get("cuda_headless")
+    if cuda:
+        rows.append("| CUDA path: main.py --headless --device cuda | "
+                    + (cuda["error"] if "error" in cuda else f"trained on {cuda['device']}, val accuracy "
+                       f"{cuda['val_accuracy']:.3f}, {cuda['samples_per_second']:,.0f} samples/s") + " | runs | "
+                    + verdict("error" not in cuda) + " |")
+    for name, value in results.items():
+        if isinstance(value, dict) and "error" in value:
+            rows.append(f"| {name} | {value['error']} | | **failed** |")
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="every part small: a smoke run, rough figures")
+    parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts of {', '.join(PARTS)}")
+    parser.add_argument("--json", default=str(ROOT / "out" / "bench.json"), help="where to write every figure")
+    args = parser.parse_args(argv)
+    parts = [p.strip() for p in args.only.split(",") if p.strip()]
+    unknown = sorted(set(parts) - set(PARTS))
+    if unknown:
+        parser.error(f"unknown part(s): {', '.join(unknown)} (choose from {', '.join(PARTS)})")
+    quick = int(args.quick)
+    log = sys.stderr
+    results: dict = {"machine": machine(), "quick": args.quick}
+    print(f"# bench/run.py{' --quick' if args.quick else ''}: {results['machine']['cores']} cores, torch "
+          f"{results['machine']['torch']}, PySide6 {results['machine']['pyside6']}, "
+          f"GPU {results['machine']['gpu'] or 'none'}, display {results['machine']['display']}", flush=True)
+    scripts = {"engine": "engine_overhead", "gui": "gui_overhead", "startup": "startup", "memory": "memory",
+               "cost": "cost_length"}
+    for part in parts:
+        if part == "cuda":
+            continue
+        print(f"## {part} (bench/{scripts[part]}.py)", file=log, flush=True)
+        results[part] = run_part(scripts[part], ARGS[part][quick], log)
+    if "cuda" in parts:
+        if cuda_available():
+            print("## cuda", file=log, flush=True)
+            results["cuda_engine"] = run_part("engine_overhead", [*ARGS["engine"][quick], "--device", "cuda"], log)
+            results["cuda_cost"] = run_part("cost_length", [*ARGS["cost"][quick], "--device", "cuda"], log)
+            results["cuda_headless"] = cuda_headless(log)
+        else:
+            results["cuda_skipped"] = "no CUDA GPU on this machine"
+    rows = table(results)
+    if "cuda_skipped" in results:
+        rows.append(f"\nCUDA: not measured ({results['cuda_skipped']}).")
+    print("\n".join(rows))
+    out = Path(args.json)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nevery figure: {out}")
+    failed = [name for name, value in results.items() if isinstance(value, dict) and "error" in value]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

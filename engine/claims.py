@@ -185,11 +185,16 @@ def centroid_accuracy(h: torch.Tensor, y: torch.Tensor) -> float:
 
 
 def time_per_batch(models: Mapping[str, ModelSpec], experiment: Experiment, lengths: Sequence[int], *,
-                   batch: int = 64, repeats: int = 5, threads: int | None = 1) -> dict[str, dict[int, float]]:
+                   batch: int = 64, repeats: int = 5, threads: int | None = 1,
+                   device: str = "cpu") -> dict[str, dict[int, float]]:
     """Median seconds of one training step (forward, backward) on a batch of
     random inputs at each sequence length, per model (built from its spec on
     the experiment's data set at that length). The models' steps alternate,
-    so load from other work on a shared machine hits them alike."""
+    so load from other work on a shared machine hits them alike. On a GPU
+    each step is synchronised before the clock is read (kernels run
+    asynchronously)."""
+    dev = torch.device(device)
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
     old = torch.get_num_threads()
     if threads:
         torch.set_num_threads(threads)
@@ -198,14 +203,15 @@ def time_per_batch(models: Mapping[str, ModelSpec], experiment: Experiment, leng
         for length in lengths:
             info = datasets.describe(experiment.dataset.with_options(length=length))
             torch.manual_seed(0)
-            built = {name: build_model(spec, info) for name, spec in models.items()}
-            x = torch.randn(batch, *info.input_shape)
+            built = {name: build_model(spec, info).to(dev) for name, spec in models.items()}
+            x = torch.randn(batch, *info.input_shape, device=dev)
             times: dict[str, list[float]] = {name: [] for name in models}
             for i in range(repeats + 1):
                 for name, model in built.items():
                     tick = time.perf_counter()
                     model.zero_grad(set_to_none=True)
                     model(x).square().mean().backward()
+                    sync()
                     if i:  # the first step warms up allocations
                         times[name].append(time.perf_counter() - tick)
             for name in models:

@@ -53,13 +53,22 @@ def run_part(script: str, args: list[str], log) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "result.json"
         started = time.perf_counter()
-        code = subprocess.run([sys.executable, str(BENCH / f"{script}.py"), *args, "--json", str(out)],
-                              cwd=ROOT, stdout=log, stderr=subprocess.STDOUT).returncode
+        code = stream([sys.executable, str(BENCH / f"{script}.py"), *args, "--json", str(out)], log)
         if code or not out.exists():
             return {"error": f"bench/{script}.py exited with code {code}"}
         result = json.loads(out.read_text())
         result["bench_seconds"] = round(time.perf_counter() - started, 1)
         return result
+
+
+def stream(command: list[str], log) -> int:
+    """Run ``command`` in the repository, copying its output to ``log`` as it
+    comes (a long part shows its progress); returns the exit code."""
+    with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as child:
+        for line in child.stdout:
+            log.write(line)
+            log.flush()
+    return child.returncode
 
 
 def cuda_available() -> bool:
@@ -72,9 +81,8 @@ def cuda_headless(log) -> dict:
     """The app's own CUDA path, for real: ``main.py --headless --device cuda``."""
     with tempfile.TemporaryDirectory() as folder:
         summary = Path(folder) / "summary.json"
-        code = subprocess.run([sys.executable, "main.py", "--headless", "presets/digits_cnn.json", "--epochs", "3",
-                               "--device", "cuda", "--summary-json", str(summary)], cwd=ROOT, stdout=log,
-                              stderr=subprocess.STDOUT).returncode
+        code = stream([sys.executable, "main.py", "--headless", "presets/digits_cnn.json", "--epochs", "3",
+                       "--device", "cuda", "--summary-json", str(summary)], log)
         if code:
             return {"error": f"main.py --headless --device cuda exited with code {code}"}
         data = json.loads(summary.read_text())

@@ -23,7 +23,6 @@ from typing import Any
 
 from engine.errors import SpecError
 from engine.experiment_file import (
-    MAX_FILE_BYTES,
     _string,
     _type_name,
     decode_json,
@@ -34,6 +33,7 @@ from engine.experiment_file import (
     read_document,
     write_atomic,
 )
+from engine.params import shown, shown_key, visible
 from engine.spec import Experiment
 
 FORMAT = "cnn-rnn-playground/comparison"
@@ -78,11 +78,9 @@ class Comparison:
 def is_comparison_file(path: str | os.PathLike[str]) -> bool:
     """True when the file is a JSON object whose format says comparison.
     Anything unreadable is not: the experiment loader then reports why."""
-    try:
-        if os.path.getsize(path) > MAX_FILE_BYTES:
-            return False
-        doc = decode_json(Path(path).read_bytes())
-    except (OSError, SpecError):
+    try:  # read_document: only plain files, and at most MAX_FILE_BYTES of them
+        doc = decode_json(read_document(path, "a comparison"))
+    except SpecError:
         return False
     return isinstance(doc, dict) and doc.get("format") == FORMAT
 
@@ -106,7 +104,7 @@ def parse_comparison(doc: Any, base: Path | None = None) -> Comparison:
     doc = migrate(doc)
     for key in doc:
         if key not in TOP_KEYS:
-            raise SpecError(key, f"unknown key (known: {', '.join(TOP_KEYS)})")
+            raise SpecError(shown_key(key), f"unknown key (known: {', '.join(TOP_KEYS)})")
     name = _string(doc.get("name"), "name", 200, required=True)
     description = _string(doc.get("description", ""), "description", 10_000)
     claims = _parse_claims(doc.get("claims", []))
@@ -154,7 +152,7 @@ def _parse_claims(obj: Any) -> tuple[str, ...]:
         raise SpecError("claims", f'must be a list of claim ids such as "C8", got {_type_name(obj)}')
     for i, claim in enumerate(obj):
         if not isinstance(claim, str) or not CLAIM_ID.fullmatch(claim):
-            raise SpecError(f"claims[{i}]", f'must be a claim id such as "C8", got {json.dumps(claim)[:40]}')
+            raise SpecError(f"claims[{i}]", f'must be a claim id such as "C8", got {shown(claim)}')
     return tuple(obj)
 
 
@@ -164,17 +162,20 @@ def _parse_entry(obj: Any, path: str, base: Path | None) -> LabelledExperiment:
                         f"got {_type_name(obj)}")
     for key in obj:
         if key not in ENTRY_KEYS:
-            raise SpecError(f"{path}.{key}", f"unknown key (known: {', '.join(ENTRY_KEYS)})")
+            raise SpecError(f"{path}.{shown_key(key)}", f"unknown key (known: {', '.join(ENTRY_KEYS)})")
     if ("path" in obj) == ("experiment" in obj):
         raise SpecError(path, 'needs exactly one of "path" (an experiment file) or "experiment" (written inline)')
     if "path" in obj:
         ref = _string(obj["path"], f"{path}.path", 1000)
-        source = ((base or Path.cwd()) / ref).resolve()
+        try:
+            source = ((base or Path.cwd()) / ref).resolve()
+        except (OSError, ValueError, RuntimeError):  # a NUL byte in the name; a symlink loop
+            raise SpecError(f"{path}.path", f"{shown(ref)} is not a usable file name") from None
         try:
             experiment = load_experiment(source)
         except SpecError as exc:  # name the entry, then the referenced file's own problem
             inner = f"{exc.path}: {exc.message}" if exc.path else exc.message
-            raise SpecError(f"{path}.path", f'"{ref}": {inner}') from None
+            raise SpecError(f"{path}.path", f'"{visible(ref)}": {inner}') from None
     else:
         source = None
         try:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -24,7 +25,7 @@ from typing import Any
 from engine.datasets import data_paths, validate_dataset
 from engine.errors import SpecError
 from engine.layers import REGISTRY
-from engine.params import validate_params
+from engine.params import check_encodable, shown, shown_key, validate_params, visible
 from engine.spec import TRAINING_PARAMS, Experiment, LayerSpec, ModelSpec, TrainingSpec
 
 FORMAT = "cnn-rnn-playground/experiment"
@@ -53,31 +54,41 @@ def read_document(path: str | os.PathLike[str], what: str) -> bytes:
     experiment", "a comparison"); every problem is a SpecError naming it."""
     name = str(path)
     try:
-        size = os.path.getsize(path)
-        if size > MAX_FILE_BYTES:
-            raise SpecError("", f"file is too large ({size:,} bytes; {what} is at most "
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError
+        # A device or pipe (/dev/zero, a FIFO) has no size and may never end,
+        # or block on open: only plain files are read.
+        if not stat.S_ISREG(mode):
+            raise SpecError("", f"is not a plain file (a device or pipe?), not {what} file", name)
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)  # bounded even if the file grows meanwhile
+        if len(data) > MAX_FILE_BYTES:
+            raise SpecError("", f"file is too large (over {MAX_FILE_BYTES:,} bytes; {what} is at most "
                             f"{MAX_FILE_BYTES:,})", name)
-        return Path(path).read_bytes()
+        return data
     except FileNotFoundError:
         raise SpecError("", "no such file", name) from None
     except IsADirectoryError:
         raise SpecError("", f"is a folder, not {what} file", name) from None
     except OSError as exc:
         raise SpecError("", f"cannot read: {exc.strerror or exc}", name) from None
+    except ValueError:  # a NUL byte or a lone surrogate in the name (a path from a comparison file)
+        raise SpecError("", "cannot read: the file name holds an invalid character", visible(name)) from None
 
 
 def decode_json(data: bytes | str) -> Any:
-    """Strict JSON: UTF-8, no NaN/Infinity, bounded nesting and number size."""
+    """Strict JSON: UTF-8, bounded nesting and number size. NaN and Infinity
+    are read as floats so that validation refuses them naming their field
+    (``training.learning_rate: NaN is not allowed``): every value of a document
+    is validated, none is kept unchecked."""
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
     except UnicodeDecodeError as exc:
         raise SpecError("", f"not UTF-8 text (bad byte at offset {exc.start})") from None
 
-    def no_constants(token: str) -> Any:
-        raise SpecError("", f"{token} is not allowed; numbers must be finite")
-
     try:
-        return json.loads(text, parse_constant=no_constants)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise SpecError("", f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
     except RecursionError:
@@ -96,7 +107,7 @@ def parse_experiment(doc: Any, base: str | os.PathLike[str] | None = None) -> Ex
     doc = migrate(doc)
     for key in doc:
         if key not in TOP_KEYS:
-            raise SpecError(key, f"unknown key (known: {', '.join(TOP_KEYS)})")
+            raise SpecError(shown_key(key), f"unknown key (known: {', '.join(TOP_KEYS)})")
     name = _string(doc.get("name"), "name", 200, required=True)
     description = _string(doc.get("description", ""), "description", 10_000)
     if "dataset" not in doc:
@@ -117,9 +128,9 @@ def migrate_document(doc: dict[str, Any], latest: int, migrations: dict[int, Any
     migration step at a time."""
     version = doc.get("version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise SpecError("version", f"must be a positive integer, got {json.dumps(version)[:40]}")
+        raise SpecError("version", f"must be a positive integer, got {shown(version)}")
     if version > latest:
-        raise SpecError("version", f"file is version {version}, written by a newer CNN-RNN Playground; "
+        raise SpecError("version", f"file is version {shown(version)}, written by a newer CNN-RNN Playground; "
                         f"this one reads {kind}up to version {latest} — please update the app")
     while version < latest:
         step = migrations.get(version)
@@ -136,7 +147,7 @@ def _parse_model(obj: Any) -> ModelSpec:
         raise SpecError("model", f'must be an object with "layers", got {_type_name(obj)}')
     for key in obj:
         if key != "layers":
-            raise SpecError(f"model.{key}", 'unknown key (known: layers)')
+            raise SpecError(f"model.{shown_key(key)}", 'unknown key (known: layers)')
     layers = obj.get("layers")
     if not isinstance(layers, list):
         raise SpecError("model.layers", f"must be a list of layers, got {_type_name(layers)}")
@@ -153,7 +164,7 @@ def parse_layer(obj: Any, path: str) -> LayerSpec:
         raise SpecError(f"{path}.type", "missing or not a string")
     kind = REGISTRY.get(type_)
     if kind is None:
-        raise SpecError(f"{path}.type", f'unknown layer type "{type_[:40]}" (known: {", ".join(REGISTRY)})')
+        raise SpecError(f"{path}.type", f'unknown layer type "{visible(type_[:40])}" (known: {", ".join(REGISTRY)})')
     given = {k: v for k, v in obj.items() if k != "type"}
     return LayerSpec(type_, validate_params(kind.params, given, path))
 
@@ -218,7 +229,7 @@ def _string(value: Any, path: str, max_len: int, required: bool = False) -> str:
         raise SpecError(path, f"must be a string, got {_type_name(value)}")
     if len(value) > max_len:
         raise SpecError(path, f"is {len(value):,} characters long; at most {max_len:,} are allowed")
-    return value
+    return check_encodable(value, path)
 
 
 def _type_name(value: Any) -> str:

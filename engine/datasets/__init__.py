@@ -17,7 +17,7 @@ from typing import Any
 from engine.datasets import csv_sequences, image_folder, images, mnist, sequences, text
 from engine.datasets.base import DataBundle, DataInfo, DatasetKind
 from engine.errors import DataError, SpecError
-from engine.params import validate_params
+from engine.params import shown, shown_key, validate_params
 from engine.spec import DatasetSpec
 
 __all__ = ["DATASETS", "get_dataset", "validate_dataset", "describe", "load"]
@@ -46,7 +46,7 @@ def get_dataset(name: str) -> DatasetKind:
 
 
 def _unknown(name: Any) -> str:
-    return f'unknown data set "{name}" (known: {", ".join(DATASETS)})'
+    return f'unknown data set {shown(name)} (known: {", ".join(DATASETS)})'
 
 
 def validate_dataset(obj: Any, path: str = "dataset") -> DatasetSpec:
@@ -56,7 +56,7 @@ def validate_dataset(obj: Any, path: str = "dataset") -> DatasetSpec:
         raise SpecError(path, 'must be an object with "name" and optional "options"')
     for key in obj:
         if key not in ("name", "options"):
-            raise SpecError(f"{path}.{key}", "unknown setting (known: name, options)")
+            raise SpecError(f"{path}.{shown_key(key)}", "unknown setting (known: name, options)")
     if "name" not in obj:
         raise SpecError(f"{path}.name", "missing")
     name = obj["name"]

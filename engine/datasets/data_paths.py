@@ -15,11 +15,13 @@ naming the stored and the resolved path and saying the data has moved.
 from __future__ import annotations
 
 import os
+import stat
 import threading
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from engine.errors import DataError
+from engine.params import visible
 from engine.spec import DatasetSpec
 
 PATH_OPTION = "path"
@@ -96,14 +98,24 @@ def locate(path: str, what: str, folder: bool = False) -> Path:
         is_dir = target.is_dir()
         exists = is_dir or target.exists()
     except OSError as exc:
-        raise DataError(f'{what} "{path}": cannot be read ({exc.strerror or exc})') from None
+        raise DataError(f'{what} "{visible(path)}": cannot be read ({exc.strerror or exc})') from None
     if not exists:
         raise DataError(moved_message(path, what))
     if folder and not is_dir:
-        raise DataError(f'{what} "{path}": is a file, not a folder')
+        raise DataError(f'{what} "{visible(path)}": is a file, not a folder')
     if not folder and is_dir:
-        raise DataError(f'{what} "{path}": is a folder, not a file')
+        raise DataError(f'{what} "{visible(path)}": is a folder, not a file')
+    # A device or pipe (/dev/zero, a FIFO) may never end or block on open.
+    if not folder and not _is_plain_file(target):
+        raise DataError(f'{what} "{visible(path)}": is not a plain file (a device or pipe?)')
     return target
+
+
+def _is_plain_file(target: Path) -> bool:
+    try:
+        return stat.S_ISREG(target.stat().st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 def moved_message(path: str, what: str) -> str:
@@ -111,9 +123,10 @@ def moved_message(path: str, what: str) -> str:
     with _lock:
         stored = _stored_as.get(target)
     if stored is not None:
-        return (f'{what} "{stored}" not found at {target} (resolved against the experiment\'s folder): '
+        return (f'{what} "{visible(stored)}" not found at {visible(target)} '
+                "(resolved against the experiment's folder): "
                 "the data has moved or was deleted; locate it again (dataset.options.path)")
-    return (f'{what} "{path}" not found: the data has moved or was deleted; '
+    return (f'{what} "{visible(path)}" not found: the data has moved or was deleted; '
             "locate it again (dataset.options.path)")
 
 

@@ -16,11 +16,16 @@ servers from this machine, which has no network.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
+import http.client
+import io
 import os
+import socket
 import sys
 import tempfile
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -36,6 +41,7 @@ DATA_DIR_ENV = "CNN_RNN_PLAYGROUND_DATA_DIR"
 APP = "CNN-RNN Playground"
 CHUNK = 1 << 16
 TIMEOUT_S = 30
+CANCEL_POLL_S = 0.1  # how soon a cancel reaches a read that waits on a stalled connection
 
 
 class DownloadError(DataError):
@@ -160,15 +166,19 @@ def _fetch(source: Source, remote: RemoteFile, url: str, target: Path, done: int
                 reason = getattr(exc, "reason", exc)
                 raise DownloadError(f"{where}: cannot reach {url} ({reason}) — is there a network "
                                     "connection?") from None
-            with response:
+            with response, _interrupted_on_cancel(response, cancelled):
                 while True:
                     if cancelled is not None and cancelled():
                         raise DownloadCancelled
                     try:
                         chunk = response.read(CHUNK)
-                    except (OSError, urllib.error.URLError) as exc:
+                    except (OSError, urllib.error.URLError, http.client.HTTPException) as exc:
+                        if cancelled is not None and cancelled():
+                            raise DownloadCancelled from None  # the watcher cut the connection
                         raise DownloadError(f"{where}: the connection broke off ({exc}); try again") from None
                     if not chunk:
+                        if cancelled is not None and cancelled():
+                            raise DownloadCancelled  # cut short by the watcher, not the end of the file
                         break
                     digest.update(chunk)
                     out.write(chunk)
@@ -189,6 +199,47 @@ def _fetch(source: Source, remote: RemoteFile, url: str, target: Path, done: int
         _remove(temp)
         raise
     return done
+
+
+@contextlib.contextmanager
+def _interrupted_on_cancel(response: Any, cancelled: Callable[[], bool] | None) -> Any:
+    """While the body is read, a watcher thread shuts the connection down as
+    soon as ``cancelled()`` turns true. A read waiting on a stalled server
+    would otherwise hear of the cancel only when the socket timed out
+    (TIMEOUT_S): a window closed mid-download then waited that long to exit,
+    its worker still running. (A short socket timeout cannot do it: a socket
+    file that timed out once refuses every later read.) Nothing to watch for
+    a response without a socket (file:// URLs, whose reads never stall)."""
+    connection = None
+    if cancelled is not None:
+        try:
+            handle = os.dup(response.fileno())
+        except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+            handle = None
+        if handle is not None:
+            try:
+                connection = socket.socket(fileno=handle)  # our own handle on the same connection
+            except OSError:  # not a socket
+                os.close(handle)
+    if connection is None:
+        yield
+        return
+    finished = threading.Event()
+
+    def watch() -> None:
+        with connection:
+            while not finished.wait(CANCEL_POLL_S):
+                if cancelled():
+                    with contextlib.suppress(OSError):
+                        connection.shutdown(socket.SHUT_RDWR)  # the blocked read returns at once
+                    return
+    watcher = threading.Thread(target=watch, name="download-cancel", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        finished.set()
+        watcher.join()
 
 
 def _sha256(path: Path) -> str:

@@ -182,6 +182,8 @@ class ImportImagesDialog(QDialog):
             self.set_folder(path)
 
     def _schedule(self) -> None:
+        if self._closing:  # the line edit's editingFinished still fires as the dialog goes
+            return
         self.folder = None
         self.ok_button.setEnabled(False)
         self._debounce.start()

@@ -40,6 +40,7 @@ from gui.training_runner import IDLE, PAUSED, RUNNING, STARTING, TrainingRunner
 from gui.views.catalog import build_views, live_view_actions
 from gui.views.view_hub import ViewHub
 from gui.window_actions import WindowActions
+from gui.worker_wait import finish_dialogs
 
 APP_NAME = "CNN-RNN Playground"
 
@@ -253,6 +254,7 @@ class MainWindow(QMainWindow):
             return
         if self.files is not None:
             self.files.comparisons.close_all()  # each stops and waits for its runs
+        finish_dialogs(self)  # a download or an image import stops and waits for its worker
         # Stop the worker and wait for it: a QThread destroyed while running aborts the process.
         self.runner.shutdown()
         self.inspector.shutdown()

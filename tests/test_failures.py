@@ -229,3 +229,73 @@ def test_a_save_that_fails_at_any_stage_keeps_the_old_file(monkeypatch, tmp_path
     assert [p.name for p in tmp_path.iterdir()] == ["old.file"]  # no temporary file left
     save(path)  # and with the disk well again, the save goes through
     assert path.read_bytes() != b"the old file, whole"
+
+
+# --- a download cancelled while the server is silent --------------------------------------------
+
+def test_a_cancel_reaches_a_download_waiting_on_a_stalled_server(tmp_path, monkeypatch):
+    """The read blocks on a connection that sends nothing more; the cancel must
+    end it at once, not when the socket times out (the window waited for that
+    to close, its worker still running)."""
+    import functools
+    import hashlib
+    import http.server
+    import threading
+    import urllib.request
+
+    from engine import downloads
+
+    data = os.urandom(200_000)
+    (tmp_path / "big.gz").write_bytes(data)
+    cancel = threading.Event()
+
+    class Stalling(http.server.SimpleHTTPRequestHandler):
+        def copyfile(self, source, outputfile):
+            outputfile.write(source.read(1 << 16))
+            outputfile.flush()
+            cancel.wait()  # silent until the client has given up
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Stalling, directory=str(tmp_path)))
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setitem(downloads.SOURCES, "mnist", downloads.Source(
+        "mnist", "MNIST", f"http://127.0.0.1:{server.server_address[1]}/",
+        (downloads.RemoteFile("big.gz", len(data), hashlib.sha256(data).hexdigest()),)))
+    monkeypatch.setattr(downloads, "TIMEOUT_S", 5)  # without the fix: DownloadError after 5 s, not a cancel
+    reading = threading.Event()
+
+    class Response:
+        """urlopen's response, saying when the read that will wait has begun."""
+
+        def __init__(self, response):
+            self._response, self._reads = response, 0
+
+        def read(self, n):
+            self._reads += 1
+            if self._reads == 2:  # the first chunk came; the server is silent from here
+                reading.set()
+            return self._response.read(n)
+
+        def __getattr__(self, name):
+            return getattr(self._response, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self._response.close()
+
+    def opener(url, timeout):
+        return Response(urllib.request.urlopen(url, timeout=timeout))
+
+    threading.Thread(target=lambda: (reading.wait(), cancel.set()), daemon=True).start()  # the user cancels
+    try:
+        with pytest.raises(downloads.DownloadCancelled):
+            downloads.download("mnist", root=tmp_path / "data", cancelled=cancel.is_set, opener=opener)
+    finally:
+        cancel.set()
+        server.shutdown()
+    assert list((tmp_path / "data" / "mnist").iterdir()) == []  # the part file went too

@@ -19,6 +19,12 @@ from PySide6.QtWidgets import QApplication, QWidget
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def load_experiment(path):
+    from engine.experiment_file import load_experiment as load
+
+    return load(path)
+
+
 def write_experiment(path: Path, **training) -> Path:
     from engine.experiment_file import save_experiment
     from gui.templates import default_experiment
@@ -80,6 +86,107 @@ def test_a_save_that_fails_half_way_keeps_the_old_file(window, tmp_path, monkeyp
     assert window.document.dirty and window.document.experiment.training.epochs == 9
     window.window_actions.save.trigger()  # the disk has room again
     assert not window.document.dirty
+
+
+class FailingHandle:
+    """A file handle whose ``method`` fails with ``error``."""
+
+    def __init__(self, handle, method, error):
+        self._handle, self._method, self._error = handle, method, error
+
+    def __getattr__(self, name):
+        if name == self._method:
+            def fail(*args):
+                raise self._error
+            return fail
+        return getattr(self._handle, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._handle.close()
+
+
+def raiser(error: OSError):
+    def fail(*args, **kwargs):
+        raise error
+    return fail
+
+
+def fail_at(monkeypatch, stage: str, error: OSError) -> None:
+    """Make the next atomic write fail at ``stage``: the temporary file (a read-only
+    folder, simulated: root ignores a chmod), its flush, fsync or the rename over the old file."""
+    import tempfile
+
+    if stage == "mkstemp":
+        monkeypatch.setattr(tempfile, "mkstemp", raiser(error))
+    elif stage == "flush":
+        real = os.fdopen
+        monkeypatch.setattr(os, "fdopen", lambda fd, *a, **k: FailingHandle(real(fd, *a, **k), "flush", error))
+    else:
+        monkeypatch.setattr(os, stage, raiser(error))
+
+
+SAVE_FAILURES = [("mkstemp", OSError(30, "Read-only file system")), ("flush", OSError(28, "No space left on device")),
+                 ("fsync", OSError(5, "Input/output error")), ("replace", OSError(13, "Permission denied"))]
+
+
+def test_a_save_that_fails_at_any_stage_says_why_and_keeps_the_old_file(window, tmp_path, monkeypatch, dialogs):
+    path = write_experiment(tmp_path / "mine.json", epochs=3)
+    old_bytes = path.read_bytes()
+    assert window.files.open_path(str(path))
+    window.training_panel.set_value("epochs", 9)
+    for stage, error in SAVE_FAILURES:
+        with monkeypatch.context() as patch:
+            fail_at(patch, stage, error)
+            window.window_actions.save.trigger()
+        assert window.messages[-1] == ("Cannot save", f"{path}: {error.strerror}"), stage
+        assert path.read_bytes() == old_bytes, stage
+        assert [p.name for p in tmp_path.iterdir() if p.is_file()] == ["mine.json"], stage  # no temporary left
+        assert window.document.dirty and window.isWindowModified(), stage  # the edit is kept, still unsaved
+    window.window_actions.save.trigger()
+    assert not window.document.dirty and load_experiment(path).training.epochs == 9
+
+
+def test_a_weights_file_that_fails_to_save_keeps_the_old_one_and_says_so(window, tmp_path, monkeypatch, dialogs):
+    import numpy as np
+
+    from engine import weights_file
+    from engine.weights_file import expected_state, load_weights, save_weights, weights_path_for
+    from gui.templates import default_experiment
+
+    path = write_experiment(tmp_path / "mine.json")
+    experiment = default_experiment()
+    weights = {name: np.full(shape, 0.5, np.float32) for name, (shape, _) in expected_state(experiment).items()}
+    beside = weights_path_for(path)
+    save_weights(beside, experiment, weights)
+    old_weights = beside.read_bytes()
+    assert window.files.open_path(str(path))
+    assert "mine.weights.npz" in window.trained.label.text()  # the window holds the file's weights
+    for stage, error in SAVE_FAILURES:
+        window.training_panel.set_value("epochs", 4 if window.document.experiment.training.epochs != 4 else 5)
+        with monkeypatch.context() as patch:
+            # The experiment is written first and goes through; the weights file meets the fault.
+            patch.setattr(weights_file, "save_weights", failing(weights_file.save_weights, stage, error))
+            window.window_actions.save.trigger()
+        title, text = window.messages[-1]
+        assert title == "Trained weights not saved", stage
+        assert text == (f"The experiment was saved, its trained weights were not: cannot save weights to "
+                        f"{beside}: {error.strerror}"), stage
+        assert not window.document.dirty and load_experiment(path) == window.document.experiment, stage
+        assert beside.read_bytes() == old_weights, stage  # the old weights file whole
+        assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["mine.json", "mine.weights.npz"], stage
+    assert all(np.array_equal(v, weights[k]) for k, v in load_weights(beside, experiment).items())
+
+
+def failing(save, stage, error):
+    """``save`` with the fault armed only while it runs."""
+    def save_failing(*args, **kwargs):
+        with pytest.MonkeyPatch.context() as patch:
+            fail_at(patch, stage, error)
+            return save(*args, **kwargs)
+    return save_failing
 
 
 # --- revert -------------------------------------------------------------------------------------
@@ -236,6 +343,24 @@ def test_autosave_after_a_structural_edit_and_gone_when_clean(window, tmp_path, 
     assert len(autosave_files(window)) == 1
     assert window.close()  # the dialogs fixture answers Discard
     assert autosave_files(window) == [] and not lock_path(window.autosave.file).exists()
+
+
+def test_an_autosave_that_cannot_be_written_keeps_the_last_copy_and_says_so(window, monkeypatch, dialogs):
+    from gui.autosave import read_record
+
+    window.layer_palette.append_layer("Dropout")  # structural: written at once
+    [file] = autosave_files(window)
+    kept = window.document.experiment
+    shown = []
+    window.autosave.failed.connect(shown.append)
+    with monkeypatch.context() as patch:
+        fail_at(patch, "fsync", OSError(28, "No space left on device"))
+        window.layer_palette.append_layer("ReLU")
+    assert shown == [f"Autosave failed: {file.parent}: No space left on device"]
+    assert window.statusBar().currentMessage() == shown[0]
+    assert autosave_files(window) == [file] and read_record(file).experiment == kept  # the last copy, whole
+    window.layer_palette.append_layer("Dropout")  # room again: the copy catches up
+    assert read_record(file).experiment == window.document.experiment
 
 
 def test_autosave_timer_keeps_any_unsaved_edit(qtbot, tmp_path):

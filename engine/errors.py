@@ -103,8 +103,12 @@ def describe_error(exc: BaseException) -> str:
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     kind = classify_failure(exc)
     if kind == GPU_OUT_OF_MEMORY:
-        return (f"Out of memory on {_gpu_name(first)}: {_sentences(first, 2)} — try a smaller batch size or "
-                "model, or train on the CPU.")
+        # Only the size: the rest of CUDA's message (capacities, allocator settings,
+        # a link) is a paragraph that would fill the banner and repeat "out of memory".
+        size = re.search(r"tried to allocate ([\d.]+ ?[KMGT]?i?B)", first, re.IGNORECASE)
+        wanted = f" (it tried to allocate {size.group(1)})" if size else f" ({_sentences(first, 1)})"
+        return (f"Out of memory on {_gpu_name(first)}{wanted}: try a smaller batch size or model, "
+                "or train on the CPU.")
     if kind == CPU_OUT_OF_MEMORY:
         wanted = _allocation(first)
         tried = f" (it tried to allocate {wanted})" if wanted else ""
@@ -127,8 +131,7 @@ def _gpu_name(text: str) -> str:
 
 
 def _sentences(text: str, n: int) -> str:
-    """The first ``n`` sentences: CUDA's out-of-memory message runs to a paragraph
-    (capacities, allocator settings, a link) that would fill the banner."""
+    """The first ``n`` sentences of an error's text."""
     parts = text.split(". ")
     head = ". ".join(parts[:n]).rstrip(".")
     return head if len(parts) > n else text.rstrip(".")

@@ -78,11 +78,11 @@ def real_cpu_out_of_memory() -> RuntimeError:
 
 @pytest.mark.parametrize("make, kind, line", [
     (lambda: torch.OutOfMemoryError(failpoints.CUDA_OOM_TEXT), "gpu_out_of_memory",
-     "Out of memory on cuda: CUDA out of memory. Tried to allocate 2.00 GiB — try a smaller batch size or model, "
+     "Out of memory on cuda (it tried to allocate 2.00 GiB): try a smaller batch size or model, or train on the CPU."),
+    (lambda: RuntimeError("MPS backend out of memory (MPS allocated: 17.5 GB, other allocations: 1.2 GB, max allowed: "
+                          "18.1 GB). Tried to allocate 256.00 MB on private pool."),
+     "gpu_out_of_memory", "Out of memory on mps (it tried to allocate 256.00 MB): try a smaller batch size or model, "
      "or train on the CPU."),
-    (lambda: RuntimeError("MPS backend out of memory (MPS allocated: 17.5 GB, other allocations: 1.2 GB)"),
-     "gpu_out_of_memory", "Out of memory on mps: MPS backend out of memory (MPS allocated: 17.5 GB, other "
-     "allocations: 1.2 GB) — try a smaller batch size or model, or train on the CPU."),
     (lambda: torch.AcceleratorError(failpoints.DEVICE_LOST_TEXT), "device_failed",
      "The GPU (cuda) stopped working: CUDA error: an illegal memory access was encountered — train on the CPU, "
      "or try the GPU again."),
@@ -105,8 +105,8 @@ def test_each_failure_has_a_kind_and_one_readable_line(make, kind, line):
 # --- the command line -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("spec, expected", [
-    ("cuda-oom@2", "error: Out of memory on cuda: CUDA out of memory. Tried to allocate 2.00 GiB — try a "
-                   "smaller batch size or model, or train on the CPU (--device cpu)."),
+    ("cuda-oom@2", "error: Out of memory on cuda (it tried to allocate 2.00 GiB): try a smaller batch size or "
+                   "model, or train on the CPU (--device cpu)."),
     ("cpu-oom@2", "error: Out of memory on cpu (it tried to allocate 2.0 GiB): try a smaller batch size, "
                   "model or data set."),
 ])

@@ -72,8 +72,8 @@ def test_gpu_out_of_memory_in_the_training_process_offers_the_cpu(qtbot, window,
     assert runner.outcome == "failed" and runner.failure_kind == "gpu_out_of_memory"
     assert runner._process is None and runner.step_count == 4  # trained in the child, up to the step before
     text = window.banner.text()
-    assert text.startswith("Training failed after 4 steps: Out of memory on cuda: CUDA out of memory. "
-                           "Tried to allocate 2.00 GiB — try a smaller batch size or model, or train on the CPU.")
+    assert text.startswith("Training failed after 4 steps: Out of memory on cuda (it tried to allocate 2.00 GiB): "
+                           "try a smaller batch size or model, or train on the CPU.")
     assert "PYTORCH_CUDA_ALLOC_CONF" not in text  # torch's paragraph of allocator advice stays out
     assert text.endswith("The experiment is unchanged.")
     assert window.banner.action_text() == TRAIN_ON_CPU

@@ -173,7 +173,7 @@ def test_out_of_memory_reads_as_such():
     from gui.training_runner import describe_error
 
     text = describe_error(torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB"))
-    assert text.startswith("Out of memory on cuda: CUDA out of memory")
+    assert text.startswith("Out of memory on cuda (it tried to allocate 2.00 GiB)")
 
 
 def test_closing_during_training_stops_the_worker(qtbot, window):

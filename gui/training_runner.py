@@ -140,6 +140,9 @@ class TrainingRunner(QObject):
         self.failure_kind = ""
         self._failure: tuple[str, str] | None = None  # (line, kind) received, shown after the steps before it
         self._finished_event: object | None = None
+        # Started paused and never resumed since: no batch can have run unasked,
+        # so the run is Paused as soon as it has started (else only once it says so).
+        self._paused_throughout = False
         self.probes: object | None = None  # ProbeSettings for the next runs; None = all on
 
     @property
@@ -165,6 +168,7 @@ class TrainingRunner(QObject):
         self.run_info = self.last_step = self.last_epoch = self._finished_event = None
         self.outcome = self.failure_kind = ""
         self._failure = None
+        self._paused_throughout = paused
         started = False
         if not self.in_process:
             try:
@@ -213,6 +217,7 @@ class TrainingRunner(QObject):
     def resume(self) -> None:
         if self._control is not None and self._state in (PAUSED, STARTING):
             self._control.resume()
+            self._paused_throughout = False
             if self._state == PAUSED:
                 self._set_state(RUNNING)
 
@@ -275,7 +280,11 @@ class TrainingRunner(QObject):
                 self.run_info = event
                 self.started.emit(event)
                 if self._state != STOPPING:
-                    self._set_state(PAUSED if self._control.paused else RUNNING)
+                    # Not "paused" for a pause asked while starting: the run may
+                    # have trained for a while before it arrived, and the window
+                    # would say Paused while those steps still came in. Its
+                    # Paused event comes once it rests.
+                    self._set_state(PAUSED if self._paused_throughout else RUNNING)
             elif kind is Snapshot:
                 self.snapshot_taken.emit(event)
             elif kind is Predictions:

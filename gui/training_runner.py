@@ -26,9 +26,10 @@ from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
 from engine.spec import Experiment
 
 IDLE, STARTING, RUNNING, PAUSED, STOPPING = "idle", "starting", "running", "paused", "stopping"
-# 25 redraws a second: motion reads as smooth from about 20 (issue #8's refresh
-# target); with training in its own process the window has a core for it.
-TICK_MS = 40
+# About 28 ticks a second (21-24 redraws achieved with every view open): motion
+# reads as smooth from about 20 (issue #8's refresh target); with training in
+# its own process the window has a core for it.
+TICK_MS = 35
 MAX_TICK_MS = 400  # curves still move at 2.5 Hz at worst
 # While training, the window may use this share of one core (its Python and
 # its painting, measured as the GUI thread's CPU time); when views cost more,

@@ -13,7 +13,7 @@ window is a real cost). During the app's run a 10 ms timer on the GUI thread
 records its lateness, and paint events are counted on the curves and every
 view.
 
-    python bench/gui_overhead.py [--preset digits_cnn] [--epochs 40] [--plain-epochs 10] [--repeats 3]
+    python bench/gui_overhead.py [--preset digits_cnn] [--epochs 300] [--plain-epochs 20] [--repeats 3]
                                  [--tabbed] [--json F]
 
 Targets (issue #8): step throughput ≥ 0.90 × the plain loop; lateness p99
@@ -74,8 +74,8 @@ def plain_speeds(experiment, epochs: int) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", default="digits_cnn")
-    parser.add_argument("--epochs", type=int, default=40, help="epochs of each app run")
-    parser.add_argument("--plain-epochs", type=int, default=10, help="epochs of each plain loop")
+    parser.add_argument("--epochs", type=int, default=300, help="epochs of each app run")
+    parser.add_argument("--plain-epochs", type=int, default=20, help="epochs of each plain loop")
     parser.add_argument("--repeats", type=int, default=3, help="rounds of plain loops and an app run, interleaved")
     parser.add_argument("--tabbed", action="store_true", help="keep the default tabbed layout (one view in front)")
     parser.add_argument("--json", help="write the figures to this file")

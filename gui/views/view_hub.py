@@ -15,6 +15,7 @@ import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from gui.views.draw_queue import DrawQueue
 from gui.views.snapshot_store import SnapshotStore
 from gui.views.timeline_bar import TimelineBar
 
@@ -50,6 +51,8 @@ class ViewHub(QObject):
         self._predictions_timer.timeout.connect(self._deliver_predictions)
         self._show_newest_pending = False
         self._next_live_show = 0.0
+        # Live drawing goes one view per event-loop turn (gui/views/draw_queue.py).
+        self._queue = DrawQueue(self._on_live_drawn, self)
 
     def add_view(self, name: str, view) -> None:
         self.views[name] = view
@@ -63,6 +66,7 @@ class ViewHub(QObject):
         """Forget the run (Reset): views empty, timeline cleared."""
         self.run = None
         self._predictions_timer.stop()
+        self._queue.clear()
         self.store.clear()
         self.shown_index = -1
         self.timeline.clear()
@@ -75,6 +79,7 @@ class ViewHub(QObject):
         self._predictions_timer.stop()
         self._predictions_shown_at = -float("inf")
         self._next_live_show = 0.0
+        self._queue.clear()
         self.store.clear()
         self.shown_index = -1
         self.timeline.clear()
@@ -127,11 +132,13 @@ class ViewHub(QObject):
         if self._predictions_timer.isActive():
             self._predictions_timer.stop()
             self._deliver_predictions()
+        self._queue.flush()
 
     @property
     def drawing_pending(self) -> bool:
-        """A live snapshot is waiting to be drawn (next tick, or when the budget allows)."""
-        return self._show_newest_pending
+        """A live snapshot is waiting to be drawn (next tick, when the budget
+        allows, or in views still waiting their turn)."""
+        return self._show_newest_pending or self._queue.pending
 
     def _show_newest(self) -> None:
         wait = self._next_live_show - time.monotonic()
@@ -140,10 +147,15 @@ class ViewHub(QObject):
             return
         self._show_newest_pending = False
         if self.timeline.live and len(self.store):
-            cpu = time.thread_time()
-            self._show(len(self.store) - 1)
-            cost = 2 * (time.thread_time() - cpu)  # drawing, and the painting that follows
-            self._next_live_show = time.monotonic() + cost / self.budget
+            index = len(self.store) - 1
+            snapshot, predictions = self._select(index)
+            for name, view in self.views.items():
+                self._queue.put((name, "snapshot"), lambda v=view: self._draw_in(v, snapshot, predictions))
+            self._queue.put("shown", lambda: self.shown.emit(snapshot))
+
+    def _on_live_drawn(self, cpu_seconds: float) -> None:
+        cost = 2 * cpu_seconds  # drawing, and the painting that follows
+        self._next_live_show = time.monotonic() + cost / self.budget
 
     def on_predictions(self, predictions) -> None:
         self.store.add_predictions(predictions)
@@ -160,9 +172,9 @@ class ViewHub(QObject):
         if not self.timeline.live or not self.store.predictions:
             return
         latest = self.store.predictions[-1]
-        for view in self.views.values():
-            if view.predictions is not latest:
-                view.show_predictions(latest)
+        for name, view in self.views.items():
+            self._queue.put((name, "predictions"),
+                            lambda v=view: v.predictions is latest or v.show_predictions(latest))
 
     # --- the timeline ---------------------------------------------------------------
     def show_index(self, index: int) -> None:
@@ -177,20 +189,31 @@ class ViewHub(QObject):
             self._show(len(self.store) - 1)
 
     def _show(self, index: int) -> None:
+        """Show a kept snapshot in every view at once (a scrub, going live)."""
         if not 0 <= index < len(self.store):
             return
+        self._queue.clear()  # live drawing still waiting would cover what the user chose
+        snapshot, predictions = self._select(index)
+        for view in self.views.values():
+            self._draw_in(view, snapshot, predictions)
+        self.shown.emit(snapshot)
+
+    def _select(self, index: int):
+        """Make the ``index``-th snapshot the one shown (timeline, Inspector
+        weights); returns it and the predictions of its time."""
         snapshot = self.store.snapshots[index]
         self.shown_index = index
         with_weights = self.store.latest_with_weights(index)
         if with_weights is not None:
             self.inspector.set_weights(with_weights.weights)
-        predictions = self.store.predictions_at(snapshot.step)
-        for view in self.views.values():
-            view.show_snapshot(snapshot)
-            if predictions is not None and predictions is not view.predictions:
-                view.show_predictions(predictions)
         self._update_timeline()
-        self.shown.emit(snapshot)
+        return snapshot, self.store.predictions_at(snapshot.step)
+
+    @staticmethod
+    def _draw_in(view, snapshot, predictions) -> None:
+        view.show_snapshot(snapshot)
+        if predictions is not None and predictions is not view.predictions:
+            view.show_predictions(predictions)
 
     def _update_timeline(self) -> None:
         count = len(self.store)

@@ -87,6 +87,7 @@ def test_hub_shows_live_snapshots_and_scrubs_back(qtbot):
     assert view.drawn == [0, 10, 30]
     assert float(inspector.weights["w"][0]) == 30
     hub.on_predictions(Predictions(25, 1, np.zeros(2), None, None))
+    settle(qtbot, hub)  # views draw one per turn of the event loop
     assert view.predicted[-1] == 25
 
     hub.show_index(1)  # the user drags the timeline to the second snapshot
@@ -114,6 +115,7 @@ def test_predictions_reach_views_at_most_twice_a_second_and_the_newest_wins(qtbo
     hub.on_started(object())
     for epoch in range(1, 6):  # five fast epochs in a row
         hub.on_predictions(Predictions(epoch * 10, epoch, np.zeros(2), None, None))
+    settle(qtbot, hub)
     assert view.predicted == [10]
     qtbot.waitUntil(lambda: view.predicted == [10, 50], timeout=2_000)
 
@@ -166,3 +168,29 @@ def test_export_data_and_image(qtbot, tmp_path):
     assert png.stat().st_size > 100 and png.read_bytes()[:4] == b"\x89PNG"
     svg = view.export_image(tmp_path / "view.svg")
     assert b"<svg" in svg.read_bytes()[:2000]
+
+
+def test_views_draw_one_per_turn_of_the_event_loop_and_the_newest_job_wins(qtbot):
+    """With every view open, drawing all of them at once blocked the window for
+    tens of milliseconds; between two views' draws the event loop now runs
+    (here: a timer set by the first job fires before the second)."""
+    from PySide6.QtCore import QTimer
+
+    from gui.views.draw_queue import DrawQueue
+
+    order: list[str] = []
+    costs: list[float] = []
+    queue = DrawQueue(costs.append)
+    def b() -> None:
+        order.append("b")
+        QTimer.singleShot(0, lambda: order.append("event loop"))  # runs before the next view draws
+
+    queue.put("a", lambda: order.append("a (old)"))
+    queue.put("b", b)
+    queue.put("a", lambda: order.append("a"))  # newer data for view a: replaces, goes to the back
+    qtbot.waitUntil(lambda: not queue.pending, timeout=2_000)
+    assert order == ["b", "event loop", "a"]
+    assert len(costs) == 1 and costs[0] >= 0  # one report of the CPU time, once drained
+    queue.put("c", lambda: order.append("c"))
+    queue.flush()  # the end of a run: everything at once
+    assert order[-1] == "c" and not queue.pending

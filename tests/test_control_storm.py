@@ -156,27 +156,30 @@ def test_a_control_storm_against_train_on_a_thread_keeps_every_promise(experimen
 
 # --- the child process ------------------------------------------------------------
 class ChildPool:
-    """One training process for the child storms; a sequence that closes it
-    mid-run leaves the next one to start afresh."""
+    """One training process for the child storms, from the app's pool (and
+    back to it after: later tests need not start one); a sequence that
+    closes it mid-run leaves the next one to take another."""
 
     process = None
 
     @classmethod
     def get(cls):
-        from engine.training_process import TrainingProcess
+        from engine import process_pool
 
         if cls.process is None or not cls.process.alive:
-            cls.process = TrainingProcess()
+            cls.process = process_pool.acquire()
         return cls.process
 
 
 @pytest.fixture(scope="module")
 def child_pool():
+    from engine import process_pool
+
     yield ChildPool
-    if ChildPool.process is not None:
-        ChildPool.process.close()
-        assert not ChildPool.process.alive
-        ChildPool.process = None
+    process, ChildPool.process = ChildPool.process, None
+    if process is not None:
+        assert process.run_id is None or not process.alive, "a storm left a run going"
+        process_pool.release(process)
 
 
 class ChildRun:

@@ -174,9 +174,9 @@ class Storm:
         runner, rng = self.runner, self.rng
         kind = rng.choice(("none", "batch", "batch", "end", "tick"))
         if kind == "batch" and runner.is_active:
-            self.qtbot.waitSignal(runner.stepped, timeout=rng.randint(10, 150), raising=False).wait()
+            self.qtbot.waitSignal(runner.stepped, timeout=rng.randint(10, 100), raising=False).wait()
         elif kind == "end" and runner.is_active:
-            self.qtbot.waitSignal(runner.run_ended, timeout=rng.randint(50, 300), raising=False).wait()
+            self.qtbot.waitSignal(runner.run_ended, timeout=rng.randint(40, 200), raising=False).wait()
         elif kind == "tick" and runner.is_active:
             self.qtbot.waitSignal(runner._timer.timeout, timeout=1_000, raising=False).wait()
 
@@ -253,7 +253,7 @@ def test_a_control_storm_leaves_the_runner_idle_and_every_run_ended_once(qtbot, 
         runner.probes = ProbeSettings.off()  # faster; every fourth sequence probes as the window does
     storm = Storm(qtbot, runner, experiment, seed)
     try:
-        for _ in range(storm.rng.randint(6, 14)):
+        for _ in range(storm.rng.randint(5, 10)):
             storm.operate()
             storm.wait()
             storm.ok()
@@ -303,3 +303,11 @@ def test_pausing_a_run_as_it_starts_says_paused_only_once_training_has_stopped(q
         assert states_at_steps.count(PAUSED) <= 1  # at most the batch in flight when the pause came
     finally:
         assert runner.shutdown()
+
+
+def test_after_the_storms_the_pool_still_hands_out_a_process_that_trains(qtbot, experiment):
+    runner = TrainingRunner()
+    with qtbot.waitSignal(runner.finished, timeout=60_000) as ended:
+        runner.start(experiment, epochs=1)
+    assert runner.outcome == "finished" and ended.args[0].summary["epochs"] == 1
+    assert len(multiprocessing.active_children()) <= process_pool.IDLE_LIMIT

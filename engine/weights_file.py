@@ -17,9 +17,12 @@ a ``WeightsFileError`` with one readable line naming the file and the layer.
 from __future__ import annotations
 
 import json
+import lzma
 import os
+import struct
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -32,6 +35,7 @@ from engine import datasets
 from engine.datasets.base import DataInfo
 from engine.errors import PlaygroundError
 from engine.file_modes import give_ordinary_mode
+from engine.params import shown, visible
 from engine.shapes import build_model
 from engine.spec import Experiment
 
@@ -41,6 +45,12 @@ HEADER = "__header__"
 SUFFIX = ".weights.npz"
 MAX_FILE_BYTES = 1 << 30  # far above any model this playground builds
 MAX_HEADER_BYTES = 1_000_000
+# What zipfile and numpy raise for a damaged archive or entry (found by
+# fuzzing, issue #8): an "encrypted" flag is a RuntimeError, an unknown
+# compression method NotImplementedError, a bad deflate/LZMA stream
+# zlib.error/LZMAError, a cut header struct.error.
+_DAMAGED = (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, KeyError, RuntimeError,
+            NotImplementedError, struct.error, zlib.error, lzma.LZMAError)
 
 
 class WeightsFileError(PlaygroundError):
@@ -182,18 +192,20 @@ def _open_zip(path: str | os.PathLike[str]) -> zipfile.ZipFile:
         if magic != b"PK\x03\x04":
             raise WeightsFileError(f"weights file {shown}: not a weights file (expected a .npz archive)")
         return zipfile.ZipFile(path)
+    except WeightsFileError:
+        raise
     except FileNotFoundError:
         raise WeightsFileError(f"weights file {shown}: no such file") from None
     except IsADirectoryError:
         raise WeightsFileError(f"weights file {shown}: is a folder, not a weights file") from None
-    except zipfile.BadZipFile as exc:
-        raise WeightsFileError(f"weights file {shown}: damaged or truncated ({exc})") from None
     except OSError as exc:
         raise WeightsFileError(f"weights file {shown}: cannot read: {exc.strerror or exc}") from None
+    except _DAMAGED as exc:
+        raise WeightsFileError(f"weights file {shown}: damaged or truncated ({_first_line(exc)})") from None
 
 
-def _header(archive: zipfile.ZipFile, shown: str) -> dict[str, Any]:
-    where = f"weights file {shown}"
+def _header(archive: zipfile.ZipFile, file_name: str) -> dict[str, Any]:
+    where = f"weights file {file_name}"
     if HEADER + ".npy" not in archive.namelist():
         raise WeightsFileError(f"{where}: no header; not a CNN-RNN Playground weights file")
     raw = _read_member(archive, HEADER + ".npy", where, lambda shape, dtype: (
@@ -204,13 +216,15 @@ def _header(archive: zipfile.ZipFile, shown: str) -> dict[str, Any]:
         header = json.loads(raw.tobytes().decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise WeightsFileError(f"{where}: damaged header (not UTF-8 JSON)") from None
+    except RecursionError:
+        raise WeightsFileError(f"{where}: damaged header (JSON nested too deeply)") from None
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise WeightsFileError(f"{where}: not a CNN-RNN Playground weights file (format is not {FORMAT!r})")
     version = header.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise WeightsFileError(f"{where}: damaged header (version must be a positive integer)")
     if version > VERSION:
-        raise WeightsFileError(f"{where}: version {version}, written by a newer CNN-RNN Playground; "
+        raise WeightsFileError(f"{where}: version {shown(version)}, written by a newer CNN-RNN Playground; "
                                f"this one reads up to version {VERSION} — please update the app")
     return header
 
@@ -237,9 +251,8 @@ def _read_member(archive: zipfile.ZipFile, member: str, where: str,
             return np.lib.format.read_array(fp, allow_pickle=False)
     except WeightsFileError:
         raise
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as exc:
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise WeightsFileError(f"{where}: damaged or truncated ({text})") from None
+    except _DAMAGED as exc:
+        raise WeightsFileError(f"{where}: damaged or truncated ({_first_line(exc)})") from None
 
 
 def _read_array(archive: zipfile.ZipFile, member: str, name: str, shape: tuple[int, ...], floating: bool,
@@ -258,6 +271,11 @@ def _read_array(archive: zipfile.ZipFile, member: str, name: str, shape: tuple[i
         raise WeightsFileError(f"{where}: damaged entry {member}")
     _check_array(value, name, shape, floating, experiment, where)
     return value.astype(np.float32) if floating else value.astype(np.int64)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return visible(text.splitlines()[0][:200]) if text else type(exc).__name__
 
 
 def _kind_ok(dtype: np.dtype, floating: bool) -> bool:

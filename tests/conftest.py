@@ -9,8 +9,20 @@ import sys
 import threading
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# Hypothesis profiles (the fuzz tests: tests/test_fuzz_*.py; HYPOTHESIS_PROFILE
+# picks one). "ci", the default, is derandomized: every run tries the same
+# examples, so a red CI run is reproducible and no unrelated change turns it
+# red by chance; new ground is covered by "full" (random, remembering failures
+# in .hypothesis/), which the fuzz tests also run with 10× the examples.
+# Neither sets max_examples: each test sets its own count (tests/fuzzing.py).
+_PROFILE = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("ci", derandomize=True, database=None, **_PROFILE)
+settings.register_profile("full", print_blob=True, **_PROFILE)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)

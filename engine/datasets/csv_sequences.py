@@ -33,9 +33,9 @@ import numpy as np
 from engine.datasets import csv_table, data_paths
 from engine.datasets import transforms as tf
 from engine.datasets.base import CLASSIFICATION, REGRESSION, SEQUENCE, DataBundle, DataInfo, DatasetKind
-from engine.datasets.csv_table import Table
+from engine.datasets.csv_table import Table, short_cell
 from engine.errors import DataError, SpecError
-from engine.params import BOOL, CHOICE, INT, STR, Param
+from engine.params import BOOL, CHOICE, INT, STR, Param, visible
 
 MAX_STEPS = 5000  # a longer sequence is a job for forecasting windows
 MAX_VALUES = 50_000_000  # as for generated data: 200 MB of float32
@@ -137,7 +137,7 @@ def _long(table: Table, o: Mapping[str, Any]) -> tuple[Sequences, list[str] | No
             same = np.flatnonzero(np.diff(times[order]) == 0)
             if len(same):
                 a, b = rows[same[0]], rows[same[0] + 1]
-                raise DataError(f"{table.file}: id '{ident}' has time {times[order][same[0]]:g} twice "
+                raise DataError(f"{table.file}: id '{short_cell(ident)}' has time {times[order][same[0]]:g} twice "
                                 f"(rows {table.row_numbers[a]} and {table.row_numbers[b]})")
         seqs.append(np.array([[table.number(i, j) for j in value_cols] for i in rows]))
         if labels is not None:
@@ -146,10 +146,11 @@ def _long(table: Table, o: Mapping[str, Any]) -> tuple[Sequences, list[str] | No
                 values.setdefault(table.text(i, label), i)
             if len(values) > 1:
                 (a, ra), (b, rb) = list(values.items())[:2]
-                raise DataError(f"{table.file}: id '{ident}' has two labels, '{a}' (row {table.row_numbers[ra]})"
-                                f" and '{b}' (row {table.row_numbers[rb]}); one sequence has one class")
+                raise DataError(f"{table.file}: id '{short_cell(ident)}' has two labels, '{short_cell(a)}' "
+                                f"(row {table.row_numbers[ra]}) and '{short_cell(b)}' (row {table.row_numbers[rb]}); "
+                                "one sequence has one class")
             labels.append(next(iter(values)))
-        names.append(f"id '{ident}'")
+        names.append(f"id '{short_cell(ident)}'")
     return seqs, labels, names, len(value_cols)
 
 
@@ -181,7 +182,8 @@ def _classes(seqs: Sequences, labels: list[str] | None, names: list[str], o: Map
         seqs = [np.concatenate([np.zeros((t_len - len(s), s.shape[1])), s]) for s in seqs]
     classes = _sorted_classes(labels)
     if len(classes) < 2:
-        raise DataError(f"{file}: column '{o['label_column']}' has only one class ('{classes[0]}'); "
+        raise DataError(f"{file}: column '{visible(o['label_column'])}' has only one class "
+                        f"('{short_cell(classes[0])}'); "
                         "classification needs at least two")
     n = len(seqs)
     _check_split(n, o["val_fraction"], file, "sequences")

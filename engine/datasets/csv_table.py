@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.errors import DataError
+from engine.params import visible
 
 MAX_BYTES = 100_000_000
+FLOAT32_MAX = 3.4028234663852886e38
 DELIMITERS = {"auto": None, ",": ",", ";": ";", "tab": "\t"}
 
 
@@ -35,7 +37,7 @@ class Table:
 
     def column_label(self, j: int) -> str:
         if self.has_header and j < len(self.columns):
-            return f"column '{self.columns[j]}'"
+            return f"column '{visible(self.columns[j])}'"
         return f"column {j + 1}"
 
     def column(self, name: str, option: str) -> int:
@@ -43,10 +45,10 @@ class Table:
         without a header); ``option`` names the setting that chose it."""
         if name in self.columns:
             return self.columns.index(name)
-        known = ", ".join(f"'{c}'" for c in self.columns[:12]) + (" …" if len(self.columns) > 12 else "")
+        known = ", ".join(f"'{visible(c)}'" for c in self.columns[:12]) + (" …" if len(self.columns) > 12 else "")
         if self.has_header:
-            raise DataError(f"{self.file}: no column '{name}' ({option}); the columns are {known}")
-        raise DataError(f"{self.file}: no column '{name}' ({option}); without a header row, columns are "
+            raise DataError(f"{self.file}: no column '{visible(name)}' ({option}); the columns are {known}")
+        raise DataError(f"{self.file}: no column '{visible(name)}' ({option}); without a header row, columns are "
                         f"numbered 1 to {len(self.columns)}")
 
     def number(self, i: int, j: int) -> float:
@@ -58,9 +60,12 @@ class Table:
         try:
             value = float(cell)
         except ValueError:
-            raise DataError(f"{self.where(i, j)}: '{_short(cell)}' is not a number") from None
+            raise DataError(f"{self.where(i, j)}: '{short_cell(cell)}' is not a number") from None
         if not math.isfinite(value):
-            raise DataError(f"{self.where(i, j)}: '{_short(cell)}' is not a finite number")
+            raise DataError(f"{self.where(i, j)}: '{short_cell(cell)}' is not a finite number")
+        if abs(value) > FLOAT32_MAX:  # would train as infinity (or z-score every value to 0)
+            raise DataError(f"{self.where(i, j)}: '{short_cell(cell)}' is too large; the network computes in "
+                            "32-bit floats, at most ±3.4e38")
         return value
 
     def text(self, i: int, j: int) -> str:
@@ -93,10 +98,17 @@ def sniff_delimiter(text: str, choice: str) -> str:
     """The delimiter chosen, or for "auto" the one csv.Sniffer finds (a comma when unsure)."""
     if DELIMITERS.get(choice):
         return DELIMITERS[choice]
+    sample = text[:20_000]
     try:
-        return csv.Sniffer().sniff(text[:20_000], delimiters=",;\t").delimiter
+        return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
     except csv.Error:
-        return ","
+        # The Sniffer wants every row to have the same number of cells, so it
+        # gives up on ragged sequences (which ragged=pad reads): then take the
+        # candidate the first lines hold most often, a comma when none.
+        lines = sample.splitlines()[:50]
+        counts = {d: sum(line.count(d) for line in lines) for d in ",;\t"}
+        best = max(counts, key=lambda d: counts[d])
+        return best if counts[best] else ","
 
 
 def parse(text: str, file: str, header: bool, delimiter: str, limit: int | None = None) -> Table:
@@ -136,11 +148,12 @@ def _header(row: list[str], file: str, number: int) -> tuple[str, ...]:
         if not name:
             raise DataError(f"{file} row {number}: column {j + 1} of the header has no name")
         if name in seen:
-            raise DataError(f"{file} row {number}: the header names column '{name}' twice "
+            raise DataError(f"{file} row {number}: the header names column '{visible(name)}' twice "
                             f"(columns {seen[name] + 1} and {j + 1})")
         seen[name] = j
     return tuple(names)
 
 
-def _short(cell: str) -> str:
-    return cell if len(cell) <= 30 else cell[:27] + "..."
+def short_cell(cell: str) -> str:
+    """A cell as a message quotes it: one line (a quoted cell may hold line breaks), at most 30 characters."""
+    return visible(cell if len(cell) <= 30 else cell[:27] + "...")

@@ -34,7 +34,7 @@ from engine.datasets import transforms as tf
 from engine.datasets.base import CLASSIFICATION, IMAGE, DataBundle, DataInfo, DatasetKind
 from engine.errors import DataError
 from engine.image_reader import READER_ENV, image_reader, set_image_reader
-from engine.params import BOOL, CHOICE, INT, STR, Param
+from engine.params import BOOL, CHOICE, INT, STR, Param, visible
 
 SUFFIXES = (".png", ".jpg", ".jpeg")
 COLOURS = ("grayscale", "rgb")
@@ -82,21 +82,21 @@ def scan(path: str) -> tuple[Path, list[tuple[str, list[str]]]]:
         for name in classes:
             files = sorted(e.name for e in os.scandir(root / name) if _is_image(e))
             if not files:
-                raise DataError(f'image folder "{path}": class folder "{name}" holds no PNG or JPEG image')
+                raise DataError(f'{_where(path)}: class folder "{visible(name)}" holds no PNG or JPEG image')
             listing.append((name, files))
     except OSError as exc:
-        raise DataError(f'image folder "{path}": cannot be listed ({exc.strerror or exc})') from None
+        raise DataError(f'{_where(path)}: cannot be listed ({exc.strerror or exc})') from None
     if not classes:
         loose = any(_is_image(e) for e in os.scandir(root))
         hint = " — the images lie in the folder itself" if loose else ""
-        raise DataError(f'image folder "{path}": no class folders; put the images of each class in a '
+        raise DataError(f'{_where(path)}: no class folders; put the images of each class in a '
                         f"subfolder named after the class{hint}")
     if len(classes) < 2:
-        raise DataError(f'image folder "{path}": only one class folder ("{classes[0]}"); '
+        raise DataError(f'{_where(path)}: only one class folder ("{visible(classes[0])}"); '
                         "a classifier needs at least two")
     total = sum(len(files) for _, files in listing)
     if total > MAX_IMAGES:
-        raise DataError(f'image folder "{path}": {total:,} images; at most {MAX_IMAGES:,} can be imported')
+        raise DataError(f'{_where(path)}: {total:,} images; at most {MAX_IMAGES:,} can be imported')
     return root, listing
 
 
@@ -148,18 +148,18 @@ def _decode(path: str, root: Path, listing: list[tuple[str, list[str]]], options
         try:
             pixels = reader(str(root / rel), size, rgb)
         except (ValueError, OSError) as exc:
-            raise DataError(f'image folder "{path}": cannot read "{rel}" ({exc})') from None
+            raise DataError(f'{_where(path)}: cannot read "{visible(rel)}" ({visible(str(exc))})') from None
         pixels = pixels[None] if pixels.ndim == 2 else np.moveaxis(pixels, -1, 0)  # (C, H, W)
         if images is None:
             if len(files) * pixels.size > MAX_VALUES:
                 h, w = pixels.shape[1:]
-                raise DataError(f'image folder "{path}": {len(files):,} images of {h}×{w} are too much data; '
+                raise DataError(f'{_where(path)}: {len(files):,} images of {h}×{w} are too much data; '
                                 "turn resizing on with a smaller size")
             images = np.empty((len(files), *pixels.shape), dtype=np.uint8)
             first = rel
         elif pixels.shape != images.shape[1:]:
-            raise DataError(f'image folder "{path}": images differ in size with resizing off: "{first}" is '
-                            f"{_size(images.shape[1:])}, \"{rel}\" is {_size(pixels.shape)}; "
+            raise DataError(f'{_where(path)}: images differ in size with resizing off: "{visible(first)}" is '
+                            f"{_size(images.shape[1:])}, \"{visible(rel)}\" is {_size(pixels.shape)}; "
                             "turn resizing on or make them the same size")
         images[i] = pixels
         if progress is not None and (i % 32 == 31 or i == len(files) - 1):
@@ -170,6 +170,11 @@ def _decode(path: str, root: Path, listing: list[tuple[str, list[str]]], options
     return Folder(images, labels.astype(np.int64), tuple(name for name, _ in listing), tuple(files))
 
 
+def _where(path: str) -> str:
+    """How messages name the folder: on one line, whatever its name holds."""
+    return f'image folder "{visible(path)}"'
+
+
 def _size(shape: tuple[int, ...]) -> str:
     return f"{shape[2]}×{shape[1]} pixels"
 
@@ -178,7 +183,7 @@ def check_split(n: int, val_fraction: float, path: str) -> None:
     """Both parts of the split need at least one image."""
     if round(n * val_fraction) < 1 or n < 2:
         need = max(2, int(np.ceil(0.5 / val_fraction)))
-        raise DataError(f'image folder "{path}": {n} images are too few for a validation split of '
+        raise DataError(f'{_where(path)}: {n} images are too few for a validation split of '
                         f"{val_fraction:.0%} (at least {need} needed)")
 
 

@@ -293,6 +293,8 @@ def _check_names(names: set[str], expected: Mapping[str, Any], experiment: Exper
         pairs = zip(saved_layers, ours, strict=False)
         first = next((i for i, (a, b) in enumerate(pairs) if a != b), min(len(saved_layers), len(ours)))
         theirs = saved_layers[first] if first < len(saved_layers) else "nothing"
+        if not (isinstance(theirs, str) and len(theirs) <= 40 and theirs.isprintable()):
+            theirs = shown(theirs)  # the file's own text: quoted short, on one line
         mine = ours[first] if first < len(ours) else "nothing"
         raise WeightsFileError(f"{where}: saved from a different model (layer {first} is {theirs} there, "
                                f"{mine} here; {len(saved_layers)} layers there, {len(ours)} here)")

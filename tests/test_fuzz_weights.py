@@ -189,3 +189,21 @@ def test_damaged_weights_files_fit_the_model_or_are_refused_in_one_line(original
     note("loaded")
     assert {n: (w.shape, w.dtype.kind == "f") for n, w in weights.items()} == expected
     assert all(np.isfinite(w).all() for w in weights.values() if w.dtype.kind == "f")
+
+
+
+def test_a_layer_name_of_ten_thousand_characters_in_the_header_is_quoted_short(original):
+    """Found by the full fuzz run: the header's layer list was quoted whole."""
+    experiment, entries, folder = original
+    header = json.loads(np.load(io.BytesIO(entries[HEADER + ".npy"])).tobytes().decode("utf-8"))
+    header["layers"] = ["x" * 10_000]
+    path = folder / "long-name.weights.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in entries.items():
+            if name not in (HEADER + ".npy", "layers.0.weight.npy"):  # one array missing: the layers are compared
+                archive.writestr(name, data)
+        archive.writestr(HEADER + ".npy", npy(np.frombuffer(json.dumps(header).encode("utf-8"), np.uint8)))
+    with pytest.raises(PlaygroundError) as info:
+        load_weights(path, experiment)
+    assert_clear(info.value, str(path))
+    assert "saved from a different model" in str(info.value) and len(str(info.value)) < 300

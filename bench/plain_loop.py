@@ -2,10 +2,15 @@
 person would write by hand in plain PyTorch, on the same model (built from
 the same spec), data, batch size, optimiser and thread count as the app.
 
-It evaluates on the validation split after every epoch, as the engine does,
-so the two do the same work; the *step* figure counts only the time inside
-training steps (what the summary's samples/s counts) and the *wall* figure
-the whole loop, evaluation included.
+It does the work the engine does and no more: it logs each step's loss
+(``loss.item()``, which is also the step's device sync), counts training
+hits for the epoch's accuracy, and evaluates the validation split after
+every epoch. ``PlainLoop.epoch()`` trains one epoch and returns its speed,
+so a benchmark can interleave plain epochs with the engine's, one by one:
+on a shared, noisy machine, a slow spell then hits both sides of a pair
+alike. The *step* figure counts only the time inside training steps (what
+the engine's samples/s counts), the *wall* figure the whole epoch,
+evaluation included.
 """
 
 from __future__ import annotations
@@ -25,44 +30,57 @@ from engine.training import EVAL_BATCH, Objective, make_optimizer
 @dataclass(frozen=True)
 class LoopSpeed:
     step: float  # training samples per second of time inside training steps
-    wall: float  # training samples per second of the whole loop, evaluation included
+    wall: float  # training samples per second of the whole epoch, evaluation included
 
 
-def plain_loop(experiment: Experiment, bundle: DataBundle, epochs: int, device: str = "cpu",
-               warm_up: bool = True) -> LoopSpeed:
-    t = experiment.training
-    dev = torch.device(device)
-    torch.manual_seed(t.seed)
-    model = build_model(experiment.model, bundle.info).to(dev)
-    objective = Objective(bundle.info.task == CLASSIFICATION)
-    optimizer = make_optimizer(model, t)
-    x, y = bundle.x_train.to(dev), bundle.y_train.to(dev)
-    x_val, y_val = bundle.x_val.to(dev), bundle.y_val.to(dev)
-    gen = torch.Generator().manual_seed(t.seed)
-    seen, in_steps, wall = 0, 0.0, 0.0
-    for epoch in range(epochs + int(warm_up)):  # a first epoch warms allocations up, uncounted
-        counted = epoch >= int(warm_up)
-        order = torch.randperm(len(x), generator=gen).to(dev)
-        epoch_start = time.perf_counter()
+class PlainLoop:
+    def __init__(self, experiment: Experiment, bundle: DataBundle, device: str = "cpu") -> None:
+        t = experiment.training
+        self.dev = torch.device(device)
+        self.batch_size = t.batch_size
+        torch.manual_seed(t.seed)
+        self.model = build_model(experiment.model, bundle.info).to(self.dev)
+        self.objective = Objective(bundle.info.task == CLASSIFICATION)
+        self.optimizer = make_optimizer(self.model, t)
+        self.x, self.y = bundle.x_train.to(self.dev), bundle.y_train.to(self.dev)
+        self.x_val, self.y_val = bundle.x_val.to(self.dev), bundle.y_val.to(self.dev)
+        self.gen = torch.Generator().manual_seed(t.seed)
+
+    def epoch(self) -> LoopSpeed:
+        model, objective, optimizer, x, y = self.model, self.objective, self.optimizer, self.x, self.y
+        order = torch.randperm(len(x), generator=self.gen).to(self.dev)
+        start = time.perf_counter()
+        in_steps = 0.0
+        hits = torch.zeros((), device=self.dev)
         model.train()
-        for i in range(0, len(x), t.batch_size):
+        for i in range(0, len(x), self.batch_size):
             tick = time.perf_counter()
-            idx = order[i:i + t.batch_size]
+            idx = order[i:i + self.batch_size]
             optimizer.zero_grad(set_to_none=True)
-            loss = objective.loss(model(x[idx]), y[idx])
+            out = model(x[idx])
+            loss = objective.loss(out, y[idx])
             loss.backward()
             optimizer.step()
-            loss.item()  # a person logs the loss; it is also the step's device sync
-            if counted:
-                in_steps += time.perf_counter() - tick
-                seen += len(idx)
+            loss.item()
+            if objective.classification:
+                hits += (out.argmax(-1) == y[idx]).sum()
+            in_steps += time.perf_counter() - tick
+        float(hits)
         model.eval()
         with torch.no_grad():
-            for i in range(0, len(x_val), EVAL_BATCH):
-                float(objective.loss(model(x_val[i:i + EVAL_BATCH]), y_val[i:i + EVAL_BATCH]))
-        if counted:
-            wall += time.perf_counter() - epoch_start
-    return LoopSpeed(seen / in_steps, seen / wall)
+            for i in range(0, len(self.x_val), EVAL_BATCH):
+                float(objective.loss(model(self.x_val[i:i + EVAL_BATCH]), self.y_val[i:i + EVAL_BATCH]))
+        return LoopSpeed(len(x) / in_steps, len(x) / (time.perf_counter() - start))
+
+
+def plain_loop(experiment: Experiment, bundle: DataBundle, epochs: int, device: str = "cpu") -> LoopSpeed:
+    """The speed over ``epochs`` epochs, after one that warms up uncounted."""
+    loop = PlainLoop(experiment, bundle, device)
+    loop.epoch()
+    speeds = [loop.epoch() for _ in range(epochs)]
+    n = len(bundle.x_train) * epochs
+    return LoopSpeed(n / sum(len(bundle.x_train) / s.step for s in speeds),
+                     n / sum(len(bundle.x_train) / s.wall for s in speeds))
 
 
 def on_a_thread(function, *args, **kwargs):

@@ -36,7 +36,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="train FILE without a window; a comparison trains each experiment in turn and "
                    "prints the comparison table and verdict")
     p.add_argument("--epochs", type=int, help="override the number of epochs (--headless)")
-    p.add_argument("--seed", type=int, help="override the seed (--headless)")
+    p.add_argument("--seed", type=int, help="train this one seed instead of the file's (--headless); with --seeds, "
+                   "the first of them")
+    p.add_argument("--seeds", metavar="N|S1,S2,…",
+                   help="train every experiment at N seeds (its own seed and the next N−1) or at the seeds "
+                   "listed, and report the mean and range over them (--headless); a comparison's own "
+                   "\"seeds\" otherwise")
+    p.add_argument("--jobs", type=int, metavar="J",
+                   help="train at most J runs at once, each in its own process (--headless; default: one per "
+                   "core, so times per epoch are shared; --jobs 1 trains in turn and times them fairly)")
+    p.add_argument("--threads", type=int, metavar="T",
+                   help="torch threads per run (--headless; default 1, the rule of every run: README, "
+                   "\"Seeds and threads\")")
     p.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), help="override the device (--headless)")
     p.add_argument("--metrics-out", metavar="F.csv", help="write per-epoch metrics as CSV (--headless)")
     p.add_argument("--summary-json", metavar="F.json", help="write the final summary as JSON (--headless)")
@@ -182,73 +193,157 @@ def _print_layers(exp: Experiment, out: TextIO) -> ShapeError | None:
 def headless(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from engine.comparison_file import is_comparison_file
     from engine.experiment_file import load_experiment, write_atomic
-    from engine.headless import train_headless, write_metrics
+    from engine.headless import Job, write_metrics
+    from engine.seed_summary import combine
 
-    if is_comparison_file(args.file):
-        return headless_comparison(args, out, err)
-    exp = load_experiment(args.file)
     problem = _check_run_options(args)
     if problem:
         print(f"error: {problem}", file=err)
         return EXIT_INVALID
-    if args.seed is not None:
-        exp = exp.with_training(seed=args.seed)
-    run = train_headless(exp, out, epochs=args.epochs, device=args.device)
+    if is_comparison_file(args.file):
+        return headless_comparison(args, out, err)
+    exp = load_experiment(args.file)
+    seeds = _run_seeds(args, exp.training.seed)
+    if len(seeds) == 1:
+        exp = exp.with_training(seed=seeds[0])
+        runs = _train(args, [Job(exp, "", args.epochs)], out)
+        run = runs[0]
+        summary = {**run.summary, "seeds": [seeds[0]]}
+    else:
+        print(f"training {exp.name} at {len(seeds)} seeds ({', '.join(map(str, seeds))})", file=out, flush=True)
+        runs = _train(args, [Job(exp.with_training(seed=s), f"[seed {s}] ", args.epochs) for s in seeds], out)
+        summary = {**combine([r.summary | {"diverged": r.diverged is not None} for r in runs]),
+                   "wall_seconds": round(max(r.summary.get("wall_seconds", 0.0) for r in runs)
+                                         if at_once(args) > 1 else sum(r.summary.get("wall_seconds", 0.0)
+                                                                        for r in runs), 3)}
     if args.metrics_out:
-        write_metrics(args.metrics_out, run.epochs, run.metric)
+        for seed, run in zip(seeds, runs, strict=True):
+            write_metrics(args.metrics_out if len(seeds) == 1 else seed_name(args.metrics_out, seed),
+                          run.epochs, run.metric)
     if args.summary_json:
-        write_atomic(args.summary_json, json.dumps(run.summary, indent=2) + "\n")
-    if run.diverged is not None:
-        print(f"error: {run.diverged}", file=err)
+        write_atomic(args.summary_json, json.dumps(summary, indent=2) + "\n")
+    broken = [(s, r.failed) for s, r in zip(seeds, runs, strict=True) if r.failed]
+    if broken:
+        for seed, line in broken:
+            print(f"error: {'' if len(seeds) == 1 else f'seed {seed}: '}{line}", file=err)
+        return EXIT_UNEXPECTED
+    diverged = [(s, r.diverged) for s, r in zip(seeds, runs, strict=True) if r.diverged is not None]
+    if diverged:
+        for seed, line in diverged:
+            print(f"error: {'' if len(seeds) == 1 else f'seed {seed}: '}{line}", file=err)
         return EXIT_DIVERGED
-    final = run.summary["final"]
-    shown = ", ".join(f"{k} {v:.4f}" for k, v in final.items() if v is not None)
-    print(f"done in {run.summary['wall_seconds']:.1f}s: {shown}", file=out)
+    print(f"done in {summary['wall_seconds']:.1f}s{_over(seeds)}: {_finals(summary)}", file=out)
     return EXIT_OK
 
 
+def _finals(summary: dict) -> str:
+    """"val_accuracy 0.9312 (0.9100–0.9500), …": the range where there is one."""
+    parts = []
+    for key, value in summary["final"].items():
+        if value is None:
+            continue
+        low, high = (summary.get("final_min") or {}).get(key), (summary.get("final_max") or {}).get(key)
+        spread = f" ({low:.4f}–{high:.4f})" if low is not None and high is not None and low != high else ""
+        parts.append(f"{key} {value:.4f}{spread}")
+    return ", ".join(parts)
+
+
+def _over(seeds: tuple[int, ...]) -> str:
+    return "" if len(seeds) == 1 else f" over {len(seeds)} seeds (mean, min–max)"
+
+
+def _run_seeds(args: argparse.Namespace, own: int, file_seeds: object = None) -> tuple[int, ...]:
+    """The seeds to train: ``--seeds`` (counted from ``--seed`` or the file's
+    own seed), else ``--seed`` alone, else the comparison's ``seeds``."""
+    from engine.seeds import ONE
+
+    if args.seeds is not None:
+        return args.seeds.for_seed(own if args.seed is None else args.seed)
+    if args.seed is not None:
+        return (args.seed,)
+    return (file_seeds or ONE).for_seed(own)
+
+
+def _train(args: argparse.Namespace, jobs: list, out: TextIO) -> list:
+    """The jobs, in turn or ``--jobs`` at once (one per core by default)."""
+    from engine import process_pool
+    from engine.headless import train_many
+    from engine.threads import use_training_threads
+
+    use_training_threads()
+    try:
+        return train_many(jobs, out, at_once(args))
+    finally:
+        process_pool.close_all()
+
+
+def at_once(args: argparse.Namespace) -> int:
+    from engine.threads import parallel_slots
+
+    return args.jobs if args.jobs is not None else parallel_slots()
+
+
 def headless_comparison(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Train each experiment of a comparison in turn, then print the table and
-    the verdict; ``--summary-json F.json`` also writes ``F.<n>-<label>.json``
-    per experiment (n from 1) and ``--metrics-out M.csv`` ``M.<n>-<label>.csv``."""
+    """Train each experiment of a comparison at each of its seeds, then print
+    the table (mean and range over the seeds) and the verdict;
+    ``--summary-json F.json`` also writes ``F.<n>-<label>.json`` per experiment
+    (n from 1) and ``--metrics-out M.csv`` ``M.<n>-<label>.csv``, or
+    ``M.<n>-<label>.seed<S>.csv`` per seed when there are several."""
     from engine import datasets
     from engine.comparison_file import load_comparison
     from engine.comparison_table import compare
     from engine.errors import SpecError
     from engine.experiment_file import write_atomic
-    from engine.headless import train_headless, write_metrics
+    from engine.headless import Job, write_metrics
+    from engine.seed_summary import combine
     from engine.shapes import infer
 
     comp = load_comparison(args.file)
-    problem = _check_run_options(args)
-    if problem:
-        print(f"error: {problem}", file=err)
-        return EXIT_INVALID
     for i, entry in enumerate(comp.experiments):  # every stack, before training the first
         error = infer(entry.experiment.model, datasets.describe(entry.experiment.dataset)).error
         if error is not None:
             raise SpecError(f"experiments[{i}]", f"({entry.label}) {error}", args.file)
     n = len(comp.experiments)
-    print(f"comparison {comp.name}: {n} experiments on {comp.dataset}", file=out, flush=True)
-    summaries, diverged = [], []
-    for i, entry in enumerate(comp.experiments, 1):
-        exp = entry.experiment if args.seed is None else entry.experiment.with_training(seed=args.seed)
-        run = train_headless(exp, out, epochs=args.epochs, device=args.device, prefix=f"[{i}/{n} {entry.label}] ")
+    seeds = [_run_seeds(args, e.experiment.training.seed, comp.seeds) for e in comp.experiments]
+    many = max(len(s) for s in seeds) > 1
+    jobs, owner = [], []
+    for i, (entry, own) in enumerate(zip(comp.experiments, seeds, strict=True), 1):
+        for seed in own:
+            tag = f" seed {seed}" if many else ""
+            jobs.append(Job(entry.experiment.with_training(seed=seed), f"[{i}/{n} {entry.label}{tag}] ", args.epochs))
+            owner.append(i - 1)
+    slots = min(at_once(args), len(jobs))
+    print(f"comparison {comp.name}: {n} experiments on {comp.dataset}"
+          + (f", {len(seeds[0])} seeds each" if many else "")
+          + (f", {slots} runs at once" if slots > 1 else ""), file=out, flush=True)
+    runs = _train(args, jobs, out)
+    broken = [(job, run) for job, run in zip(jobs, runs, strict=True) if run.failed]
+    if broken:
+        for job, run in broken:
+            print(f"error: {job.prefix}{run.failed}", file=err)
+        return EXIT_UNEXPECTED
+    per_experiment: list[list[dict]] = [[] for _ in comp.experiments]
+    diverged = []
+    for i, job, run in zip(owner, jobs, runs, strict=True):
+        entry = comp.experiments[i]
         if run.diverged is not None:
-            print(f"[{i}/{n} {entry.label}] {run.diverged}", file=out, flush=True)
-            diverged.append(entry.label)
-        summaries.append({**run.summary, "label": entry.label, "diverged": run.diverged is not None,
-                          "stopped": run.stopped})
+            print(f"{job.prefix}{run.diverged}", file=out, flush=True)
+            diverged.append(job.prefix.strip("[] "))
+        per_experiment[i].append({**run.summary, "label": entry.label, "diverged": run.diverged is not None,
+                                  "stopped": run.stopped})
         if args.metrics_out:
-            write_metrics(sibling_name(args.metrics_out, i, entry.label), run.epochs, run.metric)
-    result = compare(comp, summaries)
+            name = sibling_name(args.metrics_out, i + 1, entry.label)
+            write_metrics(seed_name(name, job.experiment.training.seed) if many else name, run.epochs, run.metric)
+    result = compare(comp, per_experiment, at_once=slots)
     for line in result.table_lines():
         print(line, file=out)
     if args.summary_json:
         names = [sibling_name(args.summary_json, i, e.label) for i, e in enumerate(comp.experiments, 1)]
-        for name, summary_doc in zip(names, summaries, strict=True):
-            write_atomic(name, json.dumps(summary_doc, indent=2) + "\n")
-        table = {"comparison": comp.name, "claims": list(comp.claims), **result.to_dict(),
+        for name, entry, runs_of in zip(names, comp.experiments, per_experiment, strict=True):
+            doc = {**combine(runs_of), "label": entry.label} if many else runs_of[0]
+            write_atomic(name, json.dumps(doc, indent=2) + "\n")
+        table = {"comparison": comp.name, "claims": list(comp.claims), "seeds": list(seeds[0]) if
+                 len(set(seeds)) == 1 else [list(s) for s in seeds], **result.to_dict(),
                  "summaries": [Path(name).name for name in names]}
         del table["name"]  # "comparison" says it
         write_atomic(args.summary_json, json.dumps(table, indent=2, ensure_ascii=False) + "\n")
@@ -256,6 +351,12 @@ def headless_comparison(args: argparse.Namespace, out: TextIO, err: TextIO) -> i
         print(f"error: training diverged for {', '.join(diverged)}", file=err)
         return EXIT_DIVERGED
     return EXIT_OK
+
+
+def seed_name(path: str, seed: int) -> str:
+    """``out/m.csv`` → ``out/m.seed3.csv``: one seed's file of several."""
+    p = Path(path)
+    return str(p.with_name(f"{p.stem}.seed{seed}{p.suffix}"))
 
 
 def sibling_name(path: str, index: int, label: str) -> str:
@@ -306,9 +407,34 @@ def export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _check_run_options(args: argparse.Namespace) -> str | None:
-    """The run options' problems, found before spending minutes training."""
+    """The run options' problems, found before spending minutes training;
+    turns ``--seeds`` into engine.seeds.Seeds on the way."""
+    import os
+
+    from engine.errors import SpecError
+    from engine.seeds import parse_seeds
+    from engine.threads import ENV, check_threads, training_threads
+
     if args.seed is not None and not 0 <= args.seed < 2**31:
         return "--seed must be from 0 to 2147483647"
+    if isinstance(args.seeds, str):
+        text = args.seeds.strip()
+        try:
+            value = [int(t) for t in text.split(",")] if "," in text else int(text)
+        except ValueError:
+            return f"--seeds: must be a number of seeds or a comma-separated list of seeds, got {text[:20]!r}"
+        try:
+            args.seeds = parse_seeds(value, "--seeds")
+        except SpecError as exc:
+            return str(exc)
+    if args.jobs is not None and not 1 <= args.jobs <= 256:
+        return "--jobs must be from 1 to 256"
+    try:
+        if args.threads is not None:
+            os.environ[ENV] = str(check_threads(args.threads, "--threads"))  # training processes inherit it
+        training_threads()
+    except SpecError as exc:
+        return str(exc)
     if args.epochs is not None and not 1 <= args.epochs <= 10_000:
         return "--epochs must be from 1 to 10000"
     for target in (args.metrics_out, args.summary_json):

@@ -2,7 +2,8 @@
 
 The format mirrors the experiment file (README, "Comparison file"): a
 top-level object with ``format``, ``version``, ``name``, ``description``,
-``claims`` and ``experiments``. Each entry of ``experiments`` has a ``label``
+``claims``, ``seeds`` (optional: how many seeds each experiment trains, or
+which; engine/seeds.py) and ``experiments``. Each entry of ``experiments`` has a ``label``
 and either ``path`` (an experiment file, relative to the comparison file) or
 ``experiment`` (an experiment object written inline). Every problem is a
 SpecError naming the file and ``experiments[i]``; a referenced file's own
@@ -34,11 +35,12 @@ from engine.experiment_file import (
     write_atomic,
 )
 from engine.params import shown, shown_key, visible
+from engine.seeds import ONE, Seeds, parse_seeds
 from engine.spec import Experiment
 
 FORMAT = "cnn-rnn-playground/comparison"
 VERSION = 1
-TOP_KEYS = ("format", "version", "name", "description", "claims", "experiments")
+TOP_KEYS = ("format", "version", "name", "description", "claims", "seeds", "experiments")
 ENTRY_KEYS = ("label", "path", "experiment")
 MIN_EXPERIMENTS, MAX_EXPERIMENTS = 2, 8
 MAX_LABEL = 40
@@ -64,6 +66,11 @@ class Comparison:
     description: str
     claims: tuple[str, ...]
     experiments: tuple[LabelledExperiment, ...]
+    seeds: Seeds = ONE  # without the field: one run each, the file's own seed
+
+    def seeds_of(self, index: int) -> tuple[int, ...]:
+        """The seeds experiment ``index`` trains."""
+        return self.seeds.for_seed(self.experiments[index].experiment.training.seed)
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -108,12 +115,13 @@ def parse_comparison(doc: Any, base: Path | None = None) -> Comparison:
     name = _string(doc.get("name"), "name", 200, required=True)
     description = _string(doc.get("description", ""), "description", 10_000)
     claims = _parse_claims(doc.get("claims", []))
+    seeds = parse_seeds(doc["seeds"]) if "seeds" in doc else ONE
     entries = doc.get("experiments")
     if not isinstance(entries, list):
         raise SpecError("experiments", f"must be a list of experiments, got {_type_name(entries)}")
     _check_count(len(entries))
     comparison = Comparison(name, description, claims,
-                            tuple(_parse_entry(e, f"experiments[{i}]", base) for i, e in enumerate(entries)))
+                            tuple(_parse_entry(e, f"experiments[{i}]", base) for i, e in enumerate(entries)), seeds)
     check_comparison(comparison)
     return comparison
 
@@ -198,14 +206,17 @@ def comparison_to_dict(comparison: Comparison, base: Path | None = None) -> dict
             entries.append({"label": e.label, "path": _relative(e.source, base)})
         else:
             entries.append({"label": e.label, "experiment": experiment_to_dict(e.experiment, base)})
-    return {
+    doc: dict[str, Any] = {
         "format": FORMAT,
         "version": VERSION,
         "name": comparison.name,
         "description": comparison.description,
         "claims": list(comparison.claims),
-        "experiments": entries,
     }
+    if comparison.seeds != ONE:
+        doc["seeds"] = comparison.seeds.to_json()
+    doc["experiments"] = entries
+    return doc
 
 
 def comparison_to_json(comparison: Comparison, base: Path | None = None) -> str:

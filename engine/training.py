@@ -269,6 +269,8 @@ def _summary(experiment: Experiment, dev: torch.device, n_params: int, history: 
         "train_seconds": round(elapsed, 4),
         "samples_per_second": round(seen / elapsed, 1) if elapsed > 0 else 0.0,
         "device": str(dev),
+        "seed": experiment.training.seed,
+        "threads": torch.get_num_threads(),  # part of the trajectory (engine/threads.py)
         "final": final,
         "history": [
             {"epoch": e.epoch, "train_loss": e.train_loss, "val_loss": e.val_loss,

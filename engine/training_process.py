@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
-import os
 import queue
 import sys
 import threading
@@ -51,9 +50,14 @@ _context = multiprocessing.get_context("spawn")
 def serve(commands: Any, connection: Any) -> None:
     """The child's main function: run the jobs that arrive on ``commands``."""
     from engine.control import TrainingControl
+    from engine.errors import SpecError
+    from engine.threads import DEFAULT, use_training_threads
 
     events = EventSender(connection)
-    leave_a_core_for_the_window()
+    try:
+        use_training_threads()  # one rule for every run (engine/threads.py)
+    except SpecError:  # a malformed CNN_RNN_PLAYGROUND_THREADS: the window says so; train by the rule
+        use_training_threads(DEFAULT)
     jobs: queue.Queue = queue.Queue()
     current: list[TrainingControl | None] = [None]
 
@@ -150,19 +154,6 @@ def run_job(run_id: int, experiment: Any, epochs: int | None, probes: Any, contr
     if batch:
         events.put(("events", run_id, batch))
     events.put(("done", run_id))
-
-
-def leave_a_core_for_the_window() -> None:
-    """Train on one core fewer than the machine has (torch's own default at
-    most). An OpenMP pool that spans every core spins on all of them, and when
-    the window paints or another program runs, one of its threads stalls and
-    the rest wait for it: on this project's 2-core machines a busy second
-    core cut a 2-thread loop to a tenth of its speed, while one thread kept
-    its pace. The small models trained here gain little from a second thread."""
-    import torch
-
-    cores = os.cpu_count() or 1
-    torch.set_num_threads(max(1, min(torch.get_num_threads(), cores - 1)))
 
 
 # --- the parent --------------------------------------------------------------

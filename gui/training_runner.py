@@ -75,11 +75,11 @@ def run_events(experiment: Experiment, control: object, buffer: collections.dequ
     events. ``probes`` (engine.probes.ProbeSettings) defaults to every probe on."""
     from engine.events import StepDone
     from engine.probes import ProbeSettings
+    from engine.threads import use_training_threads
     from engine.training import train
-    from engine.training_process import leave_a_core_for_the_window
 
     probes = probes if probes is not None else ProbeSettings()
-    leave_a_core_for_the_window()
+    use_training_threads()  # the rule of every run (engine/threads.py)
     last_yield = 0.0
     with warnings.catch_warnings():
         # superqt runs workers with warnings set to "always", each one becoming

@@ -181,8 +181,8 @@ def _long_range(cnn_layers=None):
 
 def test_verdict_names_a_receptive_field_shorter_than_the_dependency():
     result = compare(_long_range(), [_summary(0.51), _summary(0.98)])
-    assert result.verdict == ("GRU 0.98 vs CNN 0.51 on long_range: the CNN's receptive field (9 steps) is "
-                              "shorter than the dependency (13 steps).")
+    assert result.verdict == ("GRU 0.98 vs CNN 0.51 on long_range from one seed: the CNN's receptive field "
+                              "(9 steps) is shorter than the dependency (13 steps).")
     cnn, gru = result.rows
     assert (cnn.model, cnn.reach.field, cnn.reach.describe()) == ("CNN", 9, "9 of 64 steps")
     assert (gru.model, gru.reach.field, gru.reach.describe()) == ("GRU", None, "all 64 steps")
@@ -196,16 +196,16 @@ def test_a_wide_enough_field_is_not_blamed():
                {"type": "Linear"}]
     result = compare(_long_range(dilated), [_summary(0.70, params=500), _summary(0.98, params=15000)])
     assert result.rows[0].reach.field == 17
-    assert result.verdict == ("GRU 0.98 vs CNN 0.70 on long_range: the CNN has 30× fewer parameters than "
-                              "the GRU (500 vs 15,000).")
+    assert result.verdict == ("GRU 0.98 vs CNN 0.70 on long_range from one seed: the GRU has 30× the "
+                              "parameters of the CNN (15,000 vs 500).")
 
 
 def test_similar_results_are_no_clear_difference_with_what_else_differs():
     comp = parse_comparison(comparison({"label": "CNN", "experiment": experiment()},
                                        {"label": "GRU", "experiment": experiment("g", GRU_LAYERS)}))
     result = compare(comp, [_summary(0.97, params=900, seconds=0.5), _summary(0.98, params=1000, seconds=2.0)])
-    assert result.verdict == ("No clear difference on motif: GRU 0.98 vs CNN 0.97; "
-                              "the CNN trains 4.0× faster per epoch.")
+    assert result.verdict == ("No clear difference on motif from one seed: GRU 0.98 vs CNN 0.97 (within what "
+                              "another seed can change); the CNN trains 4.0× faster per epoch.")
 
 
 def test_both_near_chance_and_a_diverged_run():
@@ -214,10 +214,12 @@ def test_both_near_chance_and_a_diverged_run():
                                        {"label": "big", "experiment": experiment("b", GRU_LAYERS)}))
     result = compare(comp, [_summary(0.36), _summary(0.35), _summary(float("nan"), diverged=True)])
     assert result.baseline == pytest.approx(1 / 3)
-    assert result.verdict == "Neither model beat chance on motif: RNN 0.36 vs LSTM 0.35 (chance 0.33); big diverged."
+    assert result.verdict == ("Neither model beat chance on motif from one seed: RNN 0.36 vs LSTM 0.35 "
+                              "(chance 0.33); big diverged.")
     assert result.rows[2].status == "diverged" and "(diverged)" in result.table_lines()[4]
     unflagged = compare(comp, [_summary(0.9), _summary(0.35), _summary(float("inf"))])
-    assert unflagged.verdict == "RNN 0.90 vs LSTM 0.35 on motif: the LSTM stays near chance (0.33); big diverged."
+    assert unflagged.verdict == ("RNN 0.90 vs LSTM 0.35 on motif from one seed: the LSTM stays near chance "
+                                 "(0.33); big diverged.")
     assert unflagged.rows[2].value is None and json.dumps(unflagged.to_dict(), allow_nan=False)
 
 
@@ -228,7 +230,7 @@ def test_regression_lower_error_wins():
         {"label": "LSTM", "experiment": experiment("l", [{"type": "LSTM"}, {"type": "Linear"}], "adding", options)}))
     result = compare(comp, [_summary(0.16, metric="val_mse"), _summary(0.01, metric="val_mse")])
     assert result.metric == "val_mse"
-    assert result.verdict == "LSTM MSE 0.01 vs RNN MSE 0.16 on adding: the RNN stays near chance (0.167)."
+    assert result.verdict == "LSTM MSE 0.01 vs RNN MSE 0.16 on adding from one seed: the RNN stays near chance (0.167)."
 
 
 def test_model_kinds_reach_and_dependencies_of_the_built_ins():

@@ -94,9 +94,9 @@ class StormLog:
 
 
 def consume(run, log: StormLog) -> None:
-    from engine.training_process import leave_a_core_for_the_window
+    from engine.threads import use_training_threads
 
-    leave_a_core_for_the_window()  # as the app's worker does: two torch pools would fight
+    use_training_threads()  # as the app's worker does: two torch pools would fight
     try:
         for event in run:
             log.event(event)

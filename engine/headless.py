@@ -32,6 +32,7 @@ class HeadlessRun:
     diverged: str | None = None  # the divergence message, if training diverged
     stopped: bool = False
     failed: str | None = None  # why the run broke (a training process's one line), if it did
+    weights: dict[str, Any] | None = None  # Finished.weights: the final state dict as numpy arrays
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class Progress:
             return HeadlessRun(summary, self.metric, self.rows, None, False, failed or "training ended early")
         summary = {**self.finished.summary, "wall_seconds": wall}
         return HeadlessRun(summary, self.metric, self.rows, self.diverged.message if self.diverged else None,
-                           self.finished.stopped, failed)
+                           self.finished.stopped, failed, self.finished.weights)
 
 
 def train_headless(exp: Experiment, out: TextIO, *, epochs: int | None = None, device: str | None = None,

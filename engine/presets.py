@@ -23,6 +23,7 @@ class PresetInfo:
     name: str
     description: str
     claims: tuple[str, ...] = ()  # comparisons name the claims they demonstrate
+    seeds: str = ""  # comparisons: how many seeds each experiment trains ("3", or "seeds 0, 4")
 
     @property
     def summary(self) -> str:
@@ -63,7 +64,8 @@ def list_comparisons() -> list[PresetInfo]:
             comp = load_comparison(path)
         except SpecError:
             continue
-        found.append(PresetInfo(path.stem, path, comp.name, comp.description, comp.claims))
+        seeds = comp.seeds.describe() if comp.seeds.values is not None else str(len(comp.seeds))
+        found.append(PresetInfo(path.stem, path, comp.name, comp.description, comp.claims, seeds))
     return found
 
 

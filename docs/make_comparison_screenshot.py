@@ -56,7 +56,8 @@ def main() -> int:
 
     def watch(panel: object) -> None:
         runs = panel.run.runs
-        if not state["mid_saved"] and runs[-1].last_epoch is not None and runs[-1].last_epoch.epoch >= 2:
+        epochs = [s.last_epoch.epoch for s in runs[-1].seeds if s.last_epoch is not None]
+        if not state["mid_saved"] and epochs and max(epochs) >= 2:
             panel.grab().save(args.mid)
             state["mid_saved"] = True
             print(f"saved {args.mid}", flush=True)

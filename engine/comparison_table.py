@@ -24,7 +24,7 @@ from engine.layers import IMAGE, SEQUENCE, TOKENS, layer_kind
 from engine.seeds import seed_list
 from engine.shapes import infer
 from engine.spec import DatasetSpec, Experiment, ModelSpec
-from engine.verdict import format_metric, format_range, verdict
+from engine.verdict import format_metric, verdict, with_range
 
 CONV_TYPES = ("Conv1d", "Conv2d")
 
@@ -256,9 +256,7 @@ def table_cells(result: ComparisonResult) -> tuple[list[str], list[list[str]]]:
         head.append("data options")
     body = []
     for r in result.rows:
-        value = format_metric(r.metric, r.value)
-        if len(r.finite) > 1:
-            value += f" ({format_range(r.metric, r.low, r.high)})"
+        value = with_range(r.metric, r.value, r.low, r.high)
         if r.status != "ok":
             value += f" ({r.status})"
         elif r.diverged_seeds:

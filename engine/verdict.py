@@ -152,12 +152,15 @@ def format_range(metric: str, low: float | None, high: float | None) -> str:
     return a if a == b else f"{a}–{b}"
 
 
+def with_range(metric: str, mean: float | None, low: float | None, high: float | None) -> str:
+    """"0.93 (0.91–0.95)", or "1.00" when every seed shows the same."""
+    a, b = format_metric(metric, low), format_metric(metric, high)
+    return format_metric(metric, mean) + ("" if a == b else f" ({a}–{b})")
+
+
 def _score(r: ComparisonRow) -> str:
     name = r.label if r.metric == "val_accuracy" else f"{r.label} MSE"
-    text = f"{name} {format_metric(r.metric, r.value)}"
-    if len(r.finite) > 1:
-        text += f" ({format_range(r.metric, r.low, r.high)})"
-    return text
+    return f"{name} {with_range(r.metric, r.value, r.low, r.high)}"
 
 
 def _seed_names(seeds: Sequence[int]) -> str:

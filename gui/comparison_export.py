@@ -14,7 +14,8 @@ PICTURES = "PNG image (*.png);;SVG drawing (*.svg)"
 
 
 def write_table_csv(result: object, path: str | Path) -> Path:
-    """The table's heading and rows as the window shows them, then the verdict."""
+    """The table's heading and rows as the window shows them, the verdict,
+    then one row per experiment and seed with the numbers behind the means."""
     from engine.comparison_table import table_cells
 
     head, rows = table_cells(result)
@@ -25,6 +26,12 @@ def write_table_csv(result: object, path: str | Path) -> Path:
         writer.writerows(rows)
         writer.writerow([])
         writer.writerow(["verdict", result.verdict])
+        writer.writerow([])
+        writer.writerow(["experiment", "seed", result.metric, "mean", "min", "max"])
+        for row in result.rows:
+            for seed, value in zip(row.seeds, row.values, strict=True):
+                writer.writerow([row.label, seed, "diverged" if value is None else f"{value:.6g}",
+                                 *(f"{v:.6g}" if v is not None else "" for v in (row.value, row.low, row.high))])
     return path
 
 

@@ -72,8 +72,10 @@ class ComparisonOpener(QObject):
             return
         from gui.run_history import RunRecorder
 
-        for run in panel.run.runs:
-            RunRecorder(run.runner, history, lambda experiment=run.experiment: experiment)
+        # The run's runners join its pool when it starts; each records the
+        # experiment at the seed it trains.
+        panel.run.runner_created.connect(
+            lambda runner: RunRecorder(runner, history, lambda: panel.run.experiment_of(runner)))
 
     def choose(self) -> bool:
         """File ▸ Open Comparison…: pick a file, starting in the built-in presets."""

@@ -122,8 +122,9 @@ class ComparisonPanel(QWidget):
         self.in_turn.setToolTip("One experiment after the other: each has the processor to itself, so "
                                 "times per epoch and samples/s compare fairly")
         self.in_parallel = QRadioButton("In parallel")
-        self.in_parallel.setToolTip("All at once, each in its own process: done sooner on a machine with "
-                                    "cores to spare, but they share the processor, so timings are not comparable")
+        self.in_parallel.setToolTip("Several runs at once (one per core beside the window's, at least two), each in "
+                                    "its own process: done sooner, with the same numbers, but they share the "
+                                    "processor, so timings are not comparable")
         self.in_turn.setChecked(True)
         self.mode = QButtonGroup(self)
         self.mode.addButton(self.in_turn)
@@ -132,6 +133,20 @@ class ComparisonPanel(QWidget):
         self.epochs_spin.setRange(0, MAX_EPOCHS)
         self.epochs_spin.setSpecialValueText("as in each file")
         self.epochs_spin.setToolTip("Train every experiment for this many epochs instead of its own number")
+        from engine.seeds import MAX_SEEDS
+
+        self.seeds_spin = QSpinBox()
+        self.seeds_spin.setRange(1, MAX_SEEDS)
+        self.seeds_spin.setValue(len(comparison.seeds))
+        self.seeds_spin.setAccessibleName("Seeds")
+        self.seeds_spin.setToolTip("Train every experiment this many times, each with its own seed (its file's "
+                                   "seed and the next ones). One run is one trajectory: another seed can land "
+                                   "elsewhere, so the table shows the mean and the range over the seeds, and the "
+                                   "verdict names a winner only when the ranges do not overlap")
+        self.seeds_spin.setWhatsThis("<b>Seeds</b><p>How many times each experiment trains, each time from other "
+                                     "initial weights, data and batch order. A difference that shows at one seed "
+                                     "and not at the next is not a difference: the verdict names a winner only "
+                                     "when its worst seed beats the other's best.</p>")
         self.run_button = QPushButton("Run comparison")
         self.run_button.setToolTip("Train every experiment of this comparison and compare them at the end")
         self.run_button.setDefault(True)
@@ -140,6 +155,7 @@ class ComparisonPanel(QWidget):
         self.run_button.clicked.connect(lambda: self.start())
         self.stop_button.clicked.connect(self.stop)
         self.epochs_spin.valueChanged.connect(self._show_epochs)
+        self.seeds_spin.valueChanged.connect(lambda _: self._show_all_rows())
         controls = QHBoxLayout()
         controls.addWidget(QLabel("Train:"))
         controls.addWidget(self.in_turn)
@@ -147,6 +163,9 @@ class ComparisonPanel(QWidget):
         controls.addSpacing(16)
         controls.addWidget(QLabel("Epochs:"))
         controls.addWidget(self.epochs_spin)
+        controls.addSpacing(16)
+        controls.addWidget(QLabel("Seeds:"))
+        controls.addWidget(self.seeds_spin)
         controls.addStretch(1)
         controls.addWidget(self.run_button)
         controls.addWidget(self.stop_button)
@@ -175,7 +194,7 @@ class ComparisonPanel(QWidget):
         self._update_buttons()
 
     # --- what the user does -------------------------------------------------------
-    def start(self, parallel: bool | None = None, epochs: int | None = None) -> None:
+    def start(self, parallel: bool | None = None, epochs: int | None = None, seeds: int | None = None) -> None:
         """Run the comparison; arguments override the window's choices (and set them)."""
         if self.run.is_active:
             return
@@ -183,9 +202,11 @@ class ComparisonPanel(QWidget):
             (self.in_parallel if parallel else self.in_turn).setChecked(True)
         if epochs is not None:
             self.epochs_spin.setValue(epochs)
+        if seeds is not None:
+            self.seeds_spin.setValue(seeds)
         self.plots.reset()
         self.results.clear()
-        self.run.start(self.in_parallel.isChecked(), self.epochs_spin.value() or None)
+        self.run.start(self.in_parallel.isChecked(), self.epochs_spin.value() or None, self.seeds_spin.value())
         self._update_buttons()
 
     def stop(self) -> None:
@@ -210,20 +231,20 @@ class ComparisonPanel(QWidget):
         event.accept()
 
     # --- what the runs report -------------------------------------------------------
-    def _on_run_started(self, index: int, info: object) -> None:
-        self.plots.start_experiment(index, info)
-        self.progress_bars[index].setRange(0, max(1, info.total_steps))
+    def _on_run_started(self, index: int, seed: int, info: object) -> None:
+        self.plots.start_experiment(index, info, seed)
+        self.progress_bars[index].setRange(0, max(1, self.run.runs[index].total_steps))
 
-    def _on_stepped(self, index: int, batch: object) -> None:
-        self.plots.add_steps(index, batch.steps, batch.losses)
+    def _on_stepped(self, index: int, seed: int, batch: object) -> None:
+        self.plots.add_steps(index, batch.steps, batch.losses, seed)
         self.progress_bars[index].setValue(self.run.runs[index].last_step)
 
-    def _on_epoch_ended(self, index: int, epoch: object) -> None:
-        self.plots.add_epoch(index, epoch.epoch, epoch.val_metric)
+    def _on_epoch_ended(self, index: int, seed: int, epoch: object) -> None:
+        self.plots.add_epoch(index, epoch.epoch, epoch.val_metric, seed)
 
     def _on_completed(self, result: object) -> None:
         missing = [f"{r.label}: {self._status(r)}" for r in self.run.runs if not r.compared]
-        self.results.show_result(result, self.colours, missing, self.run.parallel)
+        self.results.show_result(result, self.colours, missing)
         self._update_buttons()
 
     def _show_row(self, index: int) -> None:
@@ -244,38 +265,58 @@ class ComparisonPanel(QWidget):
             if run.state == cr.FINISHED:
                 bar.setValue(bar.maximum())
         else:
+            bar.setRange(0, max(1, run.total_steps))
+            bar.setValue(run.last_step)
             bar.setFormat("%p%")
         self.experiments.resizeRowToContents(index)
         self._update_buttons()
 
     def _status(self, run: cr.ExperimentRun) -> str:
-        """One line for the row: where the run is, or how it ended and why."""
-        from engine.verdict import format_metric
+        """One line for the row: where its seeds are, or how they ended and why."""
+        from engine.verdict import format_metric, with_range
 
-        epoch = run.last_epoch
-        metric = "val accuracy" if run.info is None or run.info.metric == "accuracy" else "val MSE"
-        score = "" if epoch is None else f"{metric} {format_metric(metric.replace(' ', '_'), epoch.val_metric)}"
-        total = run.info.epochs if run.info is not None else None
-        if run.state == cr.WAITING:
+        info = run.info
+        metric = "val accuracy" if info is None or info.metric == "accuracy" else "val MSE"
+        key = metric.replace(" ", "_")
+        n = len(run.seeds)
+        done = [s for s in run.seeds if s.compared]
+        values = [s.last_epoch.val_metric for s in done if s.last_epoch is not None]
+        score = f"{metric} {with_range(key, sum(values) / len(values), min(values), max(values))}" if values else ""
+        over = f" over {len(values)} seeds" if len(values) > 1 else ""
+        epochs_of = max((s.last_epoch.epoch for s in done if s.last_epoch is not None), default=0)
+        state = run.state
+        if state == cr.WAITING:
             return "waiting for its turn" if self.run.is_active else ""
-        if run.state == cr.RUNNING:
-            if run.info is None:
-                return "starting…"
-            done = epoch.epoch if epoch else 0
-            return f"epoch {min(done + 1, total)} of {total}" + (f" · {score}" if score else "")
-        if run.state == cr.STOPPING:
+        if state == cr.RUNNING:
+            current = run.current
+            if current is None:
+                return f"{sum(s.state in cr.ENDED for s in run.seeds)} of {n} seeds done, waiting for the next"
+            where = f"seed {current.seed} ({run.seeds.index(current) + 1} of {n}) · " if n > 1 else ""
+            if current.info is None:
+                return f"{where}starting…"
+            epoch, total = current.last_epoch, current.info.epochs
+            now = f"{metric} {format_metric(key, epoch.val_metric)}" if epoch else ""
+            return (f"{where}epoch {min((epoch.epoch if epoch else 0) + 1, total)} of {total}"
+                    + (f" · {now}" if now else ""))
+        if state == cr.STOPPING:
             return "stopping…"
-        if run.state == cr.FINISHED and epoch is not None:
-            return f"finished: {score} after {epoch.epoch} epoch{'s' if epoch.epoch != 1 else ''}"
-        if run.state == cr.STOPPED:
-            if not run.compared or epoch is None:
+        problems = f" — {run.reason}" if run.reason and done else ""
+        if state == cr.FINISHED and score:
+            return f"finished: {score}{over} after {epochs_of} epoch{'s' if epochs_of != 1 else ''}{problems}"
+        if state == cr.STOPPED:
+            if not done:
                 return f"stopped: {run.reason}"
-            return f"stopped after {epoch.epoch} of {total} epochs: {score}"
-        if run.state == cr.DIVERGED:
+            return f"stopped: {score}{over} ({len(done)} of {n} seeds compared){problems}"
+        if state == cr.DIVERGED:
             return f"diverged: {run.reason}"
-        if run.state == cr.FAILED:
+        if state == cr.FAILED:
             return f"failed: {run.reason}"
-        return run.reason or run.state  # not run
+        return run.reason or state  # not run
+
+    def _show_all_rows(self) -> None:
+        self.run.set_seed_count(self.seeds_spin.value())
+        for i in range(len(self.run.runs)):
+            self._show_row(i)
 
     def _show_epochs(self, value: int) -> None:
         for i, entry in enumerate(self.comparison.experiments):
@@ -285,5 +326,5 @@ class ComparisonPanel(QWidget):
         active = self.run.is_active
         self.run_button.setEnabled(not active)
         self.stop_button.setEnabled(active)
-        for widget in (self.in_turn, self.in_parallel, self.epochs_spin):
+        for widget in (self.in_turn, self.in_parallel, self.epochs_spin, self.seeds_spin):
             widget.setEnabled(not active)

@@ -1,5 +1,13 @@
 """The comparison's two overlay plots: training loss and the validation
-metric, one curve per experiment in its own colour, against epochs.
+metric, one curve per experiment in its own colour, against epochs — the
+mean over the experiment's seeds, with a shaded band from the lowest to the
+highest seed (a single seed: its own curve, no band to see).
+
+Averaging over seeds: each seed's curve (the smoothed per-step loss, or the
+metric per epoch) is read off at the points of the seed that has got
+furthest, by linear interpolation, and mean, min and max are taken over the
+seeds that have got that far — so while seeds train one after another the
+band covers what has come in.
 
 Epochs, not steps, on the x axis: experiments with other batch sizes or
 data options take different numbers of steps per epoch, and an epoch is the
@@ -20,6 +28,7 @@ from html import escape
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from gui.step_history import StepHistory
@@ -40,17 +49,34 @@ def legend_html(labels: list[str]) -> str:
         for i, label in enumerate(labels))
 
 
+def across_seeds(curves: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, ...]:
+    """(x, mean, low, high) of several curves over the x of the longest one."""
+    curves = [(x, y) for x, y in curves if len(x)]
+    if not curves:
+        empty = np.empty(0)
+        return empty, empty, empty, empty
+    grid = max(curves, key=lambda c: (c[0][-1], len(c[0])))[0]
+    values = np.full((len(curves), len(grid)), np.nan)
+    for row, (x, y) in enumerate(curves):
+        inside = (grid >= x[0]) & (grid <= x[-1])
+        values[row, inside] = np.interp(grid[inside], x, y)
+    return grid, np.nanmean(values, 0), np.nanmin(values, 0), np.nanmax(values, 0)
+
+
 class ComparisonPlots(QWidget):
     def __init__(self, labels: list[str] | tuple[str, ...], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.labels = list(labels)
         self.metric_name = "accuracy"
-        self.losses = [StepHistory(smoothing=0.9) for _ in labels]
-        self.metrics = [StepHistory(capacity=10_000, smoothing=0.0) for _ in labels]
+        # Per experiment, per seed index: the loss (smoothed) and metric histories.
+        self.losses: list[dict[int, StepHistory]] = [{} for _ in labels]
+        self.metrics: list[dict[int, StepHistory]] = [{} for _ in labels]
         self._steps_per_epoch = [1] * len(labels)
-        self.loss_widget, self.loss_plot = self._plot("Training loss (smoothed)", "loss")
+        self.loss_widget, self.loss_plot = self._plot("Training loss (smoothed; mean and range over seeds)", "loss")
         self.metric_widget, self.metric_plot = self._plot("Validation accuracy", "accuracy (%)")
         self.metric_plot.setXLink(self.loss_plot)
+        self.loss_bands = [self._band(self.loss_plot, i) for i in range(len(labels))]
+        self.metric_bands = [self._band(self.metric_plot, i) for i in range(len(labels))]
         self.loss_curves = [self._curve(self.loss_plot, i, symbol=False) for i in range(len(labels))]
         self.metric_curves = [self._curve(self.metric_plot, i, symbol=True) for i in range(len(labels))]
         self.baseline_line = pg.InfiniteLine(angle=0, pen=pg.mkPen("#777", width=1, style=Qt.PenStyle.DashLine),
@@ -60,6 +86,8 @@ class ComparisonPlots(QWidget):
         self.legend = QLabel(legend_html(self.labels))
         self.legend.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.legend.setAccessibleName("Legend")
+        self.legend.setToolTip("Each line is an experiment's mean over its seeds; the shaded band around it "
+                               "runs from its lowest to its highest seed")
         plots = QHBoxLayout()
         plots.addWidget(self.loss_widget, 1)
         plots.addWidget(self.metric_widget, 1)
@@ -89,21 +117,38 @@ class ComparisonPlots(QWidget):
         return plot.plot([], [], pen=pg.mkPen(colour(index), width=2 if symbol else 1), name=self.labels[index],
                          **options)
 
+    @staticmethod
+    def _band(plot: pg.PlotItem, index: int) -> pg.FillBetweenItem:
+        """The min–max band: two faint edges and the fill between them."""
+        edge = QColor(colour(index))
+        edge.setAlpha(90)
+        fill = QColor(colour(index))
+        fill.setAlpha(50)
+        low, high = (pg.PlotCurveItem([], [], pen=pg.mkPen(edge, width=1)) for _ in range(2))
+        band = pg.FillBetweenItem(low, high, brush=pg.mkBrush(fill))
+        for item in (low, high, band):
+            plot.addItem(item)
+        band.low, band.high = low, high  # the edges, to feed them and to read them back
+        return band
+
     # --- feeding --------------------------------------------------------------
     def reset(self) -> None:
-        for history in (*self.losses, *self.metrics):
-            history.clear()
+        for per_seed in (*self.losses, *self.metrics):
+            per_seed.clear()
         for curve in (*self.loss_curves, *self.metric_curves):
             curve.setData([], [])
+        for band in (*self.loss_bands, *self.metric_bands):
+            band.low.setData([], [])
+            band.high.setData([], [])
         self.baseline_line.hide()
         for plot in (self.loss_plot, self.metric_plot):
             plot.enableAutoRange()
 
-    def start_experiment(self, index: int, info: object) -> None:
-        """``info``: the experiment's RunStarted (steps per epoch, metric, baseline)."""
+    def start_experiment(self, index: int, info: object, seed: int = 0) -> None:
+        """``info``: the RunStarted of experiment ``index`` at its ``seed``-th seed."""
         self._steps_per_epoch[index] = max(1, info.steps_per_epoch)
-        self.losses[index].clear()
-        self.metrics[index].clear()
+        self.losses[index][seed] = StepHistory(smoothing=0.9)
+        self.metrics[index][seed] = StepHistory(capacity=10_000, smoothing=0.0)
         if info.metric != self.metric_name:
             self.metric_name = info.metric
             accuracy = info.metric == "accuracy"
@@ -115,15 +160,28 @@ class ComparisonPlots(QWidget):
             self.baseline_line.label.setFormat("chance" if info.metric == "accuracy" else "mean")
             self.baseline_line.show()
 
-    def add_steps(self, index: int, steps: np.ndarray, losses: np.ndarray) -> None:
-        history = self.losses[index]
+    def add_steps(self, index: int, steps: np.ndarray, losses: np.ndarray, seed: int = 0) -> None:
+        history = self.losses[index].get(seed)
+        if history is None:
+            return
         history.extend(np.asarray(steps, float) / self._steps_per_epoch[index], losses)
-        self.loss_curves[index].setData(history.x, history.smoothed)
+        self._draw(self.loss_curves[index], self.loss_bands[index],
+                   [(h.x, h.smoothed) for h in self.losses[index].values()])
 
-    def add_epoch(self, index: int, epoch: int, val_metric: float) -> None:
-        history = self.metrics[index]
+    def add_epoch(self, index: int, epoch: int, val_metric: float, seed: int = 0) -> None:
+        history = self.metrics[index].get(seed)
+        if history is None:
+            return
         history.append(epoch, self._metric_value(val_metric))
-        self.metric_curves[index].setData(history.x, history.y)
+        self._draw(self.metric_curves[index], self.metric_bands[index],
+                   [(h.x, h.y) for h in self.metrics[index].values()])
+
+    @staticmethod
+    def _draw(curve: pg.PlotDataItem, band: pg.FillBetweenItem, curves: list) -> None:
+        x, mean, low, high = across_seeds(curves)
+        curve.setData(x, mean)
+        band.low.setData(x, low)
+        band.high.setData(x, high)
 
     def _metric_value(self, value: float) -> float:
         return value * 100.0 if self.metric_name == "accuracy" else value

@@ -21,13 +21,15 @@ from gui.style import subdued
 
 HEADER_TIPS = {
     "params": "Trainable parameters",
-    "s/epoch": "Seconds per epoch, evaluation included",
-    "samples/s": "Training samples per second",
+    "s/epoch": "Seconds per epoch, evaluation included (mean over the seeds); 'in turn' when each run had the "
+               "processor to itself, 'N at once' when runs shared it and the times do not compare",
+    "samples/s": "Training samples per second (mean over the seeds); see s/epoch for in turn or at once",
     "sees": "How much of the input one output can see: its receptive field, or all of it where a "
             "recurrent or dense layer mixes every position",
     "data options": "The data set options that differ between the experiments",
 }
-NUMERIC = {"params", "epochs", "s/epoch", "samples/s"}
+NUMERIC_COLUMNS = {2, 3, 4, 5, 6}  # params, epochs, s/epoch, samples/s, the metric
+METRIC_COLUMN = 6
 
 
 def table_cells(result: object) -> tuple[list[str], list[list[str]]]:
@@ -99,15 +101,12 @@ class ComparisonResults(QWidget):
     def verdict(self) -> str:
         return self.verdict_label.text()
 
-    def show_result(self, result: object | None, colours: dict[str, str], missing: list[str],
-                    parallel: bool) -> None:
+    def show_result(self, result: object | None, colours: dict[str, str], missing: list[str]) -> None:
         """``missing``: one line per experiment without a result ("GRU: failed: …");
-        ``colours``: label → curve colour, so a row matches its curves."""
+        ``colours``: label → curve colour, so a row matches its curves. The
+        notes say how many seeds and whether the runs shared the processor."""
         lines = list(notes(result))
         lines += [f"Not in the table — {line}" for line in missing]
-        if parallel and result is not None and len(result.rows) > 1:
-            lines.append("The experiments ran in parallel and shared the processor: run them in turn "
-                         "to compare times per epoch and samples/s fairly.")
         if result is None:
             self.table.hide()
             verdict = "No result: no experiment finished an epoch."
@@ -126,14 +125,22 @@ class ComparisonResults(QWidget):
         self.table.setRowCount(len(rows))
         for col, name in enumerate(head):
             item = QTableWidgetItem(name)
-            if name in HEADER_TIPS:
-                item.setToolTip(HEADER_TIPS[name])
+            tip = HEADER_TIPS.get(name.split(" (")[0])
+            if col == METRIC_COLUMN:
+                tip = "The final validation metric: the mean over the seeds and, in brackets, the lowest and " \
+                      "highest seed (hover a cell for every seed)"
+            if tip:
+                item.setToolTip(tip)
             self.table.setHorizontalHeaderItem(col, item)
+        from engine.comparison_table import seed_values
+
         for row, cells in enumerate(rows):
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if head[col] in NUMERIC or col == 6:
+                if col in NUMERIC_COLUMNS:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if col == METRIC_COLUMN:  # every seed's value behind the mean and range
+                    item.setToolTip(seed_values(result.rows[row]))
                 if col == 0 and text in colours:
                     item.setIcon(swatch(colours[text]))
                 self.table.setItem(row, col, item)

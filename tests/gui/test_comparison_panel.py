@@ -64,7 +64,7 @@ def run_to_end(qtbot, panel: ComparisonPanel, parallel: bool, epochs: int | None
     return blocker.args[0]
 
 
-def assert_curves_and_table(panel: ComparisonPanel, labels: list[str], epochs: int) -> None:
+def assert_curves_and_table(panel: ComparisonPanel, labels: list[str], epochs: int, timing: str = "in turn") -> None:
     by_label = {r.label: (i, r) for i, r in enumerate(panel.run.runs)}
     for label in labels:
         i, run = by_label[label]
@@ -85,7 +85,8 @@ def assert_curves_and_table(panel: ComparisonPanel, labels: list[str], epochs: i
     assert table.isVisibleTo(panel)
     assert table.rowCount() == len(labels)
     head = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
-    assert head == ["experiment", "model", "params", "epochs", "s/epoch", "samples/s", "val_accuracy", "sees"]
+    assert head == ["experiment", "model", "params", "epochs", f"s/epoch ({timing})", f"samples/s ({timing})",
+                    "val_accuracy", "sees"]
     rows = {table.item(r, 0).text(): [table.item(r, c).text() for c in range(table.columnCount())]
             for r in range(table.rowCount())}
     assert rows["CNN"][1] == "CNN" and rows["GRU"][1] == "GRU"
@@ -105,9 +106,9 @@ def test_in_turn_overlays_one_curve_per_experiment_and_fills_the_table(qtbot, tm
     with qtbot.waitSignal(panel.run.completed, timeout=RUN_TIMEOUT):
         panel.start(parallel=False)
         # In turn: the GRU waits until the CNN has ended.
-        assert panel.run.runs[0].runner.is_active and not panel.run.runs[1].runner.is_active
+        assert panel.run.runs[0].active and not panel.run.runs[1].active
         assert panel.experiments.item(1, 4).text() == "waiting for its turn"
-        qtbot.waitUntil(lambda: panel.run.runs[1].runner.is_active or not panel.run.is_active,
+        qtbot.waitUntil(lambda: panel.run.runs[1].active or not panel.run.is_active,
                         timeout=RUN_TIMEOUT)
         assert panel.run.runs[0].state == cr.FINISHED
     assert_curves_and_table(panel, ["CNN", "GRU"], epochs=2)
@@ -119,10 +120,10 @@ def test_in_parallel_with_an_epochs_override(qtbot, tmp_path):
     panel = open_panel(qtbot, write_comparison(tmp_path, epochs=5))
     with qtbot.waitSignal(panel.run.completed, timeout=RUN_TIMEOUT):
         panel.start(parallel=True, epochs=1)
-        assert all(r.runner.is_active for r in panel.run.runs)  # both at once, each in its own process
+        assert all(r.active for r in panel.run.runs)  # both at once, each in its own process
         assert panel.experiments.item(0, 2).text() == "1"
-    assert_curves_and_table(panel, ["CNN", "GRU"], epochs=1)
-    assert "ran in parallel" in panel.results.notes_label.text()
+    assert_curves_and_table(panel, ["CNN", "GRU"], epochs=1, timing="2 at once")
+    assert "2 runs trained at once and shared the processor" in panel.results.notes_label.text()
 
 
 def test_a_failing_experiment_shows_its_reason_and_the_others_complete(qtbot, tmp_path):
@@ -139,7 +140,7 @@ def test_a_failing_experiment_shows_its_reason_and_the_others_complete(qtbot, tm
     status = panel.experiments.item(2, 4).text()
     assert status.startswith("failed:") and "not available" in status and missing in status
     assert panel.experiments.item(2, 4).foreground().color().name() == "#960000"
-    assert_curves_and_table(panel, ["CNN", "GRU"], epochs=2)
+    assert_curves_and_table(panel, ["CNN", "GRU"], epochs=2, timing=f"{result.at_once} at once")
     assert [r.label for r in result.rows] == ["CNN", "GRU"]
     assert "Not in the table — Elsewhere: failed:" in panel.results.notes_label.text()
     assert curve_points(panel.plots.loss_curves[2]) == 0
@@ -181,8 +182,8 @@ def test_stop_stops_the_running_experiment_and_the_rest_do_not_run(qtbot, tmp_pa
     with qtbot.waitSignal(panel.run.completed, timeout=RUN_TIMEOUT):
         panel.stop_button.click()
     first, second = panel.run.runs
-    assert first.state == cr.STOPPED and not first.runner.is_active
-    assert second.state == cr.NOT_RUN and not second.runner.is_active
+    assert first.state == cr.STOPPED and not first.active
+    assert second.state == cr.NOT_RUN and not second.active
     assert "not run" in panel.experiments.item(1, 4).text()
     assert curve_points(panel.plots.loss_curves[0]) == first.last_step
     assert curve_points(panel.plots.loss_curves[1]) == 0
@@ -196,7 +197,7 @@ def test_closing_the_window_stops_every_run(qtbot, tmp_path):
     qtbot.waitUntil(lambda: all(r.last_step >= 1 for r in panel.run.runs), timeout=RUN_TIMEOUT)
     panel.close()
     assert not panel.run.is_active
-    assert not any(r.runner.is_active for r in panel.run.runs)
+    assert not any(r.active for r in panel.run.runs) and not any(r.is_active for r in panel.run.runners)
 
 
 def test_the_window_opens_comparisons_from_the_command_line_file_open_and_the_menu(qtbot, tmp_path, dialogs):
@@ -286,4 +287,90 @@ def test_the_plots_and_the_table_export(qtbot, tmp_path):
     rows = list(csv.reader(table.open(encoding="utf-8")))
     assert rows[0][:3] == ["experiment", "model", "params"]
     assert [r[0] for r in rows[1:1 + len(result.rows)]] == [r.label for r in result.rows]
-    assert rows[-1] == ["verdict", result.verdict]
+    verdict_at = rows.index(["verdict", result.verdict])
+    per_seed = rows[verdict_at + 2:]
+    assert per_seed[0] == ["experiment", "seed", "val_accuracy", "mean", "min", "max"]
+    assert [r[:2] for r in per_seed[1:]] == [[row.label, "0"] for row in result.rows]
+
+
+# ---------------------------------------------------------------- seeds
+
+
+def write_seeded(tmp_path: Path, seeds, *, same: bool = False, epochs: int = 2) -> Path:
+    """A CNN and a GRU (or, ``same``, one CNN twice with other seeds) over ``seeds``."""
+    second = (experiment("tiny CNN again", CNN, epochs) | {"training": {**experiment("x", CNN, epochs)["training"],
+                                                                         "seed": 7}}
+              if same else experiment("tiny GRU", GRU, epochs))
+    path = tmp_path / "seeded.json"
+    path.write_text(json.dumps({"format": "cnn-rnn-playground/comparison", "version": 1, "name": "Seeded",
+                                "seeds": seeds, "experiments": [
+                                    {"label": "CNN", "experiment": experiment("tiny CNN", CNN, epochs)},
+                                    {"label": "CNN 2" if same else "GRU", "experiment": second}]}),
+                    encoding="utf-8")
+    return path
+
+
+def test_every_experiment_trains_each_seed_with_a_band_and_per_seed_values(qtbot, tmp_path):
+    panel = open_panel(qtbot, write_seeded(tmp_path, 2))
+    assert panel.seeds_spin.value() == 2 and panel.seeds_spin.isEnabled()
+    result = run_to_end(qtbot, panel, parallel=False)
+    for run in panel.run.runs:
+        assert [s.seed for s in run.seeds] == [0, 1] and all(s.state == cr.FINISHED for s in run.seeds)
+        assert [s.experiment.training.seed for s in run.seeds] == [0, 1]
+    assert [r.seeds for r in result.rows] == [(0, 1), (0, 1)]
+    for i in range(2):
+        x, mean = panel.plots.metric_curves[i].getData()
+        _, low = panel.plots.metric_bands[i].low.getData()
+        _, high = panel.plots.metric_bands[i].high.getData()
+        assert x.tolist() == [1, 2] and (low <= mean + 1e-9).all() and (mean <= high + 1e-9).all()
+        finals = [100 * s.last_epoch.val_metric for s in panel.run.runs[i].seeds]
+        assert (low[-1], high[-1]) == pytest.approx((min(finals), max(finals)))
+        assert len(panel.plots.loss_curves[i].getData()[0]) == 2 * 4  # 2 epochs of 4 steps, on one grid
+    cell = panel.results.table.item(0, 6)
+    assert cell.toolTip().startswith("seed 0: ") and "seed 1: " in cell.toolTip()
+    assert panel.results.verdict == result.verdict
+    assert "across 2 seeds" in result.verdict
+    assert "Seeds: 2 per experiment (seeds 0, 1)" in panel.results.notes_label.text()
+    assert "over 2 seeds" in panel.experiments.item(0, 4).text()
+
+
+def test_two_identical_experiments_that_differ_only_in_seed_show_no_clear_difference(qtbot, tmp_path):
+    panel = open_panel(qtbot, write_seeded(tmp_path, 3, same=True))
+    result = run_to_end(qtbot, panel, parallel=True)
+    assert [r.seeds for r in result.rows] == [(0, 1, 2), (7, 8, 9)]
+    assert result.verdict.startswith("No clear difference on motif across 3 seeds"), result.verdict
+
+
+def test_in_parallel_runs_no_more_than_the_slots_at_once(qtbot, tmp_path):
+    panel = open_panel(qtbot, write_seeded(tmp_path, 3))
+    slots = panel.run.slots(True)
+    seen = []
+    panel.run.run_started.connect(lambda *_: seen.append(sum(r.is_active for r in panel.run.runners)))
+    result = run_to_end(qtbot, panel, parallel=True)
+    assert len(seen) == 6 and max(seen) <= slots and len(panel.run.runners) == slots
+    assert result.at_once == min(slots, 6) >= 2
+
+
+def test_the_seeds_box_overrides_the_file_and_stop_leaves_later_seeds_unrun(qtbot, tmp_path):
+    panel = open_panel(qtbot, write_seeded(tmp_path, [4, 9], epochs=500))
+    assert panel.seeds_spin.value() == 2
+    assert [s.seed for s in panel.run.runs[0].seeds] == [4, 9]  # the file's own list
+    panel.seeds_spin.setValue(3)  # a count: each experiment's own seed and the next ones
+    assert [s.seed for s in panel.run.runs[0].seeds] == [0, 1, 2]
+    panel.start(parallel=False)
+    qtbot.waitUntil(lambda: panel.run.runs[0].seeds[0].last_step >= 2, timeout=RUN_TIMEOUT)
+    assert "seed 0 (1 of 3)" in panel.experiments.item(0, 4).text()
+    with qtbot.waitSignal(panel.run.completed, timeout=RUN_TIMEOUT):
+        panel.stop_button.click()
+    states = [[s.state for s in run.seeds] for run in panel.run.runs]
+    assert states == [[cr.STOPPED, cr.NOT_RUN, cr.NOT_RUN], [cr.NOT_RUN] * 3]
+
+
+def test_each_seed_of_a_comparison_lands_in_the_runs_table(qtbot, tmp_path):
+    window = open_window(qtbot, str(write_seeded(tmp_path, 2, epochs=1)))
+    panel = window.files.comparisons.panels[-1]
+    run_to_end(qtbot, panel, parallel=True)
+    records = window.run_history.records
+    assert sorted((r.experiment.name, r.experiment.training.seed) for r in records) == [
+        ("tiny CNN", 0), ("tiny CNN", 1), ("tiny GRU", 0), ("tiny GRU", 1)]
+    assert all(r.outcome == "finished" for r in records)

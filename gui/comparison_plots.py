@@ -3,11 +3,8 @@ metric, one curve per experiment in its own colour, against epochs — the
 mean over the experiment's seeds, with a shaded band from the lowest to the
 highest seed (a single seed: its own curve, no band to see).
 
-Averaging over seeds: each seed's curve (the smoothed per-step loss, or the
-metric per epoch) is read off at the points of the seed that has got
-furthest, by linear interpolation, and mean, min and max are taken over the
-seeds that have got that far — so while seeds train one after another the
-band covers what has come in.
+Averaging over seeds: gui/seed_bands.py (each seed's smoothed per-step
+loss, or its metric per epoch, on the x of the seed that has got furthest).
 
 Epochs, not steps, on the x axis: experiments with other batch sizes or
 data options take different numbers of steps per epoch, and an epoch is the
@@ -31,6 +28,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from gui.seed_bands import across_seeds
 from gui.step_history import StepHistory
 
 # Tableau's categorical colours: distinct from each other and on white.
@@ -47,20 +45,6 @@ def legend_html(labels: list[str]) -> str:
     return "&nbsp;&nbsp;&nbsp;&nbsp;".join(
         f'<span style="color:{colour(i)}; font-weight:bold">━━</span>&nbsp;{escape(label)}'
         for i, label in enumerate(labels))
-
-
-def across_seeds(curves: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, ...]:
-    """(x, mean, low, high) of several curves over the x of the longest one."""
-    curves = [(x, y) for x, y in curves if len(x)]
-    if not curves:
-        empty = np.empty(0)
-        return empty, empty, empty, empty
-    grid = max(curves, key=lambda c: (c[0][-1], len(c[0])))[0]
-    values = np.full((len(curves), len(grid)), np.nan)
-    for row, (x, y) in enumerate(curves):
-        inside = (grid >= x[0]) & (grid <= x[-1])
-        values[row, inside] = np.interp(grid[inside], x, y)
-    return grid, np.nanmean(values, 0), np.nanmin(values, 0), np.nanmax(values, 0)
 
 
 class ComparisonPlots(QWidget):

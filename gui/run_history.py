@@ -73,12 +73,17 @@ class RunHistory(QObject):
     renamed = Signal(object)
     removed = Signal(object)
     overlay_changed = Signal(object)  # its `overlaid` flag changed
+    # Runs of one experiment at several seeds (gui/run_groups.py), by group key:
+    group_overlay_changed = Signal(str)  # its mean and band are shown or not
+    group_renamed = Signal(str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.records: list[RunRecord] = []
         self._next_id = 1
         self._runs_of: dict[str, int] = {}  # experiment name -> runs started (names are never reused)
+        self.overlaid_groups: set[str] = set()
+        self.group_titles: dict[str, str] = {}
 
     def __len__(self) -> int:
         return len(self.records)
@@ -114,6 +119,35 @@ class RunHistory(QObject):
             self.records.remove(record)
             record.overlaid = False
             self.removed.emit(record)
+            key = self.group_key_of(record)
+            if key in self.overlaid_groups and len(self.group(key)) < 2:  # no group left to draw
+                self.set_group_overlaid(key, False)
+
+    # --- groups of seeds ---------------------------------------------------------
+    @staticmethod
+    def group_key_of(record: RunRecord) -> str:
+        from gui.run_groups import group_key
+
+        return group_key(record)
+
+    def group(self, key: str) -> list[RunRecord]:
+        """The runs of one group, in run order."""
+        return [r for r in self.records if self.group_key_of(r) == key]
+
+    def set_group_overlaid(self, key: str, on: bool) -> None:
+        if on != (key in self.overlaid_groups) and (not on or len(self.group(key)) >= 2):
+            (self.overlaid_groups.add if on else self.overlaid_groups.discard)(key)
+            self.group_overlay_changed.emit(key)
+
+    def rename_group(self, key: str, name: str) -> bool:
+        """False (and nothing changes) for an empty name."""
+        name = name.strip()
+        if not name:
+            return False
+        if self.group_titles.get(key) != name:
+            self.group_titles[key] = name
+            self.group_renamed.emit(key)
+        return True
 
     def set_overlaid(self, record: RunRecord, on: bool) -> None:
         if record in self.records and record.overlaid != on:

@@ -1,7 +1,8 @@
 """Earlier runs drawn over the live curves: for each run checked in the runs
 table, its smoothed training loss in the loss plot and its validation metric
 in the metric plot, dashed, in a colour of its own, with its name in the
-legends.
+legends. For a checked group of seeds (gui/run_groups.py), the mean of its
+runs, dashed, with a shaded band from the lowest to the highest run.
 
 The curves of a finished run never change, so each overlay is fed with
 ``setData`` when it is checked, when the x axis changes and when the live
@@ -30,6 +31,11 @@ def run_colour(record: RunRecord) -> str:
     return COLOURS[(record.id - 1) % len(COLOURS)]
 
 
+def group_colour(group: object) -> str:
+    """A group of seeds takes its first run's colour."""
+    return COLOURS[(group.id - 1) % len(COLOURS)]
+
+
 class RunOverlays:
     """The overlay items of a LossCurves; it calls ``redraw`` and ``extent``."""
 
@@ -37,6 +43,7 @@ class RunOverlays:
         self.curves = curves
         self.history = history
         self.items: dict[int, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}  # run id -> (loss, metric)
+        self.bands = GroupBands(self)  # groups of seeds: mean and band
         history.overlay_changed.connect(self._on_overlay_changed)
         history.removed.connect(self._drop)
         history.renamed.connect(self._on_renamed)
@@ -52,6 +59,7 @@ class RunOverlays:
         for record in self.history.records:
             if record.id in self.items:
                 self._feed(record)
+        self.bands.redraw()
 
     def extent(self) -> tuple[float, float, float]:
         """The last x (in the plots' units), the highest loss and the highest metric value (as
@@ -65,7 +73,8 @@ class RunOverlays:
             top_loss = max(top_loss, _finite_max(record.smoothed_losses),
                            _finite_max(np.array([e.val_loss for e in record.epochs])))
             top_metric = max(top_metric, _finite_max(self._metric_values(record)))
-        return end, top_loss, top_metric
+        g_end, g_loss, g_metric = self.bands.extent()
+        return max(end, g_end), max(top_loss, g_loss), max(top_metric, g_metric)
 
     # --- internals ------------------------------------------------------------
     def _on_overlay_changed(self, record: RunRecord) -> None:
@@ -116,6 +125,9 @@ class RunOverlays:
                 legend.addItem(item, record.name)
             _fit_legend(legend)
 
+    def x_of(self, record: RunRecord, steps: np.ndarray) -> np.ndarray:
+        return self._x(record, steps)
+
     def _x(self, record: RunRecord, steps: np.ndarray) -> np.ndarray:
         steps = np.asarray(steps, float)
         return steps / record.steps_per_epoch if self.curves.x_axis == "epoch" else steps
@@ -136,3 +148,97 @@ def _finite_max(values: np.ndarray) -> float:
     values = np.asarray(values, float)
     values = values[np.isfinite(values)]
     return float(values.max()) if len(values) else 0.0
+
+
+class GroupBands:
+    """The mean curves and min–max bands of the checked groups of seeds."""
+
+    def __init__(self, overlays: RunOverlays) -> None:
+        self.overlays = overlays
+        self.curves, self.history = overlays.curves, overlays.history
+        # group key -> (loss mean, loss band, metric mean, metric band)
+        self.items: dict[str, tuple[pg.PlotDataItem, pg.FillBetweenItem, pg.PlotDataItem, pg.FillBetweenItem]] = {}
+        self.history.group_overlay_changed.connect(self._on_changed)
+        self.history.group_renamed.connect(self._refeed)
+        self.history.added.connect(lambda r: self._refeed(self.history.group_key_of(r)))
+        self.history.removed.connect(lambda r: self._refeed(self.history.group_key_of(r)))
+
+    def group(self, key: str) -> object:
+        from gui.run_groups import RunGroup
+
+        return RunGroup(key, self.history.group(key), self.history.group_titles.get(key, ""), True)
+
+    def redraw(self) -> None:
+        for key in list(self.items):
+            self._refeed(key)
+
+    def extent(self) -> tuple[float, float, float]:
+        end = top_loss = top_metric = 0.0
+        for loss, _, metric, band in self.items.values():
+            for item, which in ((loss, "loss"), (band.high, "metric"), (metric, "metric")):
+                x, y = item.getData() if hasattr(item, "getData") else (None, None)
+                if x is None or not len(x):
+                    continue
+                end = max(end, float(np.nanmax(x)))
+                if which == "loss":
+                    top_loss = max(top_loss, _finite_max(y))
+                else:
+                    top_metric = max(top_metric, _finite_max(y))
+        return end, top_loss, top_metric
+
+    def _on_changed(self, key: str) -> None:
+        if key not in self.history.overlaid_groups:
+            self._drop(key)
+            return
+        if key in self.items:
+            return
+        colour = group_colour(self.group(key))
+        pen = pg.mkPen(colour, width=1, style=Qt.PenStyle.DashLine)
+        items = []
+        for plot, symbol in ((self.curves.loss_plot, None), (self.curves.metric_plot, "t")):
+            options = {"symbol": symbol, "symbolSize": 6, "symbolPen": None, "symbolBrush": colour} if symbol else {}
+            mean = pg.PlotDataItem(pen=pen, **options)
+            edge, fill = pg.mkColor(colour), pg.mkColor(colour)
+            edge.setAlpha(80)
+            fill.setAlpha(45)
+            low, high = (pg.PlotCurveItem(pen=pg.mkPen(edge, width=1)) for _ in range(2))
+            band = pg.FillBetweenItem(low, high, brush=pg.mkBrush(fill))
+            band.low, band.high = low, high
+            for item in (low, high, band, mean):
+                plot.addItem(item)
+                item.setZValue(-2 if item is not mean else -1)  # under the live run's curves
+            items += [mean, band]
+        self.items[key] = tuple(items)  # type: ignore[assignment]
+        self._refeed(key)
+        self.curves.fit_to_overlays()
+
+    def _drop(self, key: str) -> None:
+        items = self.items.pop(key, None)
+        if items is None:
+            return
+        loss, loss_band, metric, metric_band = items
+        for plot, mean, band in ((self.curves.loss_plot, loss, loss_band),
+                                 (self.curves.metric_plot, metric, metric_band)):
+            for item in (band.low, band.high, band, mean):
+                plot.removeItem(item)
+            _fit_legend(plot.legend)
+
+    def _refeed(self, key: str) -> None:
+        if key not in self.items:
+            return
+        group = self.group(key)
+        if len(group.records) < 2:
+            return  # the history drops the overlay too
+        loss, loss_band, metric, metric_band = self.items[key]
+        shown = group.metric == self.curves.metric_name
+        for mean, band, data in ((loss, loss_band, group.loss_band(self.overlays.x_of)),
+                                 (metric, metric_band, group.metric_band(self.overlays.x_of))):
+            x, middle, low, high = data if shown else (np.empty(0),) * 4
+            mean.setData(x, middle)
+            band.low.setData(x, low)
+            band.high.setData(x, high)
+        for plot, item in ((self.curves.loss_plot, loss), (self.curves.metric_plot, metric)):
+            plot.legend.removeItem(item)
+            if shown:
+                plot.legend.addItem(item, f"{group.name} (mean, range)")
+            _fit_legend(plot.legend)

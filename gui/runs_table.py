@@ -1,7 +1,9 @@
 """The "Runs" dock: every run of the session in a sortable table, with a
 checkbox per run that overlays its curves on the live plots, and commands
 to rename (F2), delete (Del, after asking), export the metrics CSV, and
-show the run's experiment in the editor (an undoable edit)."""
+show the run's experiment in the editor (an undoable edit). Runs of one
+experiment at several seeds form one row (expand it for each run) whose
+checkbox draws their mean with a min–max band."""
 
 from __future__ import annotations
 
@@ -18,16 +20,18 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
-    QTableView,
+    QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
+from gui.run_groups import RunGroup
 from gui.run_history import RunHistory, RunRecord, RunRecorder
-from gui.runs_model import NAME, RECORD_ROLE, SORT_ROLE, RunsModel
+from gui.runs_model import GROUP_ROLE, NAME, RECORD_ROLE, SORT_ROLE, RunsModel
 from gui.style import subdued
 
-HINT = ("Every run of this session is kept here. Check a run to draw its curves (dashed) over the live ones; "
+HINT = ("Every run of this session is kept here; runs that differ only in their seed form one row (expand it). "
+        "Check a run to draw its curves (dashed) over the live ones, a group for their mean and range; "
         "right-click for Rename (F2), Delete (Del), Export metrics CSV and Show experiment.")
 
 
@@ -42,7 +46,7 @@ class RunsTable(QWidget):
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
-        self.view = QTableView()
+        self.view = QTreeView()
         self.view.setToolTip("Every run of this session: check one to draw its curves over the live ones")
         self.view.setWhatsThis("<b>Runs</b><p>Each run you trained, with its model, data, parameters, time and "
                                "final scores. Check runs to overlay their curves (dashed) and compare, say, a "
@@ -53,12 +57,14 @@ class RunsTable(QWidget):
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # in the order they ran
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                                   | QAbstractItemView.EditTrigger.EditKeyPressed)
-        self.view.verticalHeader().hide()
+        self.view.setRootIsDecorated(True)  # the arrow that opens a group of seeds
+        self.view.setUniformRowHeights(True)
         self.view.setWordWrap(False)
         self.view.setAlternatingRowColors(True)
-        header = self.view.horizontalHeader()
+        header = self.view.header()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setMaximumSectionSize(180)  # the model column is elided; its tooltip lists every layer
         header.setStretchLastSection(True)
@@ -75,8 +81,13 @@ class RunsTable(QWidget):
         self.show_action = self._action("&Show experiment", None,
                                         "Put this run's experiment in the editor (undoable)", self.show_experiment)
         self.view.selectionModel().selectionChanged.connect(self._update_actions)
-        self.model.rowsInserted.connect(self._update_actions)
-        self.model.rowsRemoved.connect(self._update_actions)
+        # The tree is rebuilt when a run comes or goes: keep open groups and the selection.
+        self._expanded: set[str] = set()
+        self._kept: list[object] = []
+        self.view.expanded.connect(lambda index: self._expanded.add(self._group_key(index)))
+        self.view.collapsed.connect(lambda index: self._expanded.discard(self._group_key(index)))
+        self.model.modelAboutToBeReset.connect(self._keep_view_state)
+        self.model.modelReset.connect(self._restore_view_state)
 
         hint = QLabel(HINT)
         hint.setWordWrap(True)
@@ -87,31 +98,50 @@ class RunsTable(QWidget):
         self._update_actions()
 
     # --- what the commands do -------------------------------------------------
-    def selected_records(self) -> list[RunRecord]:
+    def selected_entries(self) -> list[RunRecord | RunGroup]:
+        """The selected rows' runs and groups, top to bottom."""
         rows = self.view.selectionModel().selectedRows()
-        return [self.proxy.data(index, RECORD_ROLE) for index in sorted(rows, key=lambda i: i.row())]
+        return [self._entry(index) for index in sorted(rows, key=self._position)]
 
-    def current_record(self) -> RunRecord | None:
+    def selected_records(self) -> list[RunRecord]:
+        """The selected runs; a selected group stands for all its runs."""
+        out: list[RunRecord] = []
+        for entry in self.selected_entries():
+            for record in entry.records if isinstance(entry, RunGroup) else [entry]:
+                if record not in out:
+                    out.append(record)
+        return out
+
+    def current_entry(self) -> RunRecord | RunGroup | None:
         index = self.view.currentIndex()
         if index.isValid() and self.view.selectionModel().isRowSelected(index.row(), index.parent()):
-            return self.proxy.data(index, RECORD_ROLE)
-        selected = self.selected_records()
+            return self._entry(index)
+        selected = self.selected_entries()
         return selected[0] if selected else None
 
-    def select(self, record: RunRecord) -> None:
-        """Make ``record``'s row the current, only selected one."""
-        for row in range(self.proxy.rowCount()):
-            index = self.proxy.index(row, NAME)
-            if self.proxy.data(index, RECORD_ROLE) is record:
-                flags = QItemSelectionModel.SelectionFlag
-                self.view.selectionModel().setCurrentIndex(
-                    index, flags.ClearAndSelect | flags.Rows)  # current on the name: F2 edits it
-                return
+    def current_record(self) -> RunRecord | None:
+        """The current run (a group's first run when the group is current)."""
+        entry = self.current_entry()
+        return entry.records[0] if isinstance(entry, RunGroup) else entry
+
+    def select(self, entry: RunRecord | RunGroup) -> None:
+        """Make the row of a run (opening its group) or of a group the current, only selected one."""
+        index = self._index_of(entry)
+        if index is None:
+            return
+        if index.parent().isValid():
+            self.view.expand(index.parent().siblingAtColumn(0))
+        flags = QItemSelectionModel.SelectionFlag
+        self.view.selectionModel().setCurrentIndex(index, flags.ClearAndSelect | flags.Rows)  # F2 edits the name
+
+    def group_of(self, record: RunRecord) -> RunGroup | None:
+        """The group row ``record`` is in, if any."""
+        return next((e for e in self.model.entries if isinstance(e, RunGroup) and record in e.records), None)
 
     def rename_current(self) -> None:
-        record = self.current_record()
-        if record is not None:
-            self.select(record)
+        entry = self.current_entry()
+        if entry is not None:
+            self.select(entry)
             self.view.edit(self.view.currentIndex())
 
     def delete_selected(self) -> None:
@@ -130,15 +160,23 @@ class RunsTable(QWidget):
                 self.history.remove(record)
 
     def export_current(self) -> None:
-        record = self.current_record()
-        if record is None:
+        """The run's metrics CSV; for a group, one CSV per run (``name.seed<S>.csv``)."""
+        entry = self.current_entry()
+        if entry is None:
             return
-        suggested = re.sub(r"[^\w.-]+", "_", record.name).strip("_") + ".csv"
+        suggested = re.sub(r"[^\w.-]+", "_", entry.name).strip("_") + ".csv"
         path, _ = QFileDialog.getSaveFileName(self, "Export metrics", suggested, "CSV files (*.csv)")
         if not path:
             return
+        records = entry.records if isinstance(entry, RunGroup) else [entry]
         try:
-            self.history.export_metrics(record, path)
+            for record in records:
+                target = path
+                if isinstance(entry, RunGroup):
+                    from engine.cli import seed_name
+
+                    target = seed_name(path, record.experiment.training.seed)
+                self.history.export_metrics(record, target)
         except OSError as exc:
             self._tell("Could not export the metrics", f"{path}: {exc.strerror or exc}")
 
@@ -169,7 +207,8 @@ class RunsTable(QWidget):
     def _on_context_menu(self, pos: QPoint) -> None:
         index = self.view.indexAt(pos)
         if index.isValid() and not self.view.selectionModel().isRowSelected(index.row(), index.parent()):
-            self.view.selectRow(index.row())
+            self.view.selectionModel().select(index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                              | QItemSelectionModel.SelectionFlag.Rows)
         self._update_actions()
         menu = QMenu(self)
         menu.addActions([self.rename_action, self.export_action, self.show_action])
@@ -186,6 +225,48 @@ class RunsTable(QWidget):
                     (self.delete_selected if key == Qt.Key.Key_Delete else self.rename_current)()
                 return True
         return super().eventFilter(watched, event)
+
+    def _entry(self, index: object) -> RunRecord | RunGroup:
+        return self.proxy.data(index, RECORD_ROLE) or self.proxy.data(index, GROUP_ROLE)
+
+    def _position(self, index: object) -> tuple[int, int]:
+        parent = index.parent()
+        return (parent.row(), index.row()) if parent.isValid() else (index.row(), -1)
+
+    def _group_key(self, index: object) -> str:
+        group = self.proxy.data(index, GROUP_ROLE)
+        return group.key if group is not None else ""
+
+    def _index_of(self, entry: RunRecord | RunGroup) -> object | None:
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, NAME)
+            if self._entry(index) is entry:
+                return index
+            for child_row in range(self.proxy.rowCount(index)):
+                child = self.proxy.index(child_row, NAME, index)
+                if self._entry(child) is entry:
+                    return child
+        key = getattr(entry, "key", None)  # a group rebuilt since: the same key
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, NAME)
+            if key is not None and self._group_key(index) == key:
+                return index
+        return None
+
+    def _keep_view_state(self) -> None:
+        self._kept = [e.key if isinstance(e, RunGroup) else e for e in self.selected_entries()]
+
+    def _restore_view_state(self) -> None:
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, 0)
+            if self._group_key(index) in self._expanded:
+                self.view.expand(index)  # its `expanded` signal keeps the key
+        flags = QItemSelectionModel.SelectionFlag
+        for kept in self._kept:
+            index = self._index_of(kept) if not isinstance(kept, str) else self._index_of(RunGroup(kept))
+            if index is not None:
+                self.view.selectionModel().select(index, flags.Select | flags.Rows)
+        self._update_actions()
 
     def _tell(self, title: str, text: str) -> None:
         if self.show_message is not None:

@@ -195,3 +195,97 @@ def test_stopped_and_failed_runs_are_kept_with_their_outcome(qtbot, window):
     assert cell(window, 1, OUTCOME) == "failed" and cell(window, 1, BEST) == "—"
     assert failed.message in cell(window, 1, OUTCOME, Qt.ItemDataRole.ToolTipRole)
     assert failed.name.endswith("#2")
+
+
+# ---------------------------------------------------------------- groups of seeds
+
+
+def fake_run(history, experiment, seed: int, finals: list[float], outcome: str = "finished"):
+    """A finished run of ``experiment`` at ``seed`` whose validation accuracy
+    goes through ``finals``, epoch by epoch (10 steps an epoch)."""
+    from engine.events import EpochDone
+
+    record = history.new_record(experiment.with_training(seed=seed))
+    record.params, record.metric, record.steps_per_epoch, record.outcome = 1234, "accuracy", 10, outcome
+    record.epochs = [EpochDone(i + 1, 10 * (i + 1), 1.0, v, 1.0, v, 0.5 + seed, 1000.0) for i, v in enumerate(finals)]
+    record.steps = np.arange(1, 10 * len(finals) + 1, dtype=float)
+    record.smoothed_losses = np.linspace(2.0, 1.0 - 0.1 * seed, len(record.steps))
+    record.samples_per_second = 1000.0
+    history.add(record)
+    return record
+
+
+@pytest.fixture
+def seeded(window):
+    history = window.run_history
+    exp = window.document.experiment
+    runs = [fake_run(history, exp, s, f) for s, f in ((0, [0.5, 0.9]), (1, [0.6, 0.8]), (2, [0.4, 0.95]))]
+    other = fake_run(history, exp.with_training(epochs=99), 0, [0.3])
+    return window, runs, other
+
+
+def test_runs_that_differ_only_in_their_seed_form_one_expandable_row(seeded):
+    window, runs, other = seeded
+    table = window.runs_table
+    assert table.proxy.rowCount() == 2  # the group and the other experiment's run
+    name = window.document.experiment.name
+    assert cell(window, 0, NAME) == f"{name} × 3 seeds"
+    group_index = table.proxy.index(0, NAME)
+    assert table.proxy.rowCount(group_index) == 3
+    assert [table.proxy.data(table.proxy.index(r, NAME, group_index)) for r in range(3)] == [r.name for r in runs]
+    assert cell(window, 0, BEST) == "88.3% (80.0–95.0%) acc."
+    assert cell(window, 0, OUTCOME) == "3 finished" and cell(window, 0, PARAMS) == "1,234"
+    assert cell(window, 0, EPOCH_SECONDS) == "1.50"
+    tip = cell(window, 0, NAME, Qt.ItemDataRole.ToolTipRole)
+    assert "seed 0: 90.0% (finished)" in tip and "seed 2: 95.0%" in tip
+    assert cell(window, 1, NAME) == other.name and cell(window, 1, BEST) == "30.0% acc."
+
+    # Sorting by Best val. orders the group by its mean.
+    table.view.sortByColumn(BEST, Qt.SortOrder.AscendingOrder)
+    assert cell(window, 0, NAME) == other.name
+    # An open group stays open, and a selection stays, when another run comes in.
+    table.select(runs[1])
+    assert table.view.isExpanded(table.proxy.index(1, 0))
+    fake_run(window.run_history, window.document.experiment, 3, [0.7])
+    group_row = next(r for r in range(2) if "× 4 seeds" in cell(window, r, NAME))
+    assert table.view.isExpanded(table.proxy.index(group_row, 0))
+    assert table.selected_records() == [runs[1]]
+
+
+def test_show_on_a_group_draws_its_mean_and_band(seeded):
+    window, runs, _ = seeded
+    table = window.runs_table
+    table.proxy.setData(table.proxy.index(0, SHOW), Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
+    key = window.run_history.group_key_of(runs[0])
+    assert key in window.run_history.overlaid_groups
+    assert cell(window, 0, SHOW, Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
+    loss, loss_band, metric, metric_band = window.curves.overlays.bands.items[key]
+    x, mean = metric.getData()
+    assert list(x) == [10, 20]
+    assert list(mean) == pytest.approx([50.0, 88.333333])
+    assert list(metric_band.low.getData()[1]) == pytest.approx([40.0, 80.0])
+    assert list(metric_band.high.getData()[1]) == pytest.approx([60.0, 95.0])
+    _, high = loss_band.high.getData()
+    assert high[-1] == pytest.approx(1.0) and loss_band.low.getData()[1][-1] == pytest.approx(0.8)
+    assert any("(mean, range)" in n for n in legend_names(window.curves.loss_plot))
+    table.proxy.setData(table.proxy.index(0, SHOW), Qt.CheckState.Unchecked.value, Qt.ItemDataRole.CheckStateRole)
+    assert key not in window.curves.overlays.bands.items
+    assert not any("(mean, range)" in n for n in legend_names(window.curves.loss_plot))
+
+
+def test_a_group_renames_exports_one_csv_per_seed_and_deletes_its_runs(seeded, dialogs, tmp_path):
+    window, runs, other = seeded
+    table = window.runs_table
+    assert table.proxy.setData(table.proxy.index(0, NAME), "three seeds")
+    assert cell(window, 0, NAME) == "three seeds"
+    table.select(table.group_of(runs[0]))
+    (tmp_path / "out").mkdir()
+    dialogs.save_path = str(tmp_path / "out" / "group.csv")
+    table.export_action.trigger()
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "group.seed0.csv", "group.seed1.csv", "group.seed2.csv"]
+    table.select(table.group_of(runs[0]))
+    dialogs.answer = QMessageBox.StandardButton.Yes
+    table.delete_action.trigger()
+    assert "3 runs" in dialogs.questions[-1]
+    assert window.run_history.records == [other] and table.proxy.rowCount() == 1

@@ -186,7 +186,12 @@ def _print_layers(exp: Experiment, out: TextIO) -> ShapeError | None:
         print(f"{r.index:>3}  {r.type:<14} {shape:<24} {r.params:>10,}  {rf:>15}", file=out)
     print(f"total parameters: {s.total_params:,}", file=out)
     if s.receptive_field is not None:
-        print(f"receptive field: {s.receptive_field} input positions along each axis", file=out)
+        mixing = s.mixing_row
+        if mixing is None:
+            print(f"receptive field: {s.receptive_field} input positions along each axis", file=out)
+        else:
+            print(f"receptive field: all of the input: layer {mixing.index} ({mixing.type}) mixes every position "
+                  f"(the convolutions before it see {s.receptive_field} input positions along each axis)", file=out)
     return s.error
 
 

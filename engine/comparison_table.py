@@ -219,11 +219,7 @@ def reach(exp: Experiment) -> Reach | None:
     summary = infer(exp.model, info)
     if not summary.ok:
         return None
-    # A recurrent layer or a dense layer over a flattened input mixes every
-    # position; global pooling does not (it pools each channel separately).
-    mixes = any(layer.type == "Flatten" or (lk := layer_kind(layer.type)) is not None and lk.group == "Recurrent"
-                for layer in exp.model.layers)
-    if mixes:
+    if summary.sees_all:  # engine.shapes: a recurrent or Flatten+dense layer mixes every position
         return Reach(None, size, unit)
     return Reach(summary.receptive_field or 1, size, unit)
 

@@ -51,9 +51,28 @@ class ModelSummary:
 
     @property
     def receptive_field(self) -> int | None:
-        """The receptive field of the last conv/pool layer, if any."""
+        """The receptive field of the last conv/pool layer, if any: how far
+        the convolutions see. What the output sees is ``sees_all`` too."""
         fields = [r.receptive_field for r in self.rows if r.receptive_field is not None]
         return fields[-1] if fields else None
+
+    @property
+    def mixing_row(self) -> LayerRow | None:
+        """The first layer that mixes every position — a recurrent layer
+        reads them all, Flatten hands them all to the dense layer after it —
+        so that the output sees the whole input, whatever the convolutions'
+        field (global pooling does not: it pools each channel on its own)."""
+        from engine.layers import layer_kind
+
+        for row in self.rows:
+            kind = layer_kind(row.type)
+            if row.type == "Flatten" or (kind is not None and kind.group == "Recurrent"):
+                return row
+        return None
+
+    @property
+    def sees_all(self) -> bool:
+        return self.mixing_row is not None
 
 
 def describe_shape(kind: str, shape: tuple[int, ...]) -> str:

@@ -177,8 +177,11 @@ class ModelStack(QWidget):
         if summary.receptive_field is not None:
             unit = "pixels" if summary.input_kind == "image" else "steps"
             rf = summary.receptive_field
-            parts.append(f"receptive field {rf}×{rf} {unit}" if unit == "pixels"
-                         else f"receptive field {rf} {unit}")
+            field_text = f"{rf}×{rf} {unit}" if unit == "pixels" else f"{rf} {unit}"
+            mixing = summary.mixing_row
+            parts.append(f"receptive field {field_text}" if mixing is None else
+                         f"receptive field {field_text} (the convolutions); the output sees all of the input "
+                         f"after {mixing.type}")
         parts += self._recurrent_parts(summary)
         text = " · ".join(parts)
         return f"{text}\n⚠ {problem}" if problem else text

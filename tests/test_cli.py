@@ -52,7 +52,24 @@ def test_summary_shows_288_weights(tmp_path):
     assert code == 0
     conv_row = next(line for line in out.splitlines() if "Conv2d" in line)
     assert "32×6×6" in conv_row and conv_row.split()[-2] == "288"
-    assert "receptive field: 3" in out
+    # After Flatten the dense layer sees every position; the conv sees 3.
+    assert "receptive field: all of the input: layer 1 (Flatten) mixes every position (the convolutions before " \
+           "it see 3 input positions along each axis)" in out
+
+
+def test_summary_of_the_hybrid_says_its_output_sees_all_of_the_sequence():
+    """The Conv1d → MaxPool1d → GRU hybrid: the convolutions see 8 steps, but
+    the GRU after them reads all 64, so the output depends on all of them."""
+    from engine.comparison_table import reach
+    from engine.presets import PRESETS_DIR, load_preset
+
+    code, out, _ = run("--summary", str(PRESETS_DIR / "hybrid_long_range.json"))
+    assert code == 0
+    assert out.splitlines()[-1] == ("receptive field: all of the input: layer 3 (GRU) mixes every position (the "
+                                    "convolutions before it see 8 input positions along each axis)")
+    assert reach(load_preset("hybrid_long_range")).describe() == "all 64 steps"
+    code, out, _ = run("--summary", str(PRESETS_DIR / "long_range_cnn.json"))  # global pooling mixes nothing
+    assert out.splitlines()[-1] == "receptive field: 9 input positions along each axis"
 
 
 def test_summary_of_an_impossible_stack_exits_2_naming_the_layer(tmp_path):

@@ -296,7 +296,7 @@ def c6(b: Bench, seed: int) -> Measured:
     refused = flat_probe.refusal.split(":")[0] if flat_probe.refusal else "accepted!"
     m = Measured({"the Flatten CNN refuses the new size with a message": flat_probe.refusal is not None,
                   "the GRU takes another length": gru_probe.after is not None},
-                 pool_probe.after is not None and pool_probe.after >= pool_probe.before - 0.05,
+                 pool_probe.after is not None and (pool_probe.after - 0.25) >= 0.85 * (pool_probe.before - 0.25),
                  example=f"Flatten CNN: refused ({refused}); pooled CNN, {pool_probe.name.lower()}; "
                  f"GRU, {gru_probe.name.lower()}",
                  details={"flatten": asdict(flat_probe), "pooled": asdict(pool_probe), "gru": asdict(gru_probe)})
@@ -512,7 +512,8 @@ CLAIMS: dict[str, Claim] = {c.id: c for c in (
     Claim("C6", "compare_input_size, probe Different input size; motif_gru at another length",
           ("compare_input_size", "motif_gru"), c6,
           "the refusal is a readable message, not a traceback; a fully convolutional net (global pooling) takes "
-          "any size too"),
+          "any size too, and on shapes drawn half as large again it keeps ≥85 % of its margin over chance: "
+          "filters learned at one scale mostly carry over to the next"),
     Claim("C7", "long_range_gru: parameters at two lengths; classes of the final hidden state h_T (nearest "
           "class mean) before and after training", ("long_range_gru",), c7),
     Claim("C8", "compare_long_range, compare_motif, compare_long_range_dilated; time per training step on motif",

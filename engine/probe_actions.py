@@ -7,8 +7,10 @@ Each action turns a claim into a number a person can judge:
 - ``permute_pixels`` (C10): the data set's fixed pixel permutation applied
   to a model trained on ordered pixels;
 - ``shuffle_steps`` (C10): the same for the time steps of sequences;
-- ``new_size`` (C6): images with a border of zeros, or sequences generated
-  at another length. A model whose trained weights cannot take that size
+- ``new_size`` (C6): images half as large again — generated shapes drawn at
+  the new size, other images scaled up — or sequences generated at another
+  length. (A border of zeros would not do: it cannot change what a globally
+  pooled net answers, so it would test nothing.) A model whose trained weights cannot take that size
   (Flatten + Linear) gives a readable refusal instead of a number.
 
 Everything runs on the CPU with the weights given (a numpy state dict, as
@@ -52,7 +54,8 @@ ACTIONS: dict[str, ProbeAction] = {a.key: a for a in (
     ProbeAction("shuffle_steps", "Time-step shuffle", "C10",
                 "Reorder the time steps of every validation sequence with one fixed permutation."),
     ProbeAction("new_size", "Different input size", "C6",
-                "Feed inputs of another size (images) or length (sequences) to the trained model."),
+                "Feed the trained model larger inputs: images drawn (shapes) or scaled (others) half as large "
+                "again, or sequences twice as long."),
 )}
 
 
@@ -236,18 +239,22 @@ def _shuffle_steps(m: TrainedModel) -> list[ProbeResult]:
 def _new_size(m: TrainedModel) -> list[ProbeResult]:
     if m.info.input_kind == IMAGE:
         _, h, w = m.info.input_shape
-        pad = max(1, min(h, w) // 4)
-        x = torch.nn.functional.pad(m.bundle.x_val, (pad, pad, pad, pad))
-        new_info = _with_shape(m.info, (m.info.input_shape[0], h + 2 * pad, w + 2 * pad))
-        what = f"{h + 2 * pad}×{w + 2 * pad} images (the {h}×{w} ones with a {pad}-pixel border of zeros)"
-        name = f"Input size {h}×{w} → {h + 2 * pad}×{w + 2 * pad}"
-        data: tuple[torch.Tensor, torch.Tensor] | str = (x, m.bundle.y_val)
+        nh, nw = h + max(1, h // 2), w + max(1, w // 2)  # half as large again
+        name = f"Input size {h}×{w} → {nh}×{nw}"
+        if m.experiment.dataset.name == "shapes" and nh == nw:  # drawn again at the new size
+            what = f"{nh}×{nw} images (the shapes drawn at the larger size)"
+            data, new_info = _regenerate(m, size=nh)
+        else:
+            what = f"{nh}×{nw} images (the {h}×{w} ones scaled up smoothly)"
+            x = torch.nn.functional.interpolate(m.bundle.x_val, size=(nh, nw), mode="bilinear", align_corners=False)
+            new_info = _with_shape(m.info, (m.info.input_shape[0], nh, nw))
+            data = (x, m.bundle.y_val)
     else:
         length = m.experiment.dataset.options["length"]
         new = length * 2 if length * 2 <= 1000 else length // 2  # 1000 is the length option's maximum
         what = f"sequences of length {new} (trained on {length})"
         name = f"Sequence length {length} → {new}"
-        data, new_info = _regenerate(m, new)
+        data, new_info = _regenerate(m, length=new)
     refusal = data if isinstance(data, str) else _refusal(m, new_info, what.split(" (")[0])
     if refusal is not None:
         return [m.result("new_size", name, None, f"refused {what}: {refusal}", refusal)]
@@ -256,14 +263,15 @@ def _new_size(m: TrainedModel) -> list[ProbeResult]:
     return [m.result("new_size", name, after, f"{what}: {m.change(after)}; the model takes any size")]
 
 
-def _regenerate(m: TrainedModel, length: int) -> tuple[tuple[torch.Tensor, torch.Tensor] | str, DataInfo]:
-    """The validation split of the same data set generated at another length,
-    or the reason it cannot be generated."""
-    spec = m.experiment.dataset.with_options(length=length)
+def _regenerate(m: TrainedModel, **option: int) -> tuple[tuple[torch.Tensor, torch.Tensor] | str, DataInfo]:
+    """The validation split of the same data set generated with another
+    length or size, or the reason it cannot be generated."""
+    spec = m.experiment.dataset.with_options(**option)
     try:
         bundle = datasets.load(spec, m.experiment.training.seed)
     except PlaygroundError as exc:
-        return f"the data set cannot be made at length {length} ({exc})", m.info
+        (key, value), = option.items()
+        return f"the data set cannot be made at {key} {value} ({exc})", m.info
     return (bundle.x_val, bundle.y_val), bundle.info
 
 

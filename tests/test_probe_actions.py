@@ -80,7 +80,7 @@ def test_flatten_linear_refuses_a_new_size_with_a_readable_message():
     assert result.refusal == ("layer 3 (Linear) weight was trained as 10×288, 12×12 images would need 10×800: "
                               "after Flatten the number of features grows with the input, so a fixed-size "
                               "Linear cannot take it; end the convolutions with global pooling to take any size")
-    assert result.note.startswith("refused 12×12 images (the 8×8 ones with a 2-pixel border of zeros): ")
+    assert result.note.startswith("refused 12×12 images (the 8×8 ones scaled up smoothly): ")
 
 
 def test_pooled_cnn_takes_a_larger_image():

@@ -276,3 +276,88 @@ def generate(model: Stack, seed_text: str, vocab: str, n: int, *, temperature: f
 
 def total_variation(p: np.ndarray, q: np.ndarray) -> float:
     return float(0.5 * np.abs(p - q).sum())
+
+
+# ---------------------------------------------------------------- C14: how much context a model uses
+
+CONTEXT_LENGTHS = (1, 2, 4, 8, 16, 32, 64)
+# Two next-character distributions this close (total variation) count as the
+# same prediction: the model, given only the last k characters, predicts as
+# it does with the whole text before them.
+CONTEXT_TOLERANCE = 0.05
+
+
+@dataclass(frozen=True)
+class ContextCurve:
+    """What a character model makes of shorter contexts, on held-out text:
+    at the last position of each validation window, its prediction from the
+    last k characters alone (read from a fresh state) against its prediction
+    from the whole window."""
+
+    lengths: tuple[int, ...]
+    distance: tuple[float, ...]  # mean total variation from the whole window's prediction
+    loss: tuple[float, ...]  # mean cross-entropy of the true next character
+    full_loss: float
+    window: int  # characters in the whole window
+    samples: int
+
+    @property
+    def used(self) -> int | None:
+        """The context the model uses: the shortest tail whose predictions are
+        within CONTEXT_TOLERANCE of the whole window's (None: longer than
+        every length tried)."""
+        return next((k for k, d in zip(self.lengths, self.distance, strict=True) if d <= CONTEXT_TOLERANCE), None)
+
+
+def context_curve(model: Stack, x: torch.Tensor, y: torch.Tensor, *, samples: int = 256,
+                  lengths: Sequence[int] = CONTEXT_LENGTHS) -> ContextCurve:
+    """``x``, ``y``: token windows ``(N, T)`` of held-out text and their next
+    characters (a text data set's validation split)."""
+    x, y = x[:samples], y[:samples, -1]
+    window = int(x.shape[1])
+    lengths = tuple(k for k in lengths if k < window)
+    with torch.no_grad():
+        full = torch.log_softmax(model(x)[:, -1].double(), -1)
+        dist, loss = [], []
+        for k in lengths:
+            part = torch.log_softmax(model(x[:, window - k:])[:, -1].double(), -1)
+            dist.append(float(0.5 * (part.exp() - full.exp()).abs().sum(-1).mean()))
+            loss.append(float(-part.gather(1, y[:, None]).mean()))
+        full_loss = float(-full.gather(1, y[:, None]).mean())
+    return ContextCurve(lengths, tuple(dist), tuple(loss), full_loss, window, int(x.shape[0]))
+
+
+@dataclass(frozen=True)
+class PrefixComparison:
+    """Two prefixes a user typed: how many last characters they share and how
+    far apart the model's next-character distributions are."""
+
+    a: str
+    b: str
+    shared_tail: int
+    distance: float  # total variation between the two distributions
+    p_a: np.ndarray
+    p_b: np.ndarray
+
+    def sentence(self, vocab: str, used: int | None) -> str:
+        """What the comparison shows, in one or two sentences."""
+        top = [vocab[int(np.argmax(p))] for p in (self.p_a, self.p_b)]
+        tail = (f"The last {self.shared_tail} character{'s are' if self.shared_tail != 1 else ' is'} the same"
+                if self.shared_tail else "The prefixes end differently")
+        differ = f"the predictions differ by {self.distance:.2f} (total variation; top {top[0]!r} vs {top[1]!r})"
+        if not self.shared_tail:
+            return f"{tail}; {differ}."
+        if used is not None and self.shared_tail >= used:
+            return (f"{tail}, as long as or longer than the ~{used} characters this model uses: it can hardly tell "
+                    f"them apart ({differ}).")
+        if self.distance > CONTEXT_TOLERANCE:
+            return f"{tail}; {differ}: the context before them changed the prediction."
+        return f"{tail}; {differ}: the earlier context made little difference here."
+
+
+def compare_prefixes(model: Stack, a: str, b: str, vocab: str) -> PrefixComparison:
+    pa, pb = (next_char_probabilities(model, s, vocab) for s in (a, b))
+    n = 0
+    while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
+        n += 1
+    return PrefixComparison(a, b, n, total_variation(pa, pb), pa, pb)

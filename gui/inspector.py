@@ -35,6 +35,10 @@ class Inspector(QObject):
         self._pending: np.ndarray | None = None
         self._worker = None
         self.last: object | None = None  # the latest Inspection
+        from gui.context_runner import ContextRunner
+
+        # The Text probe's second worker: context length and two prefixes compared.
+        self.context = ContextRunner(self)
 
     @property
     def ready(self) -> bool:
@@ -44,6 +48,16 @@ class Inspector(QObject):
     @property
     def busy(self) -> bool:
         return self._worker is not None
+
+    @property
+    def experiment(self) -> object | None:
+        """The spec of the run whose model this inspects."""
+        return self._experiment
+
+    @property
+    def weights(self) -> dict[str, np.ndarray] | None:
+        """The weights inspections run with (the shown snapshot's)."""
+        return self._weights
 
     def set_run(self, experiment, run_info) -> None:
         """A new run: its model spec and data description; weights follow."""
@@ -118,6 +132,7 @@ class Inspector(QObject):
 
     def shutdown(self, timeout_ms: int = 5000) -> None:
         """Wait for a running inspection (a QThread must not be destroyed running)."""
+        self.context.shutdown(timeout_ms)
         with self._lock:
             self._pending = None
         if self._worker is None:

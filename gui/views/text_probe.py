@@ -1,6 +1,15 @@
 """Text probe: type a prefix, see the model's next-character probabilities
 and the hidden state move as each character is read (claim C14: "bank"
-after "river" is followed by other letters than after "deposit").
+after "river" is followed by other letters than after "deposit"). Type a
+second prefix to compare: its probabilities for the same characters stand
+beside the first's, and a sentence says how many last characters the two
+share and how far apart the predictions are. The third plot is the context
+this model uses, measured on held-out text: how far its prediction from only
+the last k characters is from its prediction from the whole window — past
+that length, two prefixes that end alike look the same to it.
+
+The comparison and the context measurement run on the Inspector's second
+worker (gui/context_runner.py).
 
 The model runs on the Inspector's worker thread (gui/inspector.py); edits
 are throttled to about 20 requests a second, and the Inspector keeps only
@@ -11,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 from gui.views.hidden_heatmap import printable
@@ -41,6 +50,10 @@ def encode(text: str, vocab: str) -> tuple[np.ndarray, str, list[str]]:
     return np.asarray(ids, dtype=np.int64), "".join(kept), dropped
 
 
+def _tail(text: str, n: int = 20) -> str:
+    return text if len(text) <= n else "…" + text[-n:]
+
+
 class TextProbe(ViewPanel):
     title = "Text probe"
     help = ("Type the start of a text: the bars are the model's probabilities for the next character, the "
@@ -59,9 +72,22 @@ class TextProbe(ViewPanel):
         self.line_edit.setPlaceholderText("Type a prefix, e.g. “the river bank” or “a deposit at the bank”")
         self.line_edit.textEdited.connect(self._on_text_edited)
         self.line_edit.setMinimumWidth(200)
+        self.compare_edit = QLineEdit()
+        self.compare_edit.setAccessibleName("Compare with")
+        self.compare_edit.setPlaceholderText("Compare with a prefix that ends alike, e.g. “a deposit at the bank”")
+        self.compare_edit.setToolTip("A second prefix: its next-character probabilities stand beside the first's "
+                                     "(orange), and the caption says how far apart they are")
+        self.compare_edit.setWhatsThis("<b>Compare with</b><p>Type a prefix that ends with the same characters "
+                                       "as the first (“…river bank” and “…deposit at the bank”). If the model "
+                                       "predicts differently after them, the context before the shared end "
+                                       "changed its prediction (claim C14) — as long as the shared end is "
+                                       "shorter than the context this model uses (the third plot).</p>")
+        self.compare_edit.textEdited.connect(self._on_text_edited)
+        self.compare_edit.setMinimumWidth(200)
         self.picker = RecurrentPicker(with_probe=False)
         self.picker.changed.connect(self._draw_inspection)
         self.controls.addWidget(self.line_edit, 1)
+        self.controls.addWidget(self.compare_edit, 1)
         self.controls.addWidget(self.picker)
         self._throttle = QTimer(self)
         self._throttle.setSingleShot(True)
@@ -78,7 +104,10 @@ class TextProbe(ViewPanel):
         self.bar_plot.setLabel("bottom", f"next character (top {TOP_K})")
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush="#1f77b4", pen=None, name="P(next character)")
         self.bar_plot.addItem(self.bars)
-        self.bar_plot.addLegend(offset=(-5, 2), labelTextColor="#222").addItem(self.bars, "P(next character)")
+        self.compare_bars = pg.BarGraphItem(x=[], height=[], width=0.4, brush="#ff7f0e", pen=None)
+        self.bar_plot.addItem(self.compare_bars)
+        self.bar_legend = self.bar_plot.addLegend(offset=(-5, 2), labelTextColor="#222")
+        self.bar_legend.addItem(self.bars, "P(next character)")
         self.heat_plot = self.plot_widget.addPlot(row=1, col=0)
         self.heat_plot.setMouseEnabled(False, False)
         self.heat_plot.hideButtons()
@@ -92,7 +121,35 @@ class TextProbe(ViewPanel):
                                           label="hₜ", colorMapMenu=False, width=10)
         self.colour_bar.setImageItem(self.heat_item)
         self.plot_widget.addItem(self.colour_bar, row=1, col=1)
+        self.context_plot = self.plot_widget.addPlot(row=2, col=0, colspan=2)
+        self.context_plot.setMouseEnabled(False, False)
+        self.context_plot.hideButtons()
+        self.context_plot.setTitle("Context this model uses (held-out text)", color="#333", size="9pt")
+        self.context_plot.setLabel("bottom", "last k characters read")
+        self.context_plot.setLabel("left", "change of prediction")
+        for axis in ("left", "bottom"):
+            self.context_plot.getAxis(axis).enableAutoSIPrefix(False)
+        self.context_curve = self.context_plot.plot([], [], pen=pg.mkPen("#2ca02c", width=1), symbol="o",
+                                                    symbolSize=6, symbolBrush="#2ca02c", symbolPen=None)
+        from engine.claims import CONTEXT_TOLERANCE
+
+        self.tolerance_line = pg.InfiniteLine(CONTEXT_TOLERANCE, angle=0, pen=pg.mkPen(
+            "#777", width=1, style=Qt.PenStyle.DashLine), label="same prediction", labelOpts={"color": "#555",
+                                                                                                "position": 0.85})
+        self.used_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#2ca02c", width=1, style=Qt.PenStyle.DashLine),
+                                         label="uses", labelOpts={"color": "#2ca02c", "position": 0.8})
+        self.context_plot.addItem(self.tolerance_line)
+        self.context_plot.addItem(self.used_line)
+        self.used_line.hide()
+        self.context_plot.getViewBox().setToolTip(
+            "On held-out text, the mean total variation between the model's next-character prediction from only "
+            "the last k characters and from the whole window: where it falls under the dashed line, the "
+            "characters before the last k no longer change what it predicts")
+        self.plot_widget.ci.layout.setRowStretchFactor(2, 0)
         self.body.addWidget(self.plot_widget)
+        self.report = None  # the latest gui.context_runner.ContextReport
+        self._comparison = None  # its PrefixComparison, while a second prefix is typed
+        self.comparison_sentence = ""
 
         self.sent_ids = np.zeros(0, np.int64)  # the ids of the latest request
         self.sent_text = ""
@@ -109,9 +166,13 @@ class TextProbe(ViewPanel):
         """The Inspector that runs the model on typed text (its ``inspected`` signal feeds this view)."""
         if self.inspector is not None:
             self.inspector.inspected.disconnect(self._on_inspected)
+            if hasattr(self.inspector, "context"):
+                self.inspector.context.measured.disconnect(self._on_measured)
         self.inspector = inspector
         if inspector is not None:
             inspector.inspected.connect(self._on_inspected)
+            if hasattr(inspector, "context"):
+                inspector.context.measured.connect(self._on_measured)
 
     def set_experiment(self, experiment) -> None:
         """The spec being trained (the hub calls this before set_run): names the recurrent layers."""
@@ -125,9 +186,12 @@ class TextProbe(ViewPanel):
         return f"{self.title}: only for models that read text (a character-level data set)."
 
     # --- typing -----------------------------------------------------------------------
-    def set_text(self, text: str) -> None:
-        """Type ``text`` as a user would (tests drive the view through this)."""
+    def set_text(self, text: str, compare: str | None = None) -> None:
+        """Type ``text`` (and, given, the prefix to compare with) as a user would
+        (tests drive the view through this)."""
         self.line_edit.setText(text)
+        if compare is not None:
+            self.compare_edit.setText(compare)
         self._on_text_edited(text)
 
     def _on_text_edited(self, _text: str) -> None:
@@ -151,8 +215,16 @@ class TextProbe(ViewPanel):
         self.sent_ids, self.sent_text = ids, kept
         self.request_count += 1
         self.inspector.request(ids)
+        self._measure()
         self.caption.setText(message + "Reading…")
         self._pending_message = message
+
+    def _measure(self) -> None:
+        """Ask for the comparison and the context curve under the shown weights."""
+        context = getattr(self.inspector, "context", None)
+        if context is not None:
+            context.request(self.inspector.experiment, self.inspector.weights, self.line_edit.text(),
+                            self.compare_edit.text())
 
     def _draw_snapshot(self, snapshot) -> None:
         if not self.sent_ids.size and not self.line_edit.text() and self.inspector is not None:
@@ -162,6 +234,7 @@ class TextProbe(ViewPanel):
         if self.sent_ids.size and self.inspector is not None:
             self.inspector.request(self.sent_ids)
             self.request_count += 1
+            self._measure()
 
     # --- answers ------------------------------------------------------------------------
     def _on_inspected(self, inspection) -> None:
@@ -186,10 +259,63 @@ class TextProbe(ViewPanel):
         self.bar_plot.setRange(xRange=(-0.6, len(order) - 0.4), yRange=(0, max(float(last.max()), 1e-3) * 1.05),
                                padding=0)
         self._draw_hidden(inspection)
-        best = printable(self.top_characters[0]) if self.top_characters else "?"
-        self.caption.setText(f"{self._pending_message}After “{self.sent_text[-30:]}”: "
-                             f"most likely next “{best}” ({self.top_probabilities[0]:.0%}).")
+        self._draw_comparison()
+        self._write_caption()
         self.draw_count += 1
+
+    def _write_caption(self) -> None:
+        if not self.top_characters:
+            return
+        best = printable(self.top_characters[0])
+        self.caption.setText(f"{self._pending_message}After “{self.sent_text[-30:]}”: most likely next “{best}” "
+                             f"({self.top_probabilities[0]:.0%})." + (f" {self.comparison_sentence}"
+                                                                     if self.comparison_sentence else ""))
+
+    # --- comparison and context -------------------------------------------------------
+    def _on_measured(self, report) -> None:
+        if self.frozen:
+            return
+        self.report = report
+        curve = report.curve
+        if curve is not None:
+            # x is log2(k), ticked with k itself: doublings of the context stand equally apart.
+            self.context_curve.setData(np.log2(curve.lengths), list(curve.distance))
+            self.context_plot.getAxis("bottom").setTicks([[(float(np.log2(k)), str(k)) for k in curve.lengths]])
+            if curve.used is not None:
+                self.used_line.label.setFormat(f"uses the last ~{curve.used}")
+                self.used_line.setValue(float(np.log2(curve.used)))
+                self.used_line.label.valueChanged()
+                self.used_line.show()
+            else:
+                self.used_line.hide()
+        comparison = report.comparison
+        if comparison is not None and self.compare_edit.text():
+            self.comparison_sentence = comparison.sentence(report.vocab, curve.used if curve else None)
+        else:
+            self.comparison_sentence = ""
+        self._comparison = comparison if comparison is not None and self.compare_edit.text() else None
+        self._draw_comparison()
+        self._write_caption()
+
+    def _draw_comparison(self) -> None:
+        """The second prefix's probabilities for the first one's top characters, beside its bars."""
+        comparison = self._comparison
+        n = len(self.top_characters)
+        self.bar_legend.removeItem(self.compare_bars)
+        self.bar_legend.getLabel(self.bars).setText("P(next character)" if comparison is None else
+                                                    f"after “{_tail(comparison.a)}”")
+        if comparison is None or not n or self.report is None:
+            self.compare_bars.setOpts(x=[], height=[])
+            self.bars.setOpts(x=np.arange(n), height=self.top_probabilities, width=0.8)
+            return
+        index = {ch: i for i, ch in enumerate(self.report.vocab)}
+        other = np.array([comparison.p_b[index[c]] if c in index else 0.0 for c in self.top_characters], np.float32)
+        x = np.arange(n, dtype=float)
+        self.bars.setOpts(x=x - 0.2, height=self.top_probabilities, width=0.4)
+        self.compare_bars.setOpts(x=x + 0.2, height=other, width=0.4)
+        self.bar_legend.addItem(self.compare_bars, f"after “{_tail(comparison.b)}”")
+        top = max(float(self.top_probabilities.max(initial=0)), float(other.max(initial=0)), 1e-3)
+        self.bar_plot.setRange(xRange=(-0.6, n - 0.4), yRange=(0, top * 1.05), padding=0)
 
     def _draw_hidden(self, inspection) -> None:
         states = inspection.hidden_states or {}
@@ -214,6 +340,7 @@ class TextProbe(ViewPanel):
         self.top_characters, self.top_probabilities = [], np.zeros(0, np.float32)
         self.hidden_image = np.zeros((0, 0), np.float32)
         self.bars.setOpts(x=[], height=[])
+        self.compare_bars.setOpts(x=[], height=[])
         self.heat_item.clear()
         self.caption.setText("Type the start of a text to see what the model expects next.")
 
@@ -226,6 +353,11 @@ class TextProbe(ViewPanel):
     def export_data(self) -> dict[str, np.ndarray]:
         if self.inspection is None:
             return {}
-        return {"next_character_probabilities": np.asarray(self.inspection.output, dtype=np.float32)[-1],
+        data = {"next_character_probabilities": np.asarray(self.inspection.output, dtype=np.float32)[-1],
                 "hidden_units_by_character": self.hidden_image,
                 "input_ids": self.sent_ids}
+        curve = self.report.curve if self.report is not None else None
+        if curve is not None:
+            data["context_lengths"] = np.asarray(curve.lengths, np.int64)
+            data["context_change_of_prediction"] = np.asarray(curve.distance, np.float32)
+        return data

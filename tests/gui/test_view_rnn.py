@@ -295,6 +295,41 @@ def test_text_probe_with_the_real_inspector(qtbot):
         inspector.shutdown()
 
 
+def test_text_probe_compares_two_typed_prefixes_and_shows_the_context_the_model_uses(qtbot):
+    """The comparison and the context curve are measured on the weights shown,
+    off the GUI thread (the Inspector's second worker)."""
+    pytest.importorskip("engine.inspect")
+    from engine.claims import CONTEXT_TOLERANCE
+    from gui.inspector import Inspector
+    from gui.views.text_probe import TextProbe
+
+    run = collect("text_lstm", snapshots=2)
+    inspector = Inspector()
+    view = open_view(qtbot, TextProbe, run, inspector)
+    inspector.set_run(run.experiment, run.started)
+    inspector.set_weights(run.snapshots[-1].weights)
+    try:
+        view.set_text("the river bank", compare="he made a deposit at the bank")
+        qtbot.waitUntil(lambda: view.report is not None and view.report.comparison is not None
+                        and view.inspection is not None, timeout=30_000)
+        comparison, curve = view.report.comparison, view.report.curve
+        assert comparison.shared_tail == len(" bank") and 0 <= comparison.distance <= 1
+        assert view.caption.text().endswith(view.comparison_sentence)
+        assert view.comparison_sentence.startswith("The last 5 characters are the same")
+        x, height = view.compare_bars.opts["x"], view.compare_bars.opts["height"]
+        assert len(x) == len(view.top_characters) == 15 and (0 <= np.asarray(height)).all()
+        lengths, distance = view.context_curve.getData()
+        assert list(2 ** lengths) == pytest.approx(curve.lengths) and list(distance) == pytest.approx(curve.distance)
+        assert curve.window == 64 and view.tolerance_line.value() == CONTEXT_TOLERANCE
+        assert set(view.export_data()) >= {"context_lengths", "context_change_of_prediction"}
+        view.compare_edit.setText("")  # one prefix: its bars alone again
+        view.set_text("the river bank")
+        qtbot.waitUntil(lambda: view.comparison_sentence == "", timeout=30_000)
+        assert len(view.compare_bars.opts["x"]) == 0
+    finally:
+        inspector.shutdown()
+
+
 # --- export -------------------------------------------------------------------------------
 def test_every_rnn_view_exports_its_data(qtbot, tmp_path, copy_lstm):
     from gui.views.gates_view import GatesView

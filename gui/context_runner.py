@@ -1,0 +1,105 @@
+"""Measures, off the GUI thread, what the Text probe's comparison needs: the
+context a character model uses on held-out text (engine.claims.context_curve)
+and how far apart its predictions after two typed prefixes are
+(engine.claims.compare_prefixes).
+
+A superqt worker does the torch work (DESIGN.md, Known pitfalls: none on the
+GUI thread). Requests coalesce: while one runs, only the newest waiting one
+is kept. The curve is measured again only when the weights have changed and
+at most every CURVE_INTERVAL seconds while they keep changing (training),
+since it reads a few hundred held-out windows; the prefixes are compared on
+every request.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from gui.worker_wait import wait_for_worker
+
+CURVE_INTERVAL = 5.0  # seconds between two measurements of the curve while the weights change
+CURVE_SAMPLES = 128  # held-out windows: enough for a steady mean, a fraction of a second
+
+
+@dataclass(frozen=True)
+class ContextReport:
+    curve: Any  # engine.claims.ContextCurve, or None before the first measurement
+    comparison: Any  # engine.claims.PrefixComparison, or None with one prefix
+    vocab: str
+
+
+class ContextRunner(QObject):
+    measured = Signal(object)  # ContextReport
+    failed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._worker = None
+        self._pending: tuple | None = None
+        self._curve: Any = None
+        self._curve_weights: object = None  # the weights the curve was measured on
+        self._curve_time = 0.0
+        self._data: tuple[object, Any] | None = None  # (dataset spec and seed, its bundle)
+
+    @property
+    def busy(self) -> bool:
+        return self._worker is not None
+
+    def request(self, experiment: Any, weights: dict | None, a: str, b: str) -> None:
+        """Compare the prefixes ``a`` and ``b`` (``b`` may be empty) under these weights."""
+        if experiment is None or weights is None:
+            return
+        self._pending = (experiment, weights, a, b)
+        if self._worker is None:
+            self._start()
+
+    def _start(self) -> None:
+        from superqt.utils import create_worker
+
+        job, self._pending = self._pending, None
+        worker = create_worker(self._measure, *job, _start_thread=False, _ignore_errors=True)
+        worker.returned.connect(self._on_returned)
+        worker.errored.connect(self._on_errored)
+        worker.finished.connect(self._on_finished)
+        self._worker = worker
+        worker.start()
+
+    def _measure(self, experiment: Any, weights: dict, a: str, b: str) -> ContextReport:
+        """Worker thread."""
+        from engine import claims, datasets
+
+        key = (experiment.dataset, experiment.training.seed)
+        if self._data is None or self._data[0] != key:
+            self._data = (key, datasets.load(experiment.dataset, experiment.training.seed))
+        bundle = self._data[1]
+        model = claims.model_with(experiment, weights, bundle.info)
+        stale = self._curve is None or (weights is not self._curve_weights
+                                        and time.monotonic() - self._curve_time >= CURVE_INTERVAL)
+        if stale:
+            self._curve = claims.context_curve(model, bundle.x_val, bundle.y_val, samples=CURVE_SAMPLES)
+            self._curve_weights, self._curve_time = weights, time.monotonic()
+        usable = "".join(ch for ch in a if ch in bundle.vocab), "".join(ch for ch in b if ch in bundle.vocab)
+        comparison = claims.compare_prefixes(model, *usable, bundle.vocab) if all(usable) else None
+        return ContextReport(self._curve, comparison, bundle.vocab)
+
+    def _on_returned(self, report: ContextReport) -> None:
+        self.measured.emit(report)
+
+    def _on_errored(self, exc: BaseException) -> None:
+        from gui.training_runner import describe_error
+
+        self.failed.emit(describe_error(exc))
+
+    def _on_finished(self) -> None:
+        self._worker = None
+        if self._pending is not None:
+            self._start()
+
+    def shutdown(self, timeout_ms: int = 5000) -> None:
+        self._pending = None
+        if self._worker is not None:
+            wait_for_worker(self._worker, timeout_ms)

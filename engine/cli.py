@@ -196,6 +196,23 @@ def _print_layers(exp: Experiment, out: TextIO) -> ShapeError | None:
 
 
 def headless(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``--threads`` reaches the training processes through the environment
+    for the length of the run only."""
+    import os
+
+    from engine.threads import ENV
+
+    saved = os.environ.get(ENV)
+    try:
+        return _headless(args, out, err)
+    finally:
+        if saved is None:
+            os.environ.pop(ENV, None)
+        else:
+            os.environ[ENV] = saved
+
+
+def _headless(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from engine.comparison_file import is_comparison_file
     from engine.experiment_file import load_experiment, write_atomic
     from engine.headless import Job, write_metrics

@@ -124,7 +124,8 @@ def compare(comparison: Comparison, summaries: Sequence[Summaries], at_once: int
     metric = next((r.metric for r in rows if r.metric), "val_accuracy")
     baseline = datasets.describe(experiments[0].dataset).baseline
     return ComparisonResult(comparison.name, comparison.dataset, metric, baseline, rows,
-                            verdict(rows, comparison.dataset, metric, baseline), max(1, at_once))
+                            verdict(rows, comparison.dataset, metric, baseline, timed=at_once <= 1),
+                            max(1, at_once))
 
 
 def differing_options(specs: Sequence[DatasetSpec]) -> tuple[str, ...]:

@@ -42,7 +42,10 @@ def beats(a: ComparisonRow, b: ComparisonRow, accuracy: bool) -> bool:
             and abs(a.value - b.value) >= 1e-4)  # type: ignore[operator]
 
 
-def verdict(rows: Sequence[ComparisonRow], dataset: str, metric: str, baseline: float | None) -> str:
+def verdict(rows: Sequence[ComparisonRow], dataset: str, metric: str, baseline: float | None,
+            timed: bool = True) -> str:
+    """``timed`` False: the runs shared the processor (trained at once), so
+    their speeds say nothing about the models and the verdict leaves them out."""
     accuracy = metric == "val_accuracy"
     # A NaN or infinite metric is a divergence the caller did not flag.
     done = [r for r in rows if r.status != "diverged" and r.value is not None and math.isfinite(r.value)]
@@ -81,7 +84,7 @@ def verdict(rows: Sequence[ComparisonRow], dataset: str, metric: str, baseline: 
         apart = best.low > second.high if accuracy else best.high < second.low  # type: ignore[operator]
         why = ("within what another seed can change" if n == 1 else "the means are within a tie" if apart
                else "the ranges overlap")
-        edge = _edge(ranked)
+        edge = _edge(ranked, timed)
         return (f"No clear difference on {dataset} {seeds}: {scores} ({why}){'; ' + edge if edge else ''}"
                 f"{still}{tail}.")
     losers = [r for r in ranked if r not in leaders]
@@ -92,7 +95,7 @@ def verdict(rows: Sequence[ComparisonRow], dataset: str, metric: str, baseline: 
             reasons.append(short)
         elif near_chance(loser):
             reasons.append(f"the {loser.label} stays near chance ({format_metric(metric, baseline)})")
-    edge = _edge([best, losers[0]]) if len(leaders) == 1 else _edge(leaders)
+    edge = _edge([best, losers[0]], timed) if len(leaders) == 1 else _edge(leaders, timed)
     if edge:
         reasons.append(edge)
     if len(leaders) == 1:
@@ -116,7 +119,7 @@ def _short_field(loser: ComparisonRow, best: ComparisonRow) -> str | None:
             f"dependency ({dep.span} steps)")
 
 
-def _edge(group: Sequence[ComparisonRow]) -> str:
+def _edge(group: Sequence[ComparisonRow], timed: bool = True) -> str:
     """What else tells results apart: size, then speed, between the extremes
     of the group (a winner that is also much larger is worth saying too)."""
     parts = []
@@ -126,10 +129,10 @@ def _edge(group: Sequence[ComparisonRow]) -> str:
         if large.params > PARAMS_RATIO * small.params:
             parts.append(f"the {large.label} has {_ratio(large.params / small.params)} the parameters "
                          f"of the {small.label} ({large.params:,} vs {small.params:,})")
-    timed = [r for r in group if r.seconds_per_epoch > 0]
-    if len(timed) >= 2:
-        fast = min(timed, key=lambda r: r.seconds_per_epoch)
-        slow = max(timed, key=lambda r: r.seconds_per_epoch)
+    clocked = [r for r in group if r.seconds_per_epoch > 0] if timed else []
+    if len(clocked) >= 2:
+        fast = min(clocked, key=lambda r: r.seconds_per_epoch)
+        slow = max(clocked, key=lambda r: r.seconds_per_epoch)
         if slow.seconds_per_epoch >= SPEED_RATIO * fast.seconds_per_epoch:
             parts.append(f"the {fast.label} trains {_ratio(slow.seconds_per_epoch / fast.seconds_per_epoch)} "
                          "faster per epoch")

@@ -96,6 +96,18 @@ def test_a_winner_only_when_its_worst_seed_beats_the_others_best():
     assert one_better_seed.verdict.startswith("No clear difference")
 
 
+def test_speed_is_a_reason_only_when_the_runs_trained_in_turn():
+    """Runs trained at once shared the processor: their s/epoch say nothing
+    about the models, and the table's timing line says so; the verdict must
+    not then call one faster."""
+    summaries = [_seeds(0.97, 0.96, seconds=1.0), _seeds(0.30, 0.28, seconds=4.0)]
+    in_turn = compare(_pair(seeds=2), summaries)
+    assert "the CNN trains 4.0× faster per epoch" in in_turn.verdict
+    at_once = compare(_pair(seeds=2), summaries, at_once=2)
+    assert "faster" not in at_once.verdict and at_once.verdict.startswith("CNN 0.96 (0.96–0.97) vs GRU")
+    assert any(line.startswith("timing: 2 runs trained at once") for line in at_once.table_lines())
+
+
 def test_identical_ranges_are_within_a_tie_and_diverged_seeds_are_named():
     result = compare(_pair(seeds=2), [_seeds(0.90, 0.91), [_summary(0.895), _summary(float("nan"), seed=1,
                                                                                         diverged=True)]])

@@ -32,6 +32,37 @@ class ContextReport:
     vocab: str
 
 
+class _Memo:
+    """What one measurement leaves for the next: the data set, the curve and
+    the weights it was measured on. A plain object, so that the worker
+    thread touches no Qt wrapper (the runner is a QObject)."""
+
+    def __init__(self) -> None:
+        self.curve: Any = None
+        self.curve_weights: object = None
+        self.curve_time = 0.0
+        self.data: tuple[object, Any] | None = None  # (dataset spec and seed, its bundle)
+
+
+def _measure(memo: _Memo, experiment: Any, weights: dict, a: str, b: str) -> ContextReport:
+    """Worker thread; one at a time, so ``memo`` needs no lock."""
+    from engine import claims, datasets
+
+    key = (experiment.dataset, experiment.training.seed)
+    if memo.data is None or memo.data[0] != key:
+        memo.data = (key, datasets.load(experiment.dataset, experiment.training.seed))
+    bundle = memo.data[1]
+    model = claims.model_with(experiment, weights, bundle.info)
+    stale = memo.curve is None or (weights is not memo.curve_weights
+                                   and time.monotonic() - memo.curve_time >= CURVE_INTERVAL)
+    if stale:
+        memo.curve = claims.context_curve(model, bundle.x_val, bundle.y_val, samples=CURVE_SAMPLES)
+        memo.curve_weights, memo.curve_time = weights, time.monotonic()
+    usable = "".join(ch for ch in a if ch in bundle.vocab), "".join(ch for ch in b if ch in bundle.vocab)
+    comparison = claims.compare_prefixes(model, *usable, bundle.vocab) if all(usable) else None
+    return ContextReport(memo.curve, comparison, bundle.vocab)
+
+
 class ContextRunner(QObject):
     measured = Signal(object)  # ContextReport
     failed = Signal(str)
@@ -40,10 +71,7 @@ class ContextRunner(QObject):
         super().__init__(parent)
         self._worker = None
         self._pending: tuple | None = None
-        self._curve: Any = None
-        self._curve_weights: object = None  # the weights the curve was measured on
-        self._curve_time = 0.0
-        self._data: tuple[object, Any] | None = None  # (dataset spec and seed, its bundle)
+        self._memo = _Memo()
 
     @property
     def busy(self) -> bool:
@@ -61,30 +89,12 @@ class ContextRunner(QObject):
         from superqt.utils import create_worker
 
         job, self._pending = self._pending, None
-        worker = create_worker(self._measure, *job, _start_thread=False, _ignore_errors=True)
+        worker = create_worker(_measure, self._memo, *job, _start_thread=False, _ignore_errors=True)
         worker.returned.connect(self._on_returned)
         worker.errored.connect(self._on_errored)
         worker.finished.connect(self._on_finished)
         self._worker = worker
         worker.start()
-
-    def _measure(self, experiment: Any, weights: dict, a: str, b: str) -> ContextReport:
-        """Worker thread."""
-        from engine import claims, datasets
-
-        key = (experiment.dataset, experiment.training.seed)
-        if self._data is None or self._data[0] != key:
-            self._data = (key, datasets.load(experiment.dataset, experiment.training.seed))
-        bundle = self._data[1]
-        model = claims.model_with(experiment, weights, bundle.info)
-        stale = self._curve is None or (weights is not self._curve_weights
-                                        and time.monotonic() - self._curve_time >= CURVE_INTERVAL)
-        if stale:
-            self._curve = claims.context_curve(model, bundle.x_val, bundle.y_val, samples=CURVE_SAMPLES)
-            self._curve_weights, self._curve_time = weights, time.monotonic()
-        usable = "".join(ch for ch in a if ch in bundle.vocab), "".join(ch for ch in b if ch in bundle.vocab)
-        comparison = claims.compare_prefixes(model, *usable, bundle.vocab) if all(usable) else None
-        return ContextReport(self._curve, comparison, bundle.vocab)
 
     def _on_returned(self, report: ContextReport) -> None:
         self.measured.emit(report)

@@ -65,3 +65,15 @@ def test_an_installed_app_lists_and_runs_its_presets_from_any_folder(wheel, tmp_
     assert "val_accuracy" in run.stdout
     missing = app("--headless", "no_such_preset.json")
     assert missing.returncode == 2 and "no_such_preset.json" in missing.stderr
+
+
+def test_a_builtin_is_found_by_name_only_when_no_such_file_is_here(tmp_path, monkeypatch):
+    from engine.presets import PRESETS_DIR, builtin_or_given
+
+    monkeypatch.chdir(tmp_path)
+    assert builtin_or_given("digits_mlp.json") == str(PRESETS_DIR / "digits_mlp.json")
+    assert builtin_or_given("compare_long_range") == str(PRESETS_DIR / "compare_long_range.json")
+    (tmp_path / "digits_mlp.json").write_text("{}")
+    assert builtin_or_given("digits_mlp.json") == "digits_mlp.json"  # the user's own file wins
+    assert builtin_or_given("sub/digits_mlp.json") == "sub/digits_mlp.json"  # a path is taken as given
+    assert builtin_or_given("nothing.json") == "nothing.json"

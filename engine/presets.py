@@ -1,9 +1,11 @@
-"""The built-in presets: experiment files in presets/ beside the code, and
-the built-in comparisons, the files there named ``compare_*.json``."""
+"""The built-in presets: the experiment files of the ``presets`` package
+(installed with the app as package data, found with importlib.resources),
+and the built-in comparisons, the files there named ``compare_*.json``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from engine.comparison_file import Comparison, load_comparison
@@ -11,7 +13,9 @@ from engine.errors import SpecError
 from engine.experiment_file import load_experiment
 from engine.spec import Experiment
 
-PRESETS_DIR = Path(__file__).resolve().parent.parent / "presets"
+# A real folder in a checkout and in an installed (unzipped) package alike:
+# comparisons name their experiments by paths relative to it.
+PRESETS_DIR = Path(str(resources.files("presets")))
 DEFAULT_PRESET = "digits_cnn"
 COMPARISON_PREFIX = "compare_"
 
@@ -71,3 +75,16 @@ def list_comparisons() -> list[PresetInfo]:
 
 def load_comparison_preset(key: str) -> Comparison:
     return load_comparison(preset_path(key))
+
+
+def builtin_or_given(file: str) -> str:
+    """``file`` when it exists; otherwise the built-in preset or comparison of
+    that name (``compare_long_range.json``, or its stem), so that a
+    command line naming a built-in works from any folder. Anything else is
+    returned as given, for the usual "file not found" message."""
+    given = Path(file)
+    if given.exists() or given.parent != Path("."):
+        return file
+    name = given.name if given.suffix == ".json" else f"{given.name}.json"
+    builtin = PRESETS_DIR / name
+    return str(builtin) if builtin.is_file() else file

@@ -10,11 +10,11 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from engine.presets import PRESETS_DIR
 from gui.comparison_opener import ComparisonOpener, is_comparison
 from gui.document import Document
 from gui.recent_files import RecentFiles
 
-PRESETS_DIR = Path(__file__).resolve().parent.parent / "presets"
 FILE_FILTER = "Experiments and comparisons (*.json);;All files (*)"
 
 

@@ -26,12 +26,11 @@ from engine.datasets import data_paths, validate_dataset
 from engine.errors import SpecError
 from engine.layers import REGISTRY
 from engine.params import check_encodable, shown, shown_key, validate_params, visible
-from engine.spec import TRAINING_PARAMS, Experiment, LayerSpec, ModelSpec, TrainingSpec
+from engine.spec import MAX_LAYERS, TRAINING_PARAMS, Experiment, LayerSpec, ModelSpec, TrainingSpec
 
 FORMAT = "cnn-rnn-playground/experiment"
 VERSION = 1
 MAX_FILE_BYTES = 2_000_000
-MAX_LAYERS = 64
 TOP_KEYS = ("format", "version", "name", "description", "dataset", "model", "training")
 
 # MIGRATIONS[v] turns a version-v document into a version-(v+1) one. Empty

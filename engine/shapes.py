@@ -85,6 +85,20 @@ def describe_shape(kind: str, shape: tuple[int, ...]) -> str:
     return _count(shape[0], "feature")
 
 
+def describe_sample(info: DataInfo | None) -> str:
+    """One sample of a data set in words, for the data set panel and the CSV
+    import dialog: "Each sample: 8×8 image, 1 channel → 10 classes"."""
+    if info is None:
+        return ""
+    shape = describe_shape(info.input_kind, tuple(info.input_shape))
+    if info.task == "classification":
+        target = f"{info.n_outputs} classes"
+    else:
+        target = f"{info.n_outputs} value{'s' if info.n_outputs > 1 else ''} (regression)"
+    each = " at every step" if info.per_step else ""
+    return f"Each sample: {shape} → {target}{each}"
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 

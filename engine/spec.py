@@ -16,6 +16,7 @@ from engine.params import CHOICE, FLOAT, INT, Param
 
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
 DEVICES = ("auto", "cpu", "cuda", "mps")
+MAX_LAYERS = 64  # an experiment file's limit, and the model builder's
 
 TRAINING_PARAMS: tuple[Param, ...] = (
     Param("optimizer", CHOICE, "adam", "Optimiser that updates the weights.", choices=OPTIMIZERS),

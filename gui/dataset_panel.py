@@ -33,20 +33,6 @@ from gui.style import ERROR_STYLE, subdued
 from gui.undo import field_label, value_edit_key
 
 
-def describe_info(info: object) -> str:
-    from engine.shapes import describe_shape
-
-    if info is None:
-        return ""
-    shape = describe_shape(info.input_kind, tuple(info.input_shape))
-    if info.task == "classification":
-        target = f"{info.n_outputs} classes"
-    else:
-        target = f"{info.n_outputs} value{'s' if info.n_outputs > 1 else ''} (regression)"
-    each = " at every step" if info.per_step else ""
-    return f"Each sample: {shape} → {target}{each}"
-
-
 class DatasetPanel(QWidget):
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         from engine.datasets import DATASETS
@@ -240,7 +226,9 @@ class DatasetPanel(QWidget):
             self.info_label.setText(f"⚠ {analysis.data_error}")
             self.info_label.setStyleSheet(ERROR_STYLE)
         else:
-            self.info_label.setText(describe_info(analysis.info))
+            from engine.shapes import describe_sample  # torch: not at start-up
+
+            self.info_label.setText(describe_sample(analysis.info))
             self.info_label.setStyleSheet("")
             key = (spec, experiment.training.seed)
             # Not while torch warms up: generating data (and the first import of

@@ -165,7 +165,7 @@ class ImportCsvDialog(QDialog):
     def _refresh(self, read_rows: bool) -> None:
         from engine.datasets import csv_sequences, describe, validate_dataset
         from engine.errors import PlaygroundError
-        from gui.dataset_panel import describe_info
+        from engine.shapes import describe_sample
 
         if read_rows:
             self._show_rows(csv_sequences)
@@ -180,7 +180,7 @@ class ImportCsvDialog(QDialog):
             prepared = csv_sequences.prepare(spec.options)
             self._spec = spec
             extra = f" · {len(prepared.x):,} samples"
-            self.status.setText(describe_info(info) + extra)
+            self.status.setText(describe_sample(info) + extra)
             self.status.setStyleSheet("")
         except PlaygroundError as exc:
             self.error = str(exc)

@@ -12,12 +12,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QSizePolicy, QToolBar, QVBoxLayout, QWidget
 
-from engine.spec import Experiment, LayerSpec, ModelSpec
+from engine.spec import MAX_LAYERS, Experiment, LayerSpec, ModelSpec
 from gui.document import Document
 from gui.stack_view import COLUMNS, StackView
 from gui.style import ERROR_STYLE
-
-MAX_LAYERS = 64  # the experiment file's limit
 
 
 class ModelStack(QWidget):

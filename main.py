@@ -17,7 +17,7 @@ def main(argv: list[str] | None = None) -> int:
         return cli_main(argv)
     if len(argv) > 1 or (argv and argv[0].startswith("-")):
         return cli_main(argv)  # lets argparse explain the mistake
-    from engine.presets import builtin_or_given
+    from engine.preset_paths import builtin_or_given
     from gui.app import run_app
 
     return run_app(builtin_or_given(argv[0]) if argv else None)

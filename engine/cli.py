@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
         if not args.file:
             print("error: --summary, --headless and --export need an experiment or comparison FILE", file=err)
             return EXIT_INVALID
-        from engine.presets import builtin_or_given
+        from engine.preset_paths import builtin_or_given
 
         args.file = builtin_or_given(args.file)
         if args.export:

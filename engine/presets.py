@@ -5,17 +5,14 @@ and the built-in comparisons, the files there named ``compare_*.json``."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from engine.comparison_file import Comparison, load_comparison
 from engine.errors import SpecError
 from engine.experiment_file import load_experiment
+from engine.preset_paths import PRESETS_DIR
 from engine.spec import Experiment
 
-# A real folder in a checkout and in an installed (unzipped) package alike:
-# comparisons name their experiments by paths relative to it.
-PRESETS_DIR = Path(str(resources.files("presets")))
 DEFAULT_PRESET = "digits_cnn"
 COMPARISON_PREFIX = "compare_"
 
@@ -76,15 +73,3 @@ def list_comparisons() -> list[PresetInfo]:
 def load_comparison_preset(key: str) -> Comparison:
     return load_comparison(preset_path(key))
 
-
-def builtin_or_given(file: str) -> str:
-    """``file`` when it exists; otherwise the built-in preset or comparison of
-    that name (``compare_long_range.json``, or its stem), so that a
-    command line naming a built-in works from any folder. Anything else is
-    returned as given, for the usual "file not found" message."""
-    given = Path(file)
-    if given.exists() or given.parent != Path("."):
-        return file
-    name = given.name if given.suffix == ".json" else f"{given.name}.json"
-    builtin = PRESETS_DIR / name
-    return str(builtin) if builtin.is_file() else file

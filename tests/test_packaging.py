@@ -68,7 +68,7 @@ def test_an_installed_app_lists_and_runs_its_presets_from_any_folder(wheel, tmp_
 
 
 def test_a_builtin_is_found_by_name_only_when_no_such_file_is_here(tmp_path, monkeypatch):
-    from engine.presets import PRESETS_DIR, builtin_or_given
+    from engine.preset_paths import PRESETS_DIR, builtin_or_given
 
     monkeypatch.chdir(tmp_path)
     assert builtin_or_given("digits_mlp.json") == str(PRESETS_DIR / "digits_mlp.json")
@@ -77,3 +77,9 @@ def test_a_builtin_is_found_by_name_only_when_no_such_file_is_here(tmp_path, mon
     assert builtin_or_given("digits_mlp.json") == "digits_mlp.json"  # the user's own file wins
     assert builtin_or_given("sub/digits_mlp.json") == "sub/digits_mlp.json"  # a path is taken as given
     assert builtin_or_given("nothing.json") == "nothing.json"
+
+
+def test_finding_a_builtin_does_not_import_torch():
+    """The window's start resolves a built-in's name before its window shows."""
+    code = "import sys, engine.preset_paths; sys.exit('torch' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, timeout=60).returncode == 0

@@ -47,6 +47,7 @@ from engine.headless import Job, train_many  # noqa: E402
 from engine.presets import list_comparisons, load_comparison_preset, load_preset  # noqa: E402
 from engine.probe_actions import run_actions  # noqa: E402
 from engine.probes import ProbeSettings  # noqa: E402
+from engine.reference import between  # noqa: E402
 from engine.shapes import infer  # noqa: E402
 from engine.spec import Experiment, ModelSpec  # noqa: E402
 from engine.threads import ENV, parallel_slots  # noqa: E402
@@ -646,12 +647,6 @@ def _why(r: ClaimResult) -> str:
     return f": {r.note}" if r.verdict == NUANCE and r.note else ""
 
 
-def embed(readme: str, rendered: str) -> str:
-    """The README with ``rendered`` between its claims markers."""
-    start, end = readme.index(BEGIN) + len(BEGIN), readme.index(END)
-    return readme[:start] + "\n" + rendered + "\n" + readme[end:]
-
-
 def parse_ids(text: str | None) -> list[str]:
     if not text:
         return list(CLAIMS)
@@ -695,7 +690,7 @@ def main(argv: list[str] | None = None) -> int:
                                    encoding="utf-8")
     if args.readme:
         path = Path(args.readme)
-        path.write_text(embed(path.read_text(encoding="utf-8"), rendered + f"\n\n{counts} ({where})."),
+        path.write_text(between(path.read_text(encoding="utf-8"), BEGIN, END, rendered + f"\n\n{counts} ({where}).\n"),
                         encoding="utf-8")
     return 0
 

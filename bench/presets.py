@@ -26,6 +26,7 @@ from engine.comparison_table import final_metric  # noqa: E402
 from engine.experiment_file import load_experiment  # noqa: E402
 from engine.headless import Job, train_many  # noqa: E402
 from engine.presets import list_presets  # noqa: E402
+from engine.reference import between  # noqa: E402
 from engine.threads import ENV, parallel_slots  # noqa: E402
 
 BEGIN, END = "<!-- preset-results:begin -->", "<!-- preset-results:end -->"
@@ -89,9 +90,7 @@ def main() -> int:
         Path(args.json).write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
     if args.readme:
         path = Path(args.readme)
-        text = path.read_text(encoding="utf-8")
-        start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
-        path.write_text(text[:start] + "\n" + table + "\n" + text[end:], encoding="utf-8")
+        path.write_text(between(path.read_text(encoding="utf-8"), BEGIN, END, table + "\n"), encoding="utf-8")
     return 0
 
 

@@ -89,16 +89,18 @@ def render_comparisons() -> str:
     return "\n".join(rows) + "\n"
 
 
-def _between(text: str, begin: str, end: str, body: str) -> str:
+def between(text: str, begin: str, end: str, body: str) -> str:
+    """``text`` with ``body`` (ending in a newline) between its ``begin`` and
+    ``end`` markers: the README's generated tables (here and in bench/)."""
     head, _, rest = text.partition(begin)
     _, _, tail = rest.partition(end)
     return f"{head}{begin}\n{body}{end}{tail}"
 
 
 def embed(text: str) -> str:
-    text = _between(text, PRESETS_BEGIN, PRESETS_END, render_presets())
-    text = _between(text, COMPARISONS_BEGIN, COMPARISONS_END, render_comparisons())
-    return _between(text, BEGIN, END, render())
+    text = between(text, PRESETS_BEGIN, PRESETS_END, render_presets())
+    text = between(text, COMPARISONS_BEGIN, COMPARISONS_END, render_comparisons())
+    return between(text, BEGIN, END, render())
 
 
 if __name__ == "__main__":

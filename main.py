@@ -7,9 +7,9 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    from dataio import register_image_reader
     from engine.cli import main as cli_main
     from engine.cli import wants_cli
+    from gui.data.image_reader import register_image_reader
 
     register_image_reader()  # image folders decode with Qt's readers, in the window and --headless alike
 

@@ -43,9 +43,10 @@ def open_window(preset: str):
     from gui.app import create_application
 
     app = create_application()
-    from gui import gallery, tour
-    from gui.main_window import MainWindow
-    from gui.settings import app_settings
+    from gui.common.settings import app_settings
+    from gui.gallery import page as gallery
+    from gui.gallery import tour
+    from gui.shell.main_window import MainWindow
 
     for key in (gallery.SEEN_KEY, tour.SEEN_KEY):  # a returning user: no gallery or tour over the window
         app_settings().setValue(key, True)
@@ -56,7 +57,7 @@ def open_window(preset: str):
 
 def float_all_views(window) -> None:
     """Every view in its own visible window, tiled, so every one of them draws."""
-    from gui.dock_layout import VIEW_DOCKS
+    from gui.shell.dock_layout import VIEW_DOCKS
 
     for i, (name, _) in enumerate(VIEW_DOCKS):
         dock = window.docks[name]

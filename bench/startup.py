@@ -60,9 +60,10 @@ def child(t0: float, bare: bool) -> int:
         from gui import app as gui_app
 
         gui_app.create_application()  # what run_app does first; it reuses this instance
-        from gui import gallery, tour
-        from gui.main_window import MainWindow
-        from gui.settings import app_settings
+        from gui.common.settings import app_settings
+        from gui.gallery import page as gallery
+        from gui.gallery import tour
+        from gui.shell.main_window import MainWindow
 
         for key in (gallery.SEEN_KEY, tour.SEEN_KEY):  # a returning user's start
             app_settings().setValue(key, True)

@@ -35,7 +35,7 @@ def main() -> int:
 
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp())
     app = create_application()
-    from gui.main_window import MainWindow
+    from gui.shell.main_window import MainWindow
 
     try:  # where the pool of training processes lives
         from engine import process_pool as pool

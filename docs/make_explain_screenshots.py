@@ -128,7 +128,7 @@ def main(keys: list[str]) -> int:
     from gui.app import create_application
 
     app = create_application()
-    from gui.main_window import MainWindow
+    from gui.shell.main_window import MainWindow
 
     window = MainWindow(str(ROOT / "presets" / "digits_cnn.json"))
     window.show()

@@ -35,8 +35,8 @@ def main() -> int:
 
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp())
     app = create_application()
-    from gui.gallery import GalleryDialog
-    from gui.main_window import MainWindow
+    from gui.gallery.page import GalleryDialog
+    from gui.shell.main_window import MainWindow
 
     window = MainWindow()
     window.show()

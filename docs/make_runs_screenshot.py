@@ -38,9 +38,10 @@ def main() -> int:
     from gui.app import create_application
 
     app = create_application()
-    from gui import gallery, tour
-    from gui.main_window import MainWindow
-    from gui.settings import app_settings
+    from gui.common.settings import app_settings
+    from gui.gallery import page as gallery
+    from gui.gallery import tour
+    from gui.shell.main_window import MainWindow
 
     # A picture of the window, not of the first-start gallery and tour over it.
     app_settings().setValue(gallery.SEEN_KEY, True)

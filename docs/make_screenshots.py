@@ -40,9 +40,10 @@ def shoot(preset: str, views: list[str]) -> None:
 
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp())
     app = create_application()
-    from gui import gallery, tour
-    from gui.main_window import MainWindow
-    from gui.settings import app_settings
+    from gui.common.settings import app_settings
+    from gui.gallery import page as gallery
+    from gui.gallery import tour
+    from gui.shell.main_window import MainWindow
 
     # Pictures of the window, not of the first-start gallery and tour over it.
     app_settings().setValue(gallery.SEEN_KEY, True)

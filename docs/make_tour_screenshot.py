@@ -33,10 +33,10 @@ def main() -> int:
 
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp())
     app = create_application()
-    from gui.gallery import SEEN_KEY
-    from gui.main_window import MainWindow
-    from gui.settings import app_settings
-    from gui.tour import show_tour
+    from gui.common.settings import app_settings
+    from gui.gallery.page import SEEN_KEY
+    from gui.gallery.tour import show_tour
+    from gui.shell.main_window import MainWindow
 
     app_settings().setValue(SEEN_KEY, True)  # no start page over the window
     window = MainWindow()

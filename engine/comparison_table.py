@@ -20,13 +20,11 @@ from typing import Any
 
 from engine import datasets
 from engine.comparison_file import Comparison
-from engine.layers import IMAGE, SEQUENCE, TOKENS, layer_kind
+from engine.layers import CONVOLUTION, IMAGE, RECURRENT, SEQUENCE, TOKENS, in_group
 from engine.seeds import seed_list
 from engine.shapes import infer
 from engine.spec import DatasetSpec, Experiment, ModelSpec
 from engine.verdict import format_metric, verdict, with_range
-
-CONV_TYPES = ("Conv1d", "Conv2d")
 
 
 @dataclass(frozen=True)
@@ -197,9 +195,9 @@ def still_improving(curve: Sequence[float], accuracy: bool) -> bool:
 def model_kind(model: ModelSpec) -> str:
     """A short name for the architecture: CNN, GRU, LSTM, RNN, CNN+GRU, MLP."""
     types = [layer.type for layer in model.layers]
-    recurrent = [layer for layer in model.layers if (lk := layer_kind(layer.type)) and lk.group == "Recurrent"]
+    recurrent = [layer for layer in model.layers if in_group(layer.type, RECURRENT)]
     names = "/".join(dict.fromkeys(("Bi" if r.params.get("bidirectional") else "") + r.type for r in recurrent))
-    conv = any(t in CONV_TYPES for t in types)
+    conv = any(in_group(t, CONVOLUTION) for t in types)
     if conv and names:
         return f"CNN+{names}"
     if names:

@@ -53,5 +53,5 @@ def image_reader() -> ImageReader:
             raise DataError(f"image folder: the image reader {target} cannot be loaded ({exc})") from None
     if _reader is None:
         raise DataError("image folder: no image reader is registered (main.py registers Qt's; scripts call "
-                        "dataio.register_image_reader())")
+                        "gui.data.image_reader.register_image_reader())")
     return _reader

@@ -23,7 +23,8 @@ from engine.params import BOOL, CHOICE, FLOAT, INT, Param
 IMAGE, SEQUENCE, VECTOR, TOKENS = "image", "sequence", "vector", "tokens"
 SAME = "same"  # output kind equals input kind
 
-GROUPS = ("Convolution", "Pooling", "Recurrent", "Dense", "Activation", "Normalisation", "Reshape")
+CONVOLUTION, RECURRENT = "Convolution", "Recurrent"
+GROUPS = (CONVOLUTION, "Pooling", RECURRENT, "Dense", "Activation", "Normalisation", "Reshape")
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,14 @@ class LayerKind:
     build: Callable[[Mapping[str, Any], BuildContext], nn.Module]
     # (kernel, stride, dilation) along one axis, for the receptive field.
     window: Callable[[Mapping[str, Any]], tuple[int, int, int]] | None = None
+    # Each output position depends on the same input position only (activations,
+    # normalisation, dropout, embedding): the position mapping and the receptive
+    # field pass through unchanged.
+    keeps_positions: bool = False
+    # The parameter that says how big the layer is ("Conv2d 16", "GRU 64").
+    size_param: str | None = None
+    # A gated recurrent layer's gates, in the order the probes record them.
+    gates: tuple[str, ...] = ()
 
     def output_kind(self, params: Mapping[str, Any], in_kind: str) -> str:
         if callable(self.output):
@@ -68,8 +77,8 @@ def _p(name: str, kind: str, default: Any, help: str, **kw: Any) -> Param:
 def _conv_params(default_out: int) -> tuple[Param, ...]:
     return (
         _p("out_channels", INT, default_out, "Number of filters; each learns one pattern.",
-           minimum=1, maximum=1024),
-        _p("kernel_size", INT, 3, "Width of each filter in input positions.", minimum=1, maximum=31),
+           minimum=1, maximum=1024, key=True),
+        _p("kernel_size", INT, 3, "Width of each filter in input positions.", minimum=1, maximum=31, key=True),
         _p("stride", INT, 1, "Step between filter positions; 2 halves the size.", minimum=1, maximum=16),
         _p("padding", INT, 0, "Zeros added on each border; (kernel_size-1)/2 keeps the size at stride 1.",
            minimum=0, maximum=32),
@@ -81,7 +90,7 @@ def _conv_params(default_out: int) -> tuple[Param, ...]:
 
 def _pool_params() -> tuple[Param, ...]:
     return (
-        _p("kernel_size", INT, 2, "Size of each pooling window.", minimum=1, maximum=31),
+        _p("kernel_size", INT, 2, "Size of each pooling window.", minimum=1, maximum=31, key=True),
         _p("stride", INT, None, "Step between windows; empty means the window size.",
            minimum=1, maximum=16, allow_none=True),
         _p("padding", INT, 0, "Padding on each border (at most half the window).", minimum=0, maximum=15),
@@ -91,14 +100,14 @@ def _pool_params() -> tuple[Param, ...]:
 def _rnn_params(with_nonlinearity: bool) -> tuple[Param, ...]:
     params = [
         _p("hidden_size", INT, 64, "Size of the hidden state carried from step to step.",
-           minimum=1, maximum=2048),
+           minimum=1, maximum=2048, key=True),
         _p("num_layers", INT, 1, "Recurrent layers stacked on top of each other.", minimum=1, maximum=8),
         _p("bidirectional", BOOL, False, "Also read the sequence backwards and join both states."),
         _p("dropout", FLOAT, 0.0, "Dropout between stacked layers (needs num_layers > 1).",
            minimum=0.0, maximum=0.95),
         _p("output", CHOICE, "last", "last: one vector per sequence (classification); "
            "all: the state at every step (tagging, forecasting, or another recurrent layer).",
-           choices=("last", "all")),
+           choices=("last", "all"), key=True),
     ]
     if with_nonlinearity:
         params.insert(4, _p("nonlinearity", CHOICE, "tanh", "Activation of the hidden state.",
@@ -174,7 +183,7 @@ def _simple(type_: str, group: str, help: str, make: Callable[[], nn.Module],
             params: tuple[Param, ...] = _NO_PARAMS,
             make_with: Callable[[Mapping[str, Any]], nn.Module] | None = None) -> LayerKind:
     build = (lambda p, ctx: make_with(p)) if make_with else (lambda p, ctx: make())
-    return LayerKind(type_, group, help, params, _ANY, SAME, build)
+    return LayerKind(type_, group, help, params, _ANY, SAME, build, keeps_positions=True)
 
 
 REGISTRY: dict[str, LayerKind] = {}
@@ -188,10 +197,11 @@ def _register(*kinds: LayerKind) -> None:
 _register(
     LayerKind("Conv2d", "Convolution",
               "Slides small filters over an image; each filter's weights are shared by every position.",
-              _conv_params(16), (IMAGE,), IMAGE, _build_conv(2), _conv_window),
+              _conv_params(16), (IMAGE,), IMAGE, _build_conv(2), _conv_window, size_param="out_channels"),
     LayerKind("Conv1d", "Convolution",
               "Slides small filters along a sequence; sees only kernel_size steps at a time.",
-              _conv_params(32), (SEQUENCE,), SEQUENCE, _build_conv(1), _conv_window),
+              _conv_params(32), (SEQUENCE,), SEQUENCE, _build_conv(1), _conv_window,
+              size_param="out_channels"),
     LayerKind("MaxPool2d", "Pooling", "Keeps the largest value in each window; shrinks the image.",
               _pool_params(), (IMAGE,), IMAGE, _build_pool(nn.MaxPool2d, 2), _pool_window),
     LayerKind("AvgPool2d", "Pooling", "Averages each window; shrinks the image.",
@@ -209,52 +219,65 @@ _register(
               _NO_PARAMS, (IMAGE, SEQUENCE), VECTOR, lambda p, ctx: GlobalPool("max", ctx.in_kind == IMAGE)),
     LayerKind("RNN", "Recurrent",
               "Vanilla recurrent layer: h_t = tanh(W x_t + U h_(t-1) + b), the same weights at every step.",
-              _rnn_params(True), (SEQUENCE,), _rnn_output, _build_rnn(nn.RNN)),
+              _rnn_params(True), (SEQUENCE,), _rnn_output, _build_rnn(nn.RNN), size_param="hidden_size"),
     LayerKind("LSTM", "Recurrent",
               "Long short-term memory: gates decide what the cell state keeps, so gradients survive long gaps.",
               _rnn_params(False) + (
                   _p("forget_bias", FLOAT, 0.0, "Initial bias of the forget gate; 1-3 makes the cell "
                      "remember by default, which long delays need (0 = PyTorch's default).",
-                     minimum=-10.0, maximum=10.0),), (SEQUENCE,), _rnn_output, _build_rnn(nn.LSTM)),
+                     minimum=-10.0, maximum=10.0),), (SEQUENCE,), _rnn_output, _build_rnn(nn.LSTM),
+              size_param="hidden_size", gates=("input", "forget", "cell", "output")),
     LayerKind("GRU", "Recurrent",
               "Gated recurrent unit: update and reset gates, fewer parameters than an LSTM.",
-              _rnn_params(False), (SEQUENCE,), _rnn_output, _build_rnn(nn.GRU)),
+              _rnn_params(False), (SEQUENCE,), _rnn_output, _build_rnn(nn.GRU),
+              size_param="hidden_size", gates=("reset", "update", "new")),
     LayerKind("Linear", "Dense",
               "Fully connected: every output sees every input feature (per step on a sequence).",
               (_p("out_features", INT, None, "Outputs; empty on the last Linear means 'as many as the "
-                  "data set needs' (classes or targets).", minimum=1, maximum=8192, allow_none=True),
+                  "data set needs' (classes or targets).", minimum=1, maximum=8192, allow_none=True, key=True),
                _p("bias", BOOL, True, "Add a learned constant to each output.")),
               (VECTOR, SEQUENCE), SAME,
-              lambda p, ctx: nn.Linear(ctx.features, p["out_features"], bias=p["bias"])),
+              lambda p, ctx: nn.Linear(ctx.features, p["out_features"], bias=p["bias"]), size_param="out_features"),
     LayerKind("Flatten", "Reshape", "Lays every value of an image or sequence out in one vector.",
               _NO_PARAMS, (IMAGE, SEQUENCE), VECTOR, lambda p, ctx: nn.Flatten()),
     LayerKind("ToSequence", "Reshape",
               "Reads an image or feature map as a sequence: its rows, columns or pixel positions become "
               "time steps, so a recurrent layer can follow a convolutional one.",
               (_p("order", CHOICE, "rows", "What becomes a time step.",
-                  choices=("rows", "columns", "positions")),),
+                  choices=("rows", "columns", "positions"), key=True),),
               (IMAGE,), SEQUENCE, lambda p, ctx: ToSequence(p["order"])),
     LayerKind("Embedding", "Dense",
               "Turns each token id into a learned vector; the vocabulary size comes from the data set.",
-              (_p("embedding_dim", INT, 32, "Length of each token's vector.", minimum=1, maximum=1024),),
-              (TOKENS,), SEQUENCE, lambda p, ctx: nn.Embedding(ctx.vocab_size or 1, p["embedding_dim"])),
+              (_p("embedding_dim", INT, 32, "Length of each token's vector.", minimum=1, maximum=1024, key=True),),
+              (TOKENS,), SEQUENCE, lambda p, ctx: nn.Embedding(ctx.vocab_size or 1, p["embedding_dim"]),
+              keeps_positions=True, size_param="embedding_dim"),
     _simple("ReLU", "Activation", "max(0, x): the default activation of CNNs.", nn.ReLU),
     _simple("LeakyReLU", "Activation", "Like ReLU but lets a small slope through below zero.", nn.ReLU,
-            (_p("negative_slope", FLOAT, 0.01, "Slope for negative inputs.", minimum=0.0, maximum=1.0),),
+            (_p("negative_slope", FLOAT, 0.01, "Slope for negative inputs.", minimum=0.0, maximum=1.0, key=True),),
             lambda p: nn.LeakyReLU(p["negative_slope"])),
     _simple("Tanh", "Activation", "Squashes to (-1, 1); the classic RNN activation.", nn.Tanh),
     _simple("Sigmoid", "Activation", "Squashes to (0, 1).", nn.Sigmoid),
     _simple("GELU", "Activation", "Smooth ReLU used by transformers.", nn.GELU),
     _simple("Dropout", "Normalisation", "Zeroes a random fraction of values while training; off in evaluation.",
             nn.Dropout,
-            (_p("p", FLOAT, 0.5, "Fraction of values zeroed.", minimum=0.0, maximum=0.95),),
+            (_p("p", FLOAT, 0.5, "Fraction of values zeroed.", minimum=0.0, maximum=0.95, key=True),),
             lambda p: nn.Dropout(p["p"])),
     LayerKind("BatchNorm2d", "Normalisation", "Normalises each channel over the batch; speeds up CNN training.",
-              _NO_PARAMS, (IMAGE,), IMAGE, lambda p, ctx: nn.BatchNorm2d(ctx.features)),
+              _NO_PARAMS, (IMAGE,), IMAGE, lambda p, ctx: nn.BatchNorm2d(ctx.features), keeps_positions=True),
     LayerKind("BatchNorm1d", "Normalisation", "Normalises each feature over the batch (and the time steps).",
-              _NO_PARAMS, (VECTOR, SEQUENCE), SAME, _build_batchnorm1d),
+              _NO_PARAMS, (VECTOR, SEQUENCE), SAME, _build_batchnorm1d, keeps_positions=True),
 )
 
 
 def layer_kind(type_: str) -> LayerKind | None:
     return REGISTRY.get(type_)
+
+
+def types_in(group: str) -> tuple[str, ...]:
+    """The layer types of one palette group (CONVOLUTION, RECURRENT, …), in registry order."""
+    return tuple(t for t, kind in REGISTRY.items() if kind.group == group)
+
+
+def in_group(type_: str, group: str) -> bool:
+    kind = REGISTRY.get(type_)
+    return kind is not None and kind.group == group

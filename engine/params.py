@@ -33,6 +33,8 @@ class Param:
     allow_none: bool = False
     # A hint for the GUI: edit on a logarithmic scale (learning rates).
     log_scale: bool = False
+    # A hint for the model stack: show this setting in the layer's row even at its default.
+    key: bool = False
 
     def validate(self, value: Any, path: str) -> Any:
         """Return ``value`` normalised, or raise SpecError naming ``path``."""

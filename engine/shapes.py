@@ -17,8 +17,9 @@ import torch
 
 from engine.datasets.base import DataInfo
 from engine.errors import ShapeError
-from engine.layers import IMAGE, SEQUENCE, TOKENS, VECTOR, BuildContext, LayerKind, layer_kind
+from engine.layers import IMAGE, RECURRENT, SEQUENCE, TOKENS, VECTOR, BuildContext, LayerKind, layer_kind
 from engine.modules import Stack
+from engine.receptive_field import Window, field_size, window_of
 from engine.spec import ModelSpec
 
 
@@ -62,11 +63,9 @@ class ModelSummary:
         reads them all, Flatten hands them all to the dense layer after it —
         so that the output sees the whole input, whatever the convolutions'
         field (global pooling does not: it pools each channel on its own)."""
-        from engine.layers import layer_kind
-
         for row in self.rows:
             kind = layer_kind(row.type)
-            if row.type == "Flatten" or (kind is not None and kind.group == "Recurrent"):
+            if row.type == "Flatten" or (kind is not None and kind.group == RECURRENT):
                 return row
         return None
 
@@ -107,7 +106,8 @@ def infer(model: ModelSpec, info: DataInfo) -> ModelSummary:
     kind, shape = info.input_kind, tuple(info.input_shape)
     rows: list[LayerRow] = []
     plan: list[tuple[LayerKind, Mapping[str, Any], BuildContext]] = []
-    rf, jump = (1, 1) if kind in (IMAGE, SEQUENCE) else (None, 1)
+    # The windows from the input to here, while positions still map to input positions.
+    windows: list[Window] | None = [] if kind in (IMAGE, SEQUENCE, TOKENS) else None
     last_linear = max((i for i, l in enumerate(model.layers) if l.type == "Linear"), default=-1)
 
     def fail(index: int, type_: str, message: str) -> ModelSummary:
@@ -132,7 +132,7 @@ def infer(model: ModelSpec, info: DataInfo) -> ModelSummary:
         # 2 ms a step and layer: a 1000-step bidirectional 8-layer LSTM took a
         # minute per edit), so a recurrent layer is probed with one step: its
         # output has the input's length.
-        probe = (1, *shape[1:]) if lk.group == "Recurrent" and kind == SEQUENCE else shape
+        probe = (1, *shape[1:]) if lk.group == RECURRENT and kind == SEQUENCE else shape
         try:
             with torch.device("meta"):
                 module = lk.build(params, ctx)
@@ -147,14 +147,9 @@ def infer(model: ModelSpec, info: DataInfo) -> ModelSummary:
         if min(shape, default=1) < 1:
             return fail(index, layer.type, f"output would be empty ({describe_shape(kind, shape)}); "
                         "the input is too small here: use padding, a smaller kernel, or fewer pooling layers")
-        if lk.window is not None and rf is not None:
-            k, s, d = lk.window(params)
-            rf, jump = rf + (k - 1) * d * jump, jump * s
-            row_rf: int | None = rf
-        else:
-            if kind not in (IMAGE, SEQUENCE) or layer.type in ("ToSequence", "Embedding"):
-                rf, jump = (1, 1) if layer.type == "Embedding" else (None, 1)
-            row_rf = None
+        window = window_of(layer.type, params) if windows is not None else None
+        windows = None if window is None else [*windows, window]
+        row_rf = field_size(windows) if windows is not None and lk.window is not None else None
         count = sum(p.numel() for p in module.parameters())
         rows.append(LayerRow(index, layer.type, kind, shape, count, row_rf))
         plan.append((lk, params, ctx))
@@ -199,25 +194,27 @@ def _output_mismatch(kind: str, shape: tuple[int, ...], info: DataInfo) -> str |
 
 
 def _mismatch_hint(lk: LayerKind, kind: str, shape: tuple[int, ...], prev: str) -> str:
+    """Why ``lk`` cannot take this input, read off what it accepts (the registry's ``accepts``)."""
     got = describe_shape(kind, shape)
     t = lk.type
     if kind == TOKENS:
         return f"the data set gives token ids ({got}); start the model with Embedding"
-    if t == "Embedding":
-        return f"Embedding takes token ids, but gets {got}"
-    if t == "Linear" and kind == IMAGE:
-        return f"Linear after {prev} needs Flatten or global pooling first (it gets a {got})"
-    if t in ("Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm2d", "ToSequence"):
+    if TOKENS in lk.accepts:
+        return f"{t} takes token ids, but gets {got}"
+    if VECTOR in lk.accepts and kind == IMAGE:
+        return f"{t} after {prev} needs Flatten or global pooling first (it gets a {got})"
+    if lk.accepts == (IMAGE,):
         if kind == SEQUENCE:
             return f"{t} needs an image but gets {got}; for sequences use the 1-D layer"
         return f"{t} needs an image but gets a flat vector ({got}) after {prev}; put it before Flatten/pooling"
-    if lk.group == "Recurrent" or t in ("Conv1d", "MaxPool1d", "AvgPool1d"):
+    if lk.accepts == (SEQUENCE,):
         if kind == IMAGE:
-            other = f"use {t.replace('1d', '2d')} for images, or " if t.endswith("1d") else ""
+            image_twin = t[:-2] + "2d" if t.endswith("1d") and layer_kind(t[:-2] + "2d") else None
+            other = f"use {image_twin} for images, or " if image_twin else ""
             return f"{t} needs a sequence but gets a {got}; {other}add ToSequence first (rows become time steps)"
         return (f"{t} needs a sequence but gets one vector per sample ({got}) after {prev}; "
                 "set output='all' on the previous recurrent layer, or move the pooling after it")
-    if t in ("Flatten", "GlobalAvgPool", "GlobalMaxPool"):
+    if kind == VECTOR and VECTOR not in lk.accepts:
         return f"the input is already a flat vector ({got}) after {prev}; remove this layer"
     return f"{t} cannot take {got}"
 

@@ -10,9 +10,10 @@ import sys
 
 from PySide6.QtWidgets import QApplication
 
-from dataio import register_image_reader
-from gui.gui_garbage_collector import GuiGarbageCollector
-from gui.settings import APPLICATION, ORGANIZATION
+from gui.common.resources import app_icon
+from gui.common.settings import APPLICATION, ORGANIZATION
+from gui.data.image_reader import register_image_reader
+from gui.shell.gui_garbage_collector import GuiGarbageCollector
 
 # Training runs in a child process, but the Inspector (and the in-process
 # fallback of training) run on worker threads that need the GIL for a moment
@@ -31,6 +32,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName(APPLICATION)
+    app.setWindowIcon(app_icon())  # every window's, the taskbar's and the dialogs'
     install_garbage_collector(app)
     register_image_reader()  # image folders decode with Qt's readers (cheap: imported on first use)
     return app  # type: ignore[return-value]
@@ -51,7 +53,7 @@ def run_app(path: str | None = None) -> int:
     from PySide6.QtCore import Qt
 
     from engine import process_pool
-    from gui.main_window import MainWindow  # after the QApplication: pyqtgraph reads its settings then
+    from gui.shell.main_window import MainWindow  # after the QApplication: pyqtgraph reads its settings then
 
     window = MainWindow(path)
     window.show()

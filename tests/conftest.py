@@ -18,7 +18,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # examples, so a red CI run is reproducible and no unrelated change turns it
 # red by chance; new ground is covered by "full" (random, remembering failures
 # in .hypothesis/), which the fuzz tests also run with 10× the examples.
-# Neither sets max_examples: each test sets its own count (tests/fuzzing.py).
+# Neither sets max_examples: each test sets its own count (tests/helpers/fuzzing.py).
 _PROFILE = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.register_profile("ci", derandomize=True, database=None, **_PROFILE)
 settings.register_profile("full", print_blob=True, **_PROFILE)

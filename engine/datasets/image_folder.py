@@ -5,7 +5,7 @@ decoder for the whole app, with the formats the window can show). So the
 decoder is injected: ``set_image_reader(fn)`` registers a function
 ``fn(path, size, rgb) -> uint8 array (H, W) or (H, W, 3)`` (``size`` is
 ``(height, width)`` to scale to, or None to keep the file's size) that raises
-``ValueError`` with a reason when a file cannot be decoded. ``dataio.qt_images``
+``ValueError`` with a reason when a file cannot be decoded. ``gui.data.qt_images``
 provides Qt's; main.py and the window register it.
 
 The registration lives in ``engine.image_reader`` (cheap to import at

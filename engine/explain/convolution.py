@@ -4,7 +4,7 @@ Pure numpy, for the convolution explainer: every output position's window on
 the (padded) input, the element-wise products with the kernel and their sum,
 or for pooling the window's maximum (which cell won) or its average. The
 numbers equal ``torch.nn.functional.conv2d`` / ``max_pool2d`` / ``avg_pool2d``
-with their defaults (tests/test_explain_convolution.py checks it):
+with their defaults (tests/engine/test_explain_convolution.py checks it):
 
 - convolution is *cross-correlation*, as in every deep-learning library: the
   kernel is laid over the window as it is, never flipped;

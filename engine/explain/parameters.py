@@ -17,7 +17,7 @@ from math import prod
 from typing import Any
 
 from engine.datasets.base import DataInfo
-from engine.layers import IMAGE, SEQUENCE, TOKENS, BuildContext
+from engine.layers import CONVOLUTION, IMAGE, RECURRENT, SEQUENCE, TOKENS, BuildContext, in_group, layer_kind
 from engine.shapes import ModelSummary, describe_shape, infer
 from engine.spec import ModelSpec
 
@@ -27,8 +27,6 @@ GATES = {
     "LSTM": ("input gate", "forget gate", "cell candidate", "output gate"),
     "GRU": ("reset gate", "update gate", "new-state candidate"),
 }
-RECURRENT = tuple(GATES)
-CONV = ("Conv1d", "Conv2d")
 
 
 @dataclass(frozen=True)
@@ -94,8 +92,9 @@ class ModelParameters:
         for layer in self.layers:
             if layer.dense is None or not layer.terms:
                 continue
-            group = "conv" if layer.type in CONV else "recurrent" if layer.type in RECURRENT else \
-                "embedding" if layer.type == "Embedding" else "linear"
+            kind = layer_kind(layer.type)
+            group = {CONVOLUTION: "conv", RECURRENT: "recurrent"}.get(kind.group if kind else "") or \
+                ("embedding" if layer.type == "Embedding" else "linear")
             ours, dense = groups.get(group, (0, 0))
             groups[group] = (ours + layer.total, dense + layer.dense)
         return groups
@@ -160,7 +159,7 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
 def layer_terms(type_: str, params: Mapping[str, Any], ctx: BuildContext) -> tuple[tuple[Term, ...], str]:
     """The named terms of a layer's parameter count, and for recurrent layers
     what one gate holds. Layers without parameters give no terms."""
-    if type_ in CONV:
+    if in_group(type_, CONVOLUTION):
         return _conv_terms(type_, params, ctx), ""
     if type_ == "Linear":
         n_in, n_out = ctx.features, params["out_features"]
@@ -168,7 +167,7 @@ def layer_terms(type_: str, params: Mapping[str, Any], ctx: BuildContext) -> tup
         if params.get("bias", True):
             terms.append(Term("biases", "", n_out))
         return tuple(terms), ""
-    if type_ in RECURRENT:
+    if in_group(type_, RECURRENT):
         return _recurrent_terms(type_, params, ctx)
     if type_ in ("BatchNorm1d", "BatchNorm2d"):
         c = ctx.features

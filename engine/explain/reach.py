@@ -18,31 +18,18 @@ fraction (1e-3) of its value at the last step.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from engine.comparison_table import Dependency, dependency
 from engine.datasets import describe
-from engine.layers import IMAGE, SEQUENCE, TOKENS, layer_kind
+from engine.layers import IMAGE, RECURRENT, SEQUENCE, TOKENS, in_group
+from engine.receptive_field import Window, field_size, window_of
 from engine.shapes import infer
 from engine.spec import Experiment
 
-# Layers that act on each position on its own: they keep the position mapping.
-ELEMENTWISE = ("ReLU", "LeakyReLU", "Tanh", "Sigmoid", "GELU", "Dropout", "BatchNorm2d", "BatchNorm1d",
-               "Embedding")
 THRESHOLD = 1e-3  # "the gradient has vanished": this share of its value at the last step
-
-
-@dataclass(frozen=True)
-class Window:
-    """One layer's sliding window along one axis."""
-
-    kernel: int
-    stride: int = 1
-    padding: int = 0
-    dilation: int = 1
-    size: tuple[int, ...] = ()  # the layer's input positions: (H, W) or (T,); () = unbounded
 
 
 @dataclass(frozen=True)
@@ -68,8 +55,7 @@ class ConvReach:
     @property
     def field(self) -> int:
         """Width of the receptive field along one axis, padding included."""
-        first, last = unclipped_interval(0, self.windows)
-        return last - first + 1
+        return field_size(self.windows)
 
     def positions(self, position: int, axis: int = 0) -> list[int]:
         """The input positions along ``axis`` that output ``position`` sees.
@@ -165,30 +151,20 @@ def conv_reach(experiment: Experiment) -> ConvReach | None:
     last: int | None = None
     mixed_by = None
     for row, (lk, params, ctx) in zip(summary.rows, summary._plan, strict=False):
-        if lk.window is not None:
-            kernel, stride, dilation = lk.window(params)
-            size = tuple(ctx.in_shape[1:]) if ctx.in_kind == IMAGE else (ctx.in_shape[0],)
-            windows.append(Window(kernel, stride, int(params.get("padding", 0) or 0), dilation, size))
-            last = row.index
-        elif row.type not in ELEMENTWISE:  # element-wise layers keep positions and the field
+        window = window_of(row.type, params)
+        if window is None:  # this layer mixes every position
             mixed_by = row.type
             break
+        if lk.window is not None:
+            size = tuple(ctx.in_shape[1:]) if ctx.in_kind == IMAGE else (ctx.in_shape[0],)
+            windows.append(replace(window, size=size))
+            last = row.index
     if last is None:
         return None
     row = summary.rows[last]
     out_size = tuple(row.shape[1:]) if row.kind == IMAGE else (row.shape[0],)
     return ConvReach(info.input_kind, tuple(info.input_shape), tuple(windows), last, row.type, out_size,
                      mixed_by, dependency(experiment.dataset))
-
-
-def unclipped_interval(position: int, windows: tuple[Window, ...] | list[Window]) -> tuple[int, int]:
-    """First and last input index that output ``position`` of the last window
-    depends on (padding can reach outside the input)."""
-    first = last = position
-    for w in reversed(windows):
-        first = first * w.stride - w.padding
-        last = last * w.stride - w.padding + (w.kernel - 1) * w.dilation
-    return first, last
 
 
 def gradient_reach(norms: np.ndarray, threshold: float = THRESHOLD) -> GradientReach:
@@ -205,4 +181,4 @@ def gradient_reach(norms: np.ndarray, threshold: float = THRESHOLD) -> GradientR
 def recurrent_layers(experiment: Experiment) -> list[int]:
     """Indices of the recurrent layers of the model (whose gradient is probed)."""
     return [i for i, layer in enumerate(experiment.model.layers)
-            if (lk := layer_kind(layer.type)) is not None and lk.group == "Recurrent"]
+            if in_group(layer.type, RECURRENT)]

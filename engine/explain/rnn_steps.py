@@ -22,12 +22,12 @@ import numpy as np
 import torch
 from torch import nn
 
+from engine.layers import RECURRENT, REGISTRY, in_group, types_in
 from engine.modules import Recurrent, Stack
 from engine.spec import Experiment, ModelSpec
 from engine.unrolled import unroll
 
-RECURRENT_TYPES = ("RNN", "LSTM", "GRU")
-GATES = {"RNN": (), "LSTM": ("input", "forget", "cell", "output"), "GRU": ("reset", "update", "new")}
+GATES = {t: REGISTRY[t].gates for t in types_in(RECURRENT)}  # {"RNN": (), "LSTM": ("input", …), …}
 SYMBOLS = {"input": "i", "forget": "f", "cell": "g", "output": "o", "reset": "r", "update": "z", "new": "n"}
 
 # The built-in example for a model without a recurrent layer: a tiny cell
@@ -105,7 +105,7 @@ def rnn_steps(rnn: nn.RNNBase, x: torch.Tensor) -> RnnSteps:
 
 def first_recurrent(model: ModelSpec) -> int | None:
     """The index of the model's first RNN/LSTM/GRU layer, or None."""
-    return next((i for i, layer in enumerate(model.layers) if layer.type in RECURRENT_TYPES), None)
+    return next((i for i, layer in enumerate(model.layers) if in_group(layer.type, RECURRENT)), None)
 
 
 def build_with_weights(experiment: Experiment, info, weights: Mapping[str, np.ndarray] | None) -> Stack:

@@ -12,12 +12,11 @@ experiment's seed (the weights a run of it would start from).
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.errors import PlaygroundError
+from engine.export.base import ONNX_INSTALL, ONNX_PACKAGES, ExportError, onnx_missing, onnx_unavailable_reason
 
 # kind → (title, file suffix). The suffixes are the usual ones; any name is accepted.
 KINDS: dict[str, tuple[str, str]] = {
@@ -27,34 +26,12 @@ KINDS: dict[str, tuple[str, str]] = {
     "onnx": ("ONNX", ".onnx"),
 }
 
-# What torch's default (torch.export-based) ONNX exporter needs beyond torch.
-ONNX_PACKAGES = ("onnx", "onnxscript")
-ONNX_INSTALL = 'pip install "cnn-rnn-playground[onnx]" (that is: pip install onnx onnxscript)'
-
-
-class ExportError(PlaygroundError):
-    """A model that cannot be exported in the asked format, or a file that cannot be written."""
-
-
 @dataclass(frozen=True)
 class ExportResult:
     kind: str
     path: Path
     trained: bool  # False: freshly initialised weights (or none: source)
     note: str  # one line saying what was written
-
-
-def onnx_missing() -> list[str]:
-    """The ONNX exporter's packages that are not installed (found without importing them)."""
-    return [name for name in ONNX_PACKAGES if importlib.util.find_spec(name) is None]
-
-
-def onnx_unavailable_reason() -> str | None:
-    """Why ONNX export cannot run here, as one line that says what to install; None when it can."""
-    missing = onnx_missing()
-    if not missing:
-        return None
-    return f"ONNX export needs the {' and '.join(missing)} package{'s' if len(missing) > 1 else ''}: {ONNX_INSTALL}"
 
 
 def export_model(kind: str, experiment, path: str | os.PathLike[str], weights=None) -> ExportResult:

@@ -20,7 +20,7 @@ import torch
 
 from engine import datasets
 from engine.datasets.base import DataInfo
-from engine.export import ExportError
+from engine.export.base import ExportError
 from engine.file_modes import give_ordinary_mode
 from engine.layers import TOKENS
 from engine.modules import Stack

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import torch
 
-from engine.export import ExportError, onnx_unavailable_reason
+from engine.export.base import ExportError, onnx_unavailable_reason
 from engine.export.model import PreparedModel, atomic_path
 
 OPSET = 18

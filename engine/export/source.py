@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import datasets
-from engine.export import ExportError
+from engine.export.base import ExportError
 from engine.export.model import PreparedModel, atomic_path
 from engine.layers import IMAGE, SEQUENCE, TOKENS, BuildContext
 from engine.shapes import describe_shape

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import torch
 
-from engine.export import ExportError
+from engine.export.base import ExportError
 from engine.export.model import PreparedModel, atomic_path
 
 

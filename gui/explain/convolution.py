@@ -27,10 +27,11 @@ from PySide6.QtWidgets import (
 )
 
 from engine.explain import convolution as cv
+from gui.common.worker_wait import wait_for_worker
 from gui.explain import convolution_sources as src
 from gui.explain.convolution_drawing import draw
 from gui.explain.grid_widget import NumberGrid
-from gui.worker_wait import wait_for_worker
+from gui.explain.registry import ExplainContext
 
 PRESETS = ("C1 worked example", "C5 max pool", "edge detector on a digit", "a trained filter of this model",
            "a real sample")
@@ -45,9 +46,9 @@ def _help(widget: QWidget, tip: str, more: str = "") -> QWidget:
 
 
 class ConvolutionExplainer(QWidget):
-    def __init__(self, window) -> None:
+    def __init__(self, context: ExplainContext) -> None:
         super().__init__()
-        self.window = window
+        self.context = context
         self.case = src.C1_CASE
         self.grid, self.kernel = src.C1_CASE.grid.copy(), src.C1_CASE.kernel.copy()
         self.bias, self.note = 0.0, src.C1_CASE.note
@@ -63,11 +64,11 @@ class ConvolutionExplainer(QWidget):
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._on_tick)
         self._on_speed(self.speed.value())
-        document = getattr(window, "document", None)
+        document = context.document
         if document is not None:
             document.changed.connect(self.refresh_sources)
-        window.trained.weights.changed.connect(self.refresh_sources)
-        window.views.shown.connect(self.refresh_sources)
+        context.weights.changed.connect(self.refresh_sources)
+        context.views.shown.connect(self.refresh_sources)
         self.refresh_sources()
         self.choose_preset(TRAINED if self.presets.model().item(TRAINED).isEnabled() else 0)
 
@@ -178,7 +179,7 @@ class ConvolutionExplainer(QWidget):
     # --- cases ------------------------------------------------------------------------
     def refresh_sources(self, *_args) -> None:
         """Enable "a trained filter" only when the current model has one; say why not in its tooltip."""
-        found = src.trained_filters(self.window)
+        found = src.trained_filters(self.context)
         item = self.presets.model().item(TRAINED)
         item.setEnabled(not isinstance(found, str))
         item.setToolTip(found if isinstance(found, str) else f"Kernels from {found[2]}.")
@@ -188,7 +189,7 @@ class ConvolutionExplainer(QWidget):
             return
         self.play.setChecked(False)
         if index == TRAINED:
-            found = src.trained_filters(self.window)
+            found = src.trained_filters(self.context)
             if isinstance(found, str):
                 self.note = found
                 self._show()
@@ -206,7 +207,7 @@ class ConvolutionExplainer(QWidget):
         self._recompute(reset=True)
 
     def _use_trained(self, kernels: np.ndarray, biases: np.ndarray | None, origin: str) -> None:
-        _, params = src.first_conv(self.window.document.experiment)
+        _, params = src.first_conv(self.context.document.experiment)
         f = min(self.pick.value(), len(kernels)) - 1 if self.presets.currentIndex() == TRAINED else 0
         self.kernel = kernels[f, 0].copy()
         self.bias = float(biases[f]) if biases is not None else 0.0
@@ -224,7 +225,7 @@ class ConvolutionExplainer(QWidget):
             return
         from superqt.utils import create_worker
 
-        experiment = self.window.document.experiment if self.window.document is not None else None
+        experiment = self.context.document.experiment if self.context.document is not None else None
         spec, seed = src.sample_spec(experiment), experiment.training.seed if experiment is not None else 0
         self.note = "Loading a validation sample…"
         self.explanation.setText(self.note)
@@ -251,7 +252,7 @@ class ConvolutionExplainer(QWidget):
         """The "#" box numbers filters (trained) or samples (real sample); hidden otherwise."""
         self._updating = True
         self.presets.setCurrentIndex(index)
-        found = src.trained_filters(self.window) if index == TRAINED else None
+        found = src.trained_filters(self.context) if index == TRAINED else None
         self.pick.setVisible(index in (TRAINED, SAMPLE))
         self.pick.setMaximum(len(found[0]) if isinstance(found, tuple) else 999)
         self._updating = False

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.explain import convolution as cv
+from gui.common import palette as pal
 from gui.explain.grid_widget import fitting_levels
 
 CROSS_CORRELATION = ("No kernel flip: deep-learning “convolution” is really cross-correlation — the kernel is laid "
@@ -16,7 +17,7 @@ POOLING = {cv.MAX_POOL: "Max pooling has no weights: each window keeps its large
                         "never win (torch pads with −∞).",
            cv.AVG_POOL: "Average pooling has no weights: each window keeps its mean — the same as a convolution "
                         "whose every weight is 1/k² (padding zeros count in the mean, as in torch)."}
-WINDOW, CHOSEN, INPUT_FRAME, SELECTED = "#ff8c00", "#2ca02c", "#888888", "#9467bd"
+WINDOW, CHOSEN, INPUT_FRAME, SELECTED = pal.HIGHLIGHT, pal.GREEN, pal.FRAME, pal.PURPLE
 
 
 def size_sentence(shape: tuple[int, int], k: int, stride: int, padding: int) -> str:
@@ -61,7 +62,7 @@ def draw(ex) -> None:
                       SELECTED, 2.0, dashed=True)
 
     if not ex.steps:
-        ex.equation.setText(f"<span style='color:#b2182b'>{ex.problem}</span>")
+        ex.equation.setText(f"<span style='color:{pal.ERROR}'>{ex.problem}</span>")
         for view in (ex.products_view, ex.output_view):
             view.set_values(np.full((1, 1), np.nan))
         ex.input_view.set_mark("window", None)

@@ -49,19 +49,19 @@ def first_conv(experiment: Experiment | None) -> tuple[int, dict] | None:
     return None
 
 
-def trained_filters(window) -> tuple[np.ndarray, np.ndarray | None, str] | str:
+def trained_filters(context) -> tuple[np.ndarray, np.ndarray | None, str] | str:
     """The current model's first Conv2d weights ``(out, in, k, k)``, biases and where they come
     from; or a one-line reason why there are none (for the disabled preset's tooltip)."""
-    experiment = window.document.experiment if getattr(window, "document", None) is not None else None
+    experiment = context.document.experiment if context.document is not None else None
     found = first_conv(experiment)
     if found is None:
         return "This model has no Conv2d layer: add one (and train) to see its filters here."
     index, _ = found
-    weights = window.trained.weights.weights_for(experiment)
+    weights = context.weights.weights_for(experiment)
     if weights is not None and f"layers.{index}.weight" in weights:
         return (np.asarray(weights[f"layers.{index}.weight"], np.float64),
                 _bias(weights.get(f"layers.{index}.bias")), f"the trained weights of layer {index + 1}")
-    views = window.views
+    views = context.views
     if views.experiment is not None and views.experiment.model == experiment.model:
         for snapshot in reversed(views.store.snapshots):
             if index in snapshot.filters:

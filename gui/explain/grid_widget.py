@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import QGraphicsRectItem
 
 from engine.explain.convolution import number
+from gui.common import palette as pal
 from gui.views.view_panel import diverging_colour_map
 
 MAX_WRITTEN = 12
@@ -101,7 +102,7 @@ class NumberGrid(pg.GraphicsLayoutWidget):
             self._offset = offset
             self._fit()
 
-    def set_mark(self, name: str, cells: tuple[int, int, int, int] | None, colour: str = "#ff8c00",
+    def set_mark(self, name: str, cells: tuple[int, int, int, int] | None, colour: str = pal.HIGHLIGHT,
                  width: float = 3.0, dashed: bool = False) -> None:
         """Outline rows r…r+h−1, columns c…c+w−1 given as (r, c, h, w); None hides the mark."""
         item = self.marks.get(name)

@@ -8,14 +8,15 @@ import importlib
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
+from PySide6.QtWidgets import QMenu, QMenuBar, QWidget
 
-from gui.explain.registry import EXPLAINERS, Explainer
+from gui.explain.registry import EXPLAINERS, ExplainContext, Explainer
 
 
 class ExplainMenu:
-    def __init__(self, window: QMainWindow) -> None:
-        self.window = window
+    def __init__(self, context: ExplainContext) -> None:
+        self.context = context
+        window = context.parent
         self.windows: dict[str, QWidget] = {}
         self.actions: dict[str, QAction] = {}
         self.menu = QMenu("E&xplain", window)
@@ -28,10 +29,11 @@ class ExplainMenu:
             action.triggered.connect(lambda _=False, e=explainer: self.show(e.key))
             self.menu.addAction(action)
             self.actions[explainer.key] = action
-        bar = window.menuBar()
-        help_menu = next((a for a in bar.actions() if a.text() == "&Help"), None)
-        if help_menu is not None:
-            bar.insertMenu(help_menu, self.menu)
+
+    def install(self, bar: QMenuBar, before: QAction | None) -> None:
+        """The Explain menu on ``bar``, before ``before`` (Help's menu action)."""
+        if before is not None:
+            bar.insertMenu(before, self.menu)
         else:
             bar.addMenu(self.menu)
 
@@ -41,8 +43,8 @@ class ExplainMenu:
         if widget is None:
             explainer = _find(key)
             cls = getattr(importlib.import_module(explainer.module), explainer.cls)
-            widget = cls(self.window)
-            widget.setParent(self.window, Qt.WindowType.Tool)
+            widget = cls(self.context)
+            widget.setParent(self.context.parent, Qt.WindowType.Tool)
             widget.setWindowTitle(explainer.title.replace("&", ""))
             self.windows[key] = widget
         widget.show()
@@ -53,7 +55,3 @@ class ExplainMenu:
 
 def _find(key: str) -> Explainer:
     return next(e for e in EXPLAINERS if e.key == key)
-
-
-def install_explain_menu(window: QMainWindow) -> ExplainMenu:
-    return ExplainMenu(window)

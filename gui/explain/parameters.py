@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from engine.explain.parameters import LayerParameters, ModelParameters, explain_summary
+from gui.common import palette as pal
+from gui.explain.registry import ExplainContext
 
 MODEL_COLOUR = (31, 119, 180)
 DENSE_COLOUR = (214, 39, 40)
@@ -42,9 +44,9 @@ COLUMN_TIPS = (
 
 
 class ParameterExplainer(QWidget):
-    def __init__(self, window) -> None:
+    def __init__(self, context: ExplainContext) -> None:
         super().__init__()
-        self.window = window
+        self.context = context
         self.explained: ModelParameters | None = None
         self.setWhatsThis(
             "Where the parameters are: for every layer of your model, how its parameter count is made "
@@ -95,7 +97,7 @@ class ParameterExplainer(QWidget):
         self.plot.getAxis("left").enableAutoSIPrefix(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
-        legend = self.plot.addLegend(offset=(-5, 5), labelTextColor="#222")
+        legend = self.plot.addLegend(offset=(-5, 5), labelTextColor=pal.TEXT)
         self.model_bars = pg.BarGraphItem(x=[], height=[], width=0.38, brush=pg.mkBrush(*MODEL_COLOUR))
         self.dense_bars = pg.BarGraphItem(x=[], height=[], width=0.38, brush=pg.mkBrush(*DENSE_COLOUR))
         self.plot.addItem(self.model_bars)
@@ -123,12 +125,12 @@ class ParameterExplainer(QWidget):
         layout.addWidget(self.sentence)
         layout.addWidget(splitter, 1)
         self.resize(980, 680)
-        window.document.changed.connect(self._on_changed)
+        context.document.changed.connect(self._on_changed)
         self.refresh()
 
     # --- public -----------------------------------------------------------------
     def refresh(self) -> None:
-        analysis = self.window.document.analysis()
+        analysis = self.context.document.analysis()
         summary = analysis.summary
         if summary is None:
             self.explained = None

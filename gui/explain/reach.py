@@ -19,6 +19,8 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from engine.explain.reach import ConvReach, GradientReach, conv_reach, gradient_reach, recurrent_layers
+from gui.common import palette as pal
+from gui.explain.registry import ExplainContext
 
 FIELD_COLOUR = (214, 39, 40)
 DEPENDENCY_COLOUR = (44, 160, 44)
@@ -37,9 +39,9 @@ def _label(tip: str, whats_this: str) -> QLabel:
 
 
 class ReachExplainer(QWidget):
-    def __init__(self, window) -> None:
+    def __init__(self, context: ExplainContext) -> None:
         super().__init__()
-        self.window = window
+        self.context = context
         self.reach: ConvReach | None = None
         self.example = False  # the conv part shown is the built-in example, not the user's model
         self.position: tuple[int, ...] = ()
@@ -56,9 +58,9 @@ class ReachExplainer(QWidget):
         layout.addWidget(self.field_part, 3)
         layout.addWidget(self.memory_part, 2)
         self.resize(900, 760)
-        window.document.changed.connect(self._on_changed)
-        window.views.shown.connect(self._on_snapshot_shown)
-        preview = getattr(getattr(window, "dataset_panel", None), "preview", None)
+        context.document.changed.connect(self._on_changed)
+        context.views.shown.connect(self._on_snapshot_shown)
+        preview = context.preview
         if preview is not None:
             preview.shown.connect(self._draw_sample)
         self.refresh()
@@ -78,7 +80,7 @@ class ReachExplainer(QWidget):
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setColorMap(pg.ColorMap([0.0, 1.0], [(255, 255, 255), (40, 40, 40)]))  # dark ink on white
         self.plot.addItem(self.image)
-        self.lines = [self.plot.plot(pen=pg.mkPen(c, width=1)) for c in ("#555", "#999", "#bbb")]
+        self.lines = [self.plot.plot(pen=pg.mkPen(c, width=1)) for c in (pal.LABEL, pal.FRAME, pal.FAINT)]
         self.box = self.plot.plot(pen=pg.mkPen(FIELD_COLOUR, width=3))
         self.span = pg.LinearRegionItem(movable=False, brush=pg.mkBrush(*FIELD_COLOUR, 50),
                                         pen=pg.mkPen(FIELD_COLOUR))
@@ -121,7 +123,7 @@ class ReachExplainer(QWidget):
         self.memory_plot.getAxis("left").enableAutoSIPrefix(False)
         self.curve = self.memory_plot.plot(pen=pg.mkPen(CURVE_COLOUR, width=1), symbol="o", symbolSize=4,
                                            symbolPen=None, symbolBrush=pg.mkBrush(*CURVE_COLOUR))
-        self.threshold_line = pg.InfiniteLine(angle=0, pen=pg.mkPen("#888", style=Qt.PenStyle.DashLine))
+        self.threshold_line = pg.InfiniteLine(angle=0, pen=pg.mkPen(pal.FRAME, style=Qt.PenStyle.DashLine))
         self.vanish_line = pg.InfiniteLine(angle=90, pen=pg.mkPen(FIELD_COLOUR, width=2),
                                            label="vanished", labelOpts={"color": FIELD_COLOUR, "position": 0.9})
         self.memory_plot.addItem(self.threshold_line)
@@ -140,8 +142,8 @@ class ReachExplainer(QWidget):
 
     # --- public -----------------------------------------------------------------
     def refresh(self) -> None:
-        experiment = self.window.document.experiment
-        analysis = self.window.document.analysis()
+        experiment = self.context.document.experiment
+        analysis = self.context.document.analysis()
         reach = conv_reach(experiment) if analysis.summary is not None else None
         rnn = recurrent_layers(experiment)
         self.example = reach is None and not rnn
@@ -181,7 +183,7 @@ class ReachExplainer(QWidget):
         """A real input from the data-set preview when it matches, else None."""
         if self.example or self.reach is None:
             return None
-        preview = getattr(getattr(self.window, "dataset_panel", None), "preview", None)
+        preview = self.context.preview
         samples = getattr(preview, "samples", None)
         if samples is None or samples.kind != self.reach.input_kind or samples.kind == "tokens":
             return None
@@ -288,8 +290,8 @@ class ReachExplainer(QWidget):
     # --- memory -------------------------------------------------------------------
     def _snapshot_norms(self) -> np.ndarray | None:
         """The newest gradient-through-time numbers of the chosen layer, from a run of this model."""
-        views = self.window.views
-        experiment = self.window.document.experiment
+        views = self.context.views
+        experiment = self.context.document.experiment
         if views.experiment is None or views.experiment.model != experiment.model:
             return None
         layer = self.layer_picker.currentData()
@@ -304,13 +306,13 @@ class ReachExplainer(QWidget):
             return
         norms = self._snapshot_norms()
         self.train_button.setVisible(norms is None)
-        self.train_button.setEnabled(self.window.train_action.isEnabled())
+        self.train_button.setEnabled(self.context.train_action.isEnabled())
         if norms is None:
             self.memory = None
             self.curve.setData([], [])
             self.threshold_line.setVisible(False)
             self.vanish_line.setVisible(False)
-            running = not self.window.train_action.isEnabled()
+            running = not self.context.train_action.isEnabled()
             self.memory_text.setText("Training… the plot fills with the first snapshot." if running else NO_RUN)
             return
         self.memory = gradient_reach(norms)
@@ -323,7 +325,7 @@ class ReachExplainer(QWidget):
         if below is not None:
             self.vanish_line.setValue(below)
         text = self.memory.text()
-        info = self.window.document.analysis().info
+        info = self.context.document.analysis().info
         steps = info.input_shape[0] if info is not None and info.input_kind != "image" else None
         if steps is not None and steps != norms.size:
             text += (f" (This layer reads {norms.size} steps: the layers before it turned the {steps} input "
@@ -331,8 +333,8 @@ class ReachExplainer(QWidget):
         self.memory_text.setText(text)
 
     def _on_train_clicked(self) -> None:
-        if self.window.train_action.isEnabled():
-            self.window.train_action.trigger()
+        if self.context.train_action.isEnabled():
+            self.context.train_action.trigger()
         self._draw_memory()
 
     def _on_snapshot_shown(self, _snapshot) -> None:

@@ -1,12 +1,35 @@
-"""The explainers, in menu order. Each is a QWidget class built with the main
-window, ``cls(window)``, shown as a tool window of its own; the window reads
-``window.document`` (the current experiment and its analysis) and, when it
-needs trained numbers, ``window.trained`` (gui/trained_model_actions.py) or
-the live views' latest snapshot (``window.views``)."""
+"""The explainers, in menu order. Each is a QWidget class built with an
+ExplainContext, ``cls(context)``, shown as a tool window of its own: the
+context holds what an explainer may use of the main window — the document
+(the current experiment and its analysis), the trained weights, the live
+views' latest snapshot, the runner and Train — and nothing else."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ExplainContext:
+    """What the explainers use of the main window."""
+
+    parent: Any  # QWidget: owns the explainers' tool windows
+    get_document: Callable[[], Any]  # gui.document.document.Document, None until the engine has loaded
+    weights: Any  # gui.trained.trained_weights.TrainedWeights: weights_for(experiment), changed
+    views: Any  # gui.views.view_hub.ViewHub: the latest snapshot, shown
+    runner: Any  # gui.training.training_runner.TrainingRunner: finished
+    train_action: Any  # QAction: Train, and whether it can be pressed
+    get_preview: Callable[[], Any] = lambda: None  # the data set preview (its samples, shown), when there is one
+
+    @property
+    def document(self) -> Any:
+        return self.get_document()
+
+    @property
+    def preview(self) -> Any:
+        return self.get_preview()
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,8 @@ from engine.explain.rnn_steps import (
     layer_steps,
     rnn_steps,
 )
+from gui.common import palette as pal
+from gui.explain.registry import ExplainContext
 from gui.explain.unrolled_chain import UnrolledChain
 from gui.explain.unrolled_detail import StepDetail
 
@@ -57,9 +59,9 @@ def _shown(ch: str) -> str:
 
 
 class UnrolledExplainer(QWidget):
-    def __init__(self, window) -> None:
+    def __init__(self, context: ExplainContext) -> None:
         super().__init__()
-        self.main = window
+        self.context = context
         self.steps: RnnSteps | None = None
         self.t = 1
         self.source = ""  # what the weights are, in words
@@ -94,7 +96,7 @@ class UnrolledExplainer(QWidget):
                                "because the state carries it forward.")
         self.text.textEdited.connect(self.refresh)
         self.message = QLabel()
-        self.message.setStyleSheet("color: #b00020")
+        self.message.setStyleSheet(pal.ERROR_STYLE)
         picker = QHBoxLayout()
         for w in (self.kind, self.sample, self.text):
             picker.addWidget(w)
@@ -146,15 +148,15 @@ class UnrolledExplainer(QWidget):
         layout.addLayout(controls)
         layout.addWidget(self.detail, 4)
 
-        self.main.document.changed.connect(self._on_source_changed)
-        self.main.trained.weights.changed.connect(self._on_source_changed)
-        self.main.runner.finished.connect(self._on_source_changed)
+        self.context.document.changed.connect(self._on_source_changed)
+        self.context.weights.changed.connect(self._on_source_changed)
+        self.context.runner.finished.connect(self._on_source_changed)
         # While a run trains, the newest snapshot's weights are followed, at most once a second.
         self._snapshot_timer = QTimer(self)
         self._snapshot_timer.setSingleShot(True)
         self._snapshot_timer.setInterval(SNAPSHOT_FOLLOW_MS)
         self._snapshot_timer.timeout.connect(self._on_source_changed)
-        self.main.views.shown.connect(self._on_snapshot_shown)
+        self.context.views.shown.connect(self._on_snapshot_shown)
 
     # --- following the window -------------------------------------------------------------
     def showEvent(self, event) -> None:
@@ -180,8 +182,8 @@ class UnrolledExplainer(QWidget):
         """Recompute the steps from the current model, weights and sequence."""
         self._stale = False
         self.message.clear()
-        experiment = self.main.document.experiment
-        analysis = self.main.document.analysis()
+        experiment = self.context.document.experiment
+        analysis = self.context.document.analysis()
         index = first_recurrent(experiment.model)
         builtin = index is None or not analysis.ok
         for w, on in ((self.kind, builtin), (self.sample, False), (self.text, False)):
@@ -215,11 +217,11 @@ class UnrolledExplainer(QWidget):
         self.show_steps(steps, labels)
 
     def _weights(self, experiment):
-        trained = self.main.trained.weights
+        trained = self.context.weights
         weights = trained.weights_for(experiment)
         if weights is not None:
             return weights, trained.hint(experiment).replace("Trained weights: ", "trained, ")
-        views = self.main.views
+        views = self.context.views
         ran = views.experiment
         if ran is not None and ran.model == experiment.model and ran.dataset == experiment.dataset:
             snap = views.store.latest_with_weights()

@@ -15,9 +15,10 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import QScrollBar, QVBoxLayout, QWidget
 
+from gui.common import palette as pal
 from gui.views.view_panel import centred_levels, diverging_colour_map
 
-SHARED_COLOUR = "#e08a00"  # the shared weights: cell outlines here, the weights' title in the detail
+SHARED_COLOUR = pal.SHARED  # the shared weights: cell outlines here, the weights' title in the detail
 VISIBLE_STEPS = 16  # cells shown at once; more scroll
 X_BAND = (0.0, 1.4)  # y ranges of the three bands: the state gets the most room (it has the most rows)
 CELL_BAND = (1.8, 2.6)
@@ -46,9 +47,9 @@ class UnrolledChain(QWidget):
         self.x_image.setColorMap(pg.colormap.get("viridis"))
         self.h_image = pg.ImageItem(axisOrder="row-major")
         self.h_image.setColorMap(diverging_colour_map())
-        self.lines = pg.PlotDataItem(pen=pg.mkPen("#555", width=1))
+        self.lines = pg.PlotDataItem(pen=pg.mkPen(pal.LABEL, width=1))
         self.boxes = pg.PlotDataItem(pen=pg.mkPen(SHARED_COLOUR, width=1))
-        self.heads = pg.ScatterPlotItem(size=8, pen=None, brush=pg.mkBrush("#555"))
+        self.heads = pg.ScatterPlotItem(size=8, pen=None, brush=pg.mkBrush(pal.LABEL))
         self.highlight = pg.LinearRegionItem(movable=False, brush=pg.mkBrush(255, 200, 0, 60),
                                              pen=pg.mkPen(SHARED_COLOUR, width=1))
         for item in (self.highlight, self.x_image, self.h_image, self.lines, self.boxes, self.heads):
@@ -89,7 +90,7 @@ class UnrolledChain(QWidget):
             self.plot.removeItem(label)
         self.labels = []
         for t, text in enumerate(labels or [], start=1):
-            item = pg.TextItem(text, color="#222", anchor=(0.5, 0))
+            item = pg.TextItem(text, color=pal.TEXT, anchor=(0.5, 0))
             item.setPos(t, X_BAND[0] - 0.05)
             self.plot.addItem(item)
             self.labels.append(item)

@@ -12,13 +12,12 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGridLayout, QLabel, QSpinBox, QWidget
 
 from engine.explain.rnn_steps import GATES, SYMBOLS, RnnSteps, step_equation
+from gui.common import palette as pal
 from gui.explain.unrolled_chain import SHARED_COLOUR
 from gui.views.view_panel import centred_levels, diverging_colour_map
 
 GAP = 1.0  # bars between two groups
-GROUP_COLOURS = {"input part": "#4a90d9", "recurrent part": "#9b59b6", "input": "#2e8b57", "forget": "#c0392b",
-                 "cell": "#8e44ad", "output": "#2c7fb8", "reset": "#c0392b", "update": "#2e8b57",
-                 "new": "#8e44ad", "c_t": "#7f8c8d", "h_t": "#333333"}
+GROUP_COLOURS = pal.EQUATION
 
 
 def groups(s: RnnSteps, t: int) -> dict[str, np.ndarray]:
@@ -84,7 +83,7 @@ class StepDetail(QWidget):
         self.bars_plot.setMenuEnabled(False)
         self.bars_plot.setLabel("left", "value")
         self.bars_plot.setLabel("bottom", "one bar per hidden unit")
-        self.bars_plot.addLine(y=0, pen=pg.mkPen("#999"))
+        self.bars_plot.addLine(y=0, pen=pg.mkPen(pal.FRAME))
         self.bars: dict[str, pg.BarGraphItem] = {}
         self.marker = pg.ScatterPlotItem(size=9, symbol="t", brush=pg.mkBrush(SHARED_COLOUR), pen=None)
         self.bars_plot.addItem(self.marker)
@@ -107,7 +106,7 @@ class StepDetail(QWidget):
         for image in self.w_images:
             image.setColorMap(diverging_colour_map())
             self.weights_plot.addItem(image)
-        self.w_titles = [pg.TextItem(text, color="#222", anchor=(0, 1)) for text in ("W_ih", "W_hh", "b")]
+        self.w_titles = [pg.TextItem(text, color=pal.TEXT, anchor=(0, 1)) for text in ("W_ih", "W_hh", "b")]
         for title in self.w_titles:
             self.weights_plot.addItem(title)
         self.w_bar = pg.ColorBarItem(values=(-1, 1), colorMap=diverging_colour_map(), interactive=False,
@@ -147,7 +146,7 @@ class StepDetail(QWidget):
         for k, name in enumerate(names):
             x0 = k * (s.hidden + GAP)
             item = pg.BarGraphItem(x=x0 + np.arange(s.hidden), height=np.zeros(s.hidden), width=0.8,
-                                   brush=GROUP_COLOURS.get(name, "#555"), pen=None)
+                                   brush=GROUP_COLOURS.get(name, pal.LABEL), pen=None)
             self.bars_plot.addItem(item)
             self.bars[name] = item
             ticks.append((x0 + (s.hidden - 1) / 2, group_title(s.kind, name)))

@@ -16,6 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QLabel, QSplitter, QVBoxLayout, QWidget
 
+from gui.common import palette as pal
 from gui.views import prediction_format as fmt
 from gui.views.sample_thumbnails import SampleThumbnails
 from gui.views.view_panel import ViewPanel
@@ -50,7 +51,7 @@ class ConfusionMatrix(ViewPanel):
         self.plot.setLabel("bottom", "predicted class")
         self.image_item = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image_item)
-        self.selection_frame = pg.PlotDataItem(pen=pg.mkPen("#d62728", width=1))
+        self.selection_frame = pg.PlotDataItem(pen=pg.mkPen(pal.RED, width=1))
         self.plot.addItem(self.selection_frame)
         self.colour_bar = pg.ColorBarItem(values=(0, 1), colorMap=COLOUR_MAP, interactive=False, width=14)
         self.colour_bar.setImageItem(self.image_item, insert_in=self.plot)
@@ -174,7 +175,7 @@ class ConfusionMatrix(ViewPanel):
             r, c = divmod(k, n)
             value = matrix[r, c]
             text.setText(f"{int(value)}" if integer else f"{value:.2f}",
-                         color="w" if value > 0.55 * top else "#333")
+                         color="w" if value > 0.55 * top else pal.TEXT)
             text.setPos(c + 0.5, r + 0.5)
 
     def _show_gallery(self) -> list[int]:

@@ -16,6 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton
 
+from gui.common import palette as pal
 from gui.views.pixel_canvas import PixelCanvas
 from gui.views.view_panel import ViewPanel
 
@@ -69,7 +70,7 @@ class DrawingCanvas(ViewPanel):
         self.bars_plot.setLabel("bottom", "class")
         self.bars_plot.setYRange(0.0, 1.0, padding=0.02)
         self.bars_plot.getAxis("bottom").enableAutoSIPrefix(False)
-        self.bars_plot.setTitle("draw to see the prediction", size="10pt", color="#666")
+        self.bars_plot.setTitle("draw to see the prediction", size="10pt", color=pal.LABEL)
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.7)
         self.bars_plot.addItem(self.bars)
         row = QHBoxLayout()
@@ -153,7 +154,7 @@ class DrawingCanvas(ViewPanel):
     def _clear(self) -> None:
         self.inspection = None
         self.bars.setOpts(x=[], height=[], brushes=[])
-        self.bars_plot.setTitle("draw to see the prediction", size="10pt", color="#666")
+        self.bars_plot.setTitle("draw to see the prediction", size="10pt", color=pal.LABEL)
 
     def _draw_snapshot(self, snapshot) -> None:
         # New weights: judge the drawing again, so the bars follow training.
@@ -201,7 +202,7 @@ class DrawingCanvas(ViewPanel):
         self.bars.setOpts(x=np.arange(len(probs)), height=probs, brushes=brushes)
         self._set_class_axis(len(probs))
         self.bars_plot.setTitle(f"prediction: {self._class_name(top)} ({probs[top]:.0%})", size="10pt",
-                                color="#222")
+                                color=pal.TEXT)
         if self.feature_maps is not None:
             self.feature_maps.show_inspection(inspection, select=self._user_changed)
         self._user_changed = False

@@ -16,12 +16,13 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QComboBox, QGraphicsRectItem, QLabel
 
-from gui.views import receptive_field as rf
+from engine import receptive_field as rf
+from gui.common import palette as pal
 from gui.views.sample_image import Tiling, ink_colour_map, picture_levels, sample_picture, tile
 from gui.views.view_panel import BOTH, ViewPanel, centred_levels, diverging_colour_map
 
 DRAWN = -1  # input picker's data for the drawn input
-HIGHLIGHT_PEN = pg.mkPen((230, 120, 0), width=1)
+HIGHLIGHT_PEN = pg.mkPen(pal.HIGHLIGHT, width=1)
 
 
 MIN_BLOCK_WIDTH = 190  # px: a block's title ("Layer 5 · MaxPool2d · 32×2×2") must not be cut
@@ -83,7 +84,7 @@ class FeatureMaps(ViewPanel):
 
     def applies_to(self, run) -> bool:
         if self.layers:
-            return any(layer.type in rf.WINDOW_TYPES for layer in self.layers)
+            return any(rf.has_window(layer.type) for layer in self.layers)
         return True
 
     def not_applicable_text(self) -> str:
@@ -168,7 +169,7 @@ class FeatureMaps(ViewPanel):
         else:
             return
         wanted = [k for k in sorted(maps) if not self.layers or
-                  (k < len(self.layers) and self.layers[k].type in rf.WINDOW_TYPES)]
+                  (k < len(self.layers) and rf.has_window(self.layers[k].type))]
         self.shown_maps = {k: np.asarray(maps[k], np.float32) for k in wanted}
         self.shown_input = sample_picture(x)
         self.input_image.setImage(self.shown_input, levels=picture_levels(self.shown_input), autoLevels=False)

@@ -18,11 +18,11 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QLabel, QStackedWidget
 
+from gui.common import palette as pal
 from gui.views.sample_image import Tiling, grid_columns, tile
 from gui.views.view_panel import ViewPanel, centred_levels, diverging_colour_map
 
 MEAN_OVER_INPUTS, ALL_INPUTS = -1, -2
-CONV_TYPES = ("Conv2d", "Conv1d")
 
 
 class FilterGrid(ViewPanel):
@@ -70,8 +70,8 @@ class FilterGrid(ViewPanel):
         self.curve_plot.setLabel("left", "weight (grey line: zero), filters stacked")
         for side in ("left", "bottom"):
             self.curve_plot.getAxis(side).setStyle(showValues=False, tickLength=0)
-        self.zero_lines = pg.PlotDataItem(pen=pg.mkPen((170, 170, 170), width=1), connect="pairs")
-        self.curves = pg.PlotDataItem(pen=pg.mkPen((178, 24, 43), width=1), symbol="o", symbolSize=3,
+        self.zero_lines = pg.PlotDataItem(pen=pg.mkPen(pal.FAINT, width=1), connect="pairs")
+        self.curves = pg.PlotDataItem(pen=pg.mkPen(pal.WRONG, width=1), symbol="o", symbolSize=3,
                                       symbolPen=None, symbolBrush=(178, 24, 43))
         self.curve_plot.addItem(self.zero_lines)
         self.curve_plot.addItem(self.curves)
@@ -95,7 +95,9 @@ class FilterGrid(ViewPanel):
 
     def applies_to(self, run) -> bool:
         if self.layer_types:
-            return any(t in CONV_TYPES for t in self.layer_types.values())
+            from engine.layers import CONVOLUTION, in_group
+
+            return any(in_group(t, CONVOLUTION) for t in self.layer_types.values())
         return True  # RunStarted alone does not tell; a snapshot without filters says so in the caption
 
     def not_applicable_text(self) -> str:

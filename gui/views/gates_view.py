@@ -13,6 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QWidget
 
+from gui.common import palette as pal
 from gui.views.recurrent_picker import layer_title, probe_labels
 from gui.views.recurrent_view import RecurrentView
 from gui.views.view_panel import centred_levels, diverging_colour_map
@@ -25,8 +26,8 @@ GATE_TITLES = {
 }
 LEFT_AXIS_WIDTH = 46  # the same for every plot, so the maps line up in time
 SIGMOID_GATES = ("input", "forget", "output", "reset", "update")
-GATE_COLOURS = {"input": "#1f77b4", "forget": "#2ca02c", "output": "#ff7f0e", "reset": "#d62728",
-                "update": "#9467bd", "cell": "#17becf", "new": "#17becf", "cell_state": "#e377c2"}
+GATE_COLOURS = {"input": pal.BLUE, "forget": pal.GREEN, "output": pal.ORANGE, "reset": pal.RED,
+                "update": pal.PURPLE, "cell": pal.CYAN, "new": pal.CYAN, "cell_state": pal.PINK}
 LSTM_CAPTION = ("forget ≈ 1 keeps the memory c, ≈ 0 erases it; input lets the candidate g into c; "
                 "output lets c show in h.")
 GRU_CAPTION = "update ≈ 1 keeps the old state (h = z·h₋₁ + (1−z)·n); reset ≈ 0 ignores it in the candidate n."
@@ -60,7 +61,11 @@ class GatesView(RecurrentView):
         self._clear()
 
     def applies_to(self, run) -> bool:
-        return self.layer_types is None or any(t in ("LSTM", "GRU") for t in self.layer_types.values())
+        if self.layer_types is None:
+            return True
+        from engine.layers import layer_kind
+
+        return any(layer_kind(t) is not None and layer_kind(t).gates for t in self.layer_types.values())
 
     def not_applicable_text(self) -> str:
         return f"{self.title}: this model has no LSTM or GRU layer (a plain RNN has no gates)."
@@ -84,7 +89,7 @@ class GatesView(RecurrentView):
             plot.hideAxis("bottom")
             item = pg.ImageItem(axisOrder="row-major")
             plot.addItem(item)
-            label = pg.TextItem(GATE_TITLES.get(name, name), color="#111", fill=(255, 255, 255, 210),
+            label = pg.TextItem(GATE_TITLES.get(name, name), color=pal.TEXT, fill=(255, 255, 255, 210),
                                 anchor=(0, 0))
             plot.addItem(label, ignoreBounds=True)
             self._labels[name] = label
@@ -113,7 +118,7 @@ class GatesView(RecurrentView):
             self._bars[name] = bar
         # The legend in a row of its own above the mean plot: inside, it hid the lines; beside it,
         # it took the maps' width.
-        legend = pg.LegendItem(labelTextColor="#222", colCount=sum(n != "cell_state" for n in names))
+        legend = pg.LegendItem(labelTextColor=pal.TEXT, colCount=sum(n != "cell_state" for n in names))
         self.plot_widget.addItem(legend, row=len(names), col=0)
         self._mean_plot = self.plot_widget.addPlot(row=len(names) + 1, col=0)
         self._mean_plot.setMouseEnabled(False, False)
@@ -126,7 +131,7 @@ class GatesView(RecurrentView):
         for name in names:
             if name == "cell_state":  # unbounded: it would squash the 0…1 gates on a shared axis
                 continue
-            line = self._mean_plot.plot(pen=pg.mkPen(GATE_COLOURS.get(name, "#555"), width=1))
+            line = self._mean_plot.plot(pen=pg.mkPen(GATE_COLOURS.get(name, pal.LABEL), width=1))
             legend.addItem(line, name)
             self._mean_lines[name] = line
         if first is not None:

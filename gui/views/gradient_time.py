@@ -16,6 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
+from gui.common import palette as pal
 from gui.views.recurrent_picker import layer_title
 from gui.views.recurrent_view import RecurrentView
 
@@ -39,7 +40,7 @@ class GradientThroughTime(RecurrentView):
         self.plot.setLabel("bottom", "time step t")
         self.plot.setLabel("left", "‖∂loss/∂hₜ‖ (log)")
         self.plot.getAxis("left").enableAutoSIPrefix(False)  # "(x0.001)" on a log axis only confuses
-        self.legend = self.plot.addLegend(offset=(-5, 5), labelTextColor="#222")
+        self.legend = self.plot.addLegend(offset=(-5, 5), labelTextColor=pal.TEXT)
         # Oldest first, so the current curve is drawn on top.
         self.fading_curves = []
         for age in range(FADING, 0, -1):

@@ -13,12 +13,13 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
+from gui.common import palette as pal
 from gui.views.recurrent_picker import data_info, layer_title, probe_labels
 from gui.views.recurrent_view import RecurrentView
 from gui.views.view_panel import centred_levels, diverging_colour_map
 
 MAX_LINES = 4  # more input features than this read better as an image
-LINE_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728")
+LINE_COLOURS = pal.SERIES[:4]
 
 
 def printable(ch: str) -> str:
@@ -40,7 +41,7 @@ class HiddenStateHeatmap(RecurrentView):
         self.input_plot = self.plot_widget.addPlot(row=0, col=0)
         self.input_plot.setMouseEnabled(False, False)
         self.input_plot.hideButtons()
-        self.input_legend = self.input_plot.addLegend(offset=(-5, 2), labelTextColor="#222")
+        self.input_legend = self.input_plot.addLegend(offset=(-5, 2), labelTextColor=pal.TEXT)
         self.input_lines = [self.input_plot.plot(pen=pg.mkPen(c, width=1)) for c in LINE_COLOURS]
         self.input_image = pg.ImageItem(axisOrder="row-major")
         self.input_image.setColorMap(pg.colormap.get("CET-L1"))  # grey ramp: inputs are not signed

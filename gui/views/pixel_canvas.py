@@ -15,6 +15,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from gui.common import palette as pal
+
 STEP = 0.25  # pixels between brush dabs along a stroke, so fast strokes leave no holes
 
 
@@ -97,7 +99,7 @@ class PixelCanvas(QWidget):
         painter = QPainter(self)
         target = self._cell_rect()
         painter.drawImage(target, image)  # scaled up without smoothing: big, crisp pixels
-        painter.setPen(QPen(QColor(200, 200, 200), 1))
+        painter.setPen(QPen(QColor(pal.FAINT), 1))
         if w <= 32:  # a faint pixel grid where pixels are big enough to see
             for c in range(w + 1):
                 x = target.left() + c * target.width() / w

@@ -8,8 +8,10 @@ import html
 
 import numpy as np
 
+from gui.common import palette as pal
+
 IGNORE_INDEX = -100  # engine.datasets.base.IGNORE_INDEX: steps that are not scored
-RIGHT_HTML, WRONG_HTML, UNSCORED_HTML = "#222222", "#b2182b", "#9a9a9a"
+RIGHT_HTML, WRONG_HTML, UNSCORED_HTML = pal.RIGHT, pal.WRONG, pal.MUTED
 DISPLAY_CHARACTERS = {"\n": "↵", "\t": "→"}
 
 

@@ -16,12 +16,13 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontDatabase, QFontMetricsF
 from PySide6.QtWidgets import QCheckBox, QLabel, QStackedWidget, QTextEdit, QToolButton, QWidget
 
+from gui.common import palette as pal
 from gui.views import prediction_format as fmt
 from gui.views.sample_thumbnails import SampleThumbnails
 from gui.views.view_panel import ViewPanel
 
 CURVES = 4  # thumbnails and step-by-step blocks: as many a page as fit the view's size
-CURVE_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd")
+CURVE_COLOURS = (pal.BLUE, pal.ORANGE, pal.GREEN, pal.PURPLE)
 
 
 class PredictionsView(ViewPanel):
@@ -74,7 +75,7 @@ class PredictionsView(ViewPanel):
         for side in ("bottom", "left"):
             self.scatter_plot.getAxis(side).enableAutoSIPrefix(False)
         legend = self.scatter_plot.addLegend(offset=(8, 8), brush=pg.mkBrush(255, 255, 255, 200))
-        self.identity_line = pg.PlotDataItem(pen=pg.mkPen("#666", width=1, style=Qt.PenStyle.DashLine))
+        self.identity_line = pg.PlotDataItem(pen=pg.mkPen(pal.LABEL, width=1, style=Qt.PenStyle.DashLine))
         self.scatter = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(31, 119, 180, 140))
         self.scatter_plot.addItem(self.identity_line)
         self.scatter_plot.addItem(self.scatter)
@@ -95,7 +96,7 @@ class PredictionsView(ViewPanel):
             self.curve_legend.addItem(predicted, "predicted")
             self.predicted_curves.append(predicted)
             self.target_curves.append(target)
-        self.target_key = pg.PlotDataItem(pen=pg.mkPen("#666", width=1, style=Qt.PenStyle.DashLine))
+        self.target_key = pg.PlotDataItem(pen=pg.mkPen(pal.LABEL, width=1, style=Qt.PenStyle.DashLine))
         self.curve_legend.addItem(self.target_key, "target (dashed)")
 
     # --- public, for the buttons and tests --------------------------------------------
@@ -254,7 +255,7 @@ class PredictionsView(ViewPanel):
         rows = ["".join(f"<td style='padding-right:24px; padding-bottom:8px'>{block}</td>"
                         for block in blocks[k:k + columns]) for k in range(0, len(blocks), columns)]
         note = "scored steps only; " if scored_only else ""
-        self.steps_text.setHtml(f"<p style='color:#666'>{note}red: wrong steps</p><table cellspacing=0>"
+        self.steps_text.setHtml(f"<p style='color:{pal.LABEL}'>{note}red: wrong steps</p><table cellspacing=0>"
                                 + "".join(f"<tr>{row}</tr>" for row in rows) + "</table>")
         self.caption.setText(self._score_text(predictions))
 

@@ -13,8 +13,6 @@ import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
-RECURRENT_TYPES = ("RNN", "LSTM", "GRU")
-
 
 def data_info(run):
     """The run's DataInfo, or None for runs that do not carry it."""
@@ -56,7 +54,9 @@ def recurrent_layer_types(experiment) -> dict[int, str] | None:
     the snapshots)."""
     if experiment is None:
         return None
-    return {i: layer.type for i, layer in enumerate(experiment.model.layers) if layer.type in RECURRENT_TYPES}
+    from engine.layers import RECURRENT, in_group
+
+    return {i: layer.type for i, layer in enumerate(experiment.model.layers) if in_group(layer.type, RECURRENT)}
 
 
 def layer_title(index: int, gates: dict | None = None, layer_types: dict[int, str] | None = None) -> str:

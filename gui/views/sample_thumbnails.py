@@ -26,10 +26,11 @@ from PySide6.QtCore import QRectF, QSize, QTimer, Signal
 from PySide6.QtGui import QCursor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QToolTip
 
+from gui.common import palette as pal
 from gui.views.sample_tiles import sample_tiles
 
 MISTAKE_TINT = np.array([1.0, 0.82, 0.82], np.float32)  # light red behind a wrong sample
-MISTAKE_COLOUR, RIGHT_COLOUR = "#b2182b", "#222222"
+MISTAKE_COLOUR, RIGHT_COLOUR = pal.WRONG, pal.RIGHT
 MAX_SAMPLES = 60  # caption items created once, so a page never shows more
 GAP_X, GAP_Y = 10, 6  # screen pixels between cells
 MIN_TILE_PX = 56  # a page holds as many samples as fit with tiles at least this big

@@ -9,9 +9,9 @@ the last k characters is from its prediction from the whole window — past
 that length, two prefixes that end alike look the same to it.
 
 The comparison and the context measurement run on the Inspector's second
-worker (gui/context_runner.py).
+worker (gui/trained/context_runner.py).
 
-The model runs on the Inspector's worker thread (gui/inspector.py); edits
+The model runs on the Inspector's worker thread (gui/trained/inspector.py); edits
 are throttled to about 20 requests a second, and the Inspector keeps only
 the latest pending one, so fast typing never queues work.
 """
@@ -23,6 +23,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLineEdit, QWidget
 
+from gui.common import palette as pal
 from gui.views.hidden_heatmap import printable
 from gui.views.recurrent_picker import RecurrentPicker, data_info, layer_title, recurrent_layer_types
 from gui.views.view_panel import ViewPanel, centred_levels, diverging_colour_map
@@ -102,11 +103,11 @@ class TextProbe(ViewPanel):
         self.bar_plot.setLabel("left", "probability")
         self.bar_plot.getAxis("left").enableAutoSIPrefix(False)  # "(x0.001)" on a probability misleads
         self.bar_plot.setLabel("bottom", f"next character (top {TOP_K})")
-        self.bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush="#1f77b4", pen=None, name="P(next character)")
+        self.bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush=pal.BLUE, pen=None, name="P(next character)")
         self.bar_plot.addItem(self.bars)
-        self.compare_bars = pg.BarGraphItem(x=[], height=[], width=0.4, brush="#ff7f0e", pen=None)
+        self.compare_bars = pg.BarGraphItem(x=[], height=[], width=0.4, brush=pal.ORANGE, pen=None)
         self.bar_plot.addItem(self.compare_bars)
-        self.bar_legend = self.bar_plot.addLegend(offset=(-5, 2), labelTextColor="#222")
+        self.bar_legend = self.bar_plot.addLegend(offset=(-5, 2), labelTextColor=pal.TEXT)
         self.bar_legend.addItem(self.bars, "P(next character)")
         self.heat_plot = self.plot_widget.addPlot(row=1, col=0)
         self.heat_plot.setMouseEnabled(False, False)
@@ -124,20 +125,20 @@ class TextProbe(ViewPanel):
         self.context_plot = self.plot_widget.addPlot(row=2, col=0, colspan=2)
         self.context_plot.setMouseEnabled(False, False)
         self.context_plot.hideButtons()
-        self.context_plot.setTitle("Context this model uses (held-out text)", color="#333", size="9pt")
+        self.context_plot.setTitle("Context this model uses (held-out text)", color=pal.TEXT, size="9pt")
         self.context_plot.setLabel("bottom", "last k characters read")
         self.context_plot.setLabel("left", "change of prediction")
         for axis in ("left", "bottom"):
             self.context_plot.getAxis(axis).enableAutoSIPrefix(False)
-        self.context_curve = self.context_plot.plot([], [], pen=pg.mkPen("#2ca02c", width=1), symbol="o",
-                                                    symbolSize=6, symbolBrush="#2ca02c", symbolPen=None)
+        self.context_curve = self.context_plot.plot([], [], pen=pg.mkPen(pal.GREEN, width=1), symbol="o",
+                                                    symbolSize=6, symbolBrush=pal.GREEN, symbolPen=None)
         from engine.claims import CONTEXT_TOLERANCE
 
         self.tolerance_line = pg.InfiniteLine(CONTEXT_TOLERANCE, angle=0, pen=pg.mkPen(
-            "#777", width=1, style=Qt.PenStyle.DashLine), label="same prediction", labelOpts={"color": "#555",
+            pal.LABEL, width=1, style=Qt.PenStyle.DashLine), label="same prediction", labelOpts={"color": pal.LABEL,
                                                                                                 "position": 0.85})
-        self.used_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#2ca02c", width=1, style=Qt.PenStyle.DashLine),
-                                         label="uses", labelOpts={"color": "#2ca02c", "position": 0.8})
+        self.used_line = pg.InfiniteLine(angle=90, pen=pg.mkPen(pal.GREEN, width=1, style=Qt.PenStyle.DashLine),
+                                         label="uses", labelOpts={"color": pal.GREEN, "position": 0.8})
         self.context_plot.addItem(self.tolerance_line)
         self.context_plot.addItem(self.used_line)
         self.used_line.hide()
@@ -147,7 +148,7 @@ class TextProbe(ViewPanel):
             "characters before the last k no longer change what it predicts")
         self.plot_widget.ci.layout.setRowStretchFactor(2, 0)
         self.body.addWidget(self.plot_widget)
-        self.report = None  # the latest gui.context_runner.ContextReport
+        self.report = None  # the latest gui.trained.context_runner.ContextReport
         self._comparison = None  # its PrefixComparison, while a second prefix is typed
         self.comparison_sentence = ""
 

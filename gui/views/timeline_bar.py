@@ -12,7 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
 
-from gui.style import subdued
+from gui.common.style import subdued
 
 
 class TimelineBar(QWidget):

@@ -16,6 +16,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
+from gui.common import palette as pal
 from gui.views.recurrent_picker import (
     class_names,
     is_sequence_classification,
@@ -23,8 +24,7 @@ from gui.views.recurrent_picker import (
 )
 from gui.views.recurrent_view import RecurrentView
 
-CLASS_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+CLASS_COLOURS = pal.SERIES
 BY_CLASS, BY_TIME = "class", "time"
 TIME_SHADES = 16
 
@@ -76,14 +76,14 @@ class HiddenStateTrajectories(RecurrentView):
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         for side in ("bottom", "left"):  # "(x0.001)" beside "% of variance" would read as a unit
             self.plot.getAxis(side).enableAutoSIPrefix(False)
-        self.legend = self.plot.addLegend(offset=(-5, 5), labelTextColor="#222", brush=(255, 255, 255, 200))
+        self.legend = self.plot.addLegend(offset=(-5, 5), labelTextColor=pal.TEXT, brush=(255, 255, 255, 200))
         self.class_lines: list[pg.PlotDataItem] = []  # one per class, made as classes appear
-        self.time_line = self.plot.plot(pen=pg.mkPen("#b0b0b0", width=1))
+        self.time_line = self.plot.plot(pen=pg.mkPen(pal.FAINT, width=1))
         self.time_dots = pg.ScatterPlotItem(size=5, pen=None)
         self.plot.addItem(self.time_dots)
         # White default brushes: the legend shows the marker shapes, the points their path's colour.
-        self.starts = pg.ScatterPlotItem(symbol="o", size=9, pen=pg.mkPen("#222", width=1), brush="w")
-        self.ends = pg.ScatterPlotItem(symbol="s", size=9, pen=pg.mkPen("#222", width=1), brush="w")
+        self.starts = pg.ScatterPlotItem(symbol="o", size=9, pen=pg.mkPen(pal.TEXT, width=1), brush="w")
+        self.ends = pg.ScatterPlotItem(symbol="s", size=9, pen=pg.mkPen(pal.TEXT, width=1), brush="w")
         self.plot.addItem(self.starts)
         self.plot.addItem(self.ends)
         self.time_map = pg.colormap.get("viridis")

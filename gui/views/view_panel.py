@@ -23,7 +23,7 @@ from PySide6.QtCore import QPoint, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
-from gui.style import subdued
+from gui.common.style import subdued
 
 SNAPSHOT, PREDICTIONS = frozenset({"snapshot"}), frozenset({"predictions"})
 BOTH = SNAPSHOT | PREDICTIONS

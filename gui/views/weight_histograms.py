@@ -18,6 +18,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QComboBox, QWidget
 
+from gui.common import palette as pal
 from gui.views.view_panel import ViewPanel
 
 HISTORY = 2000  # snapshots kept per layer and kind
@@ -73,7 +74,7 @@ class WeightHistograms(ViewPanel):
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
         # One legend row above both plots: inside them, the keys hid the bars and bands.
-        self.legend = pg.LegendItem(labelTextColor="#222", colCount=6)
+        self.legend = pg.LegendItem(labelTextColor=pal.TEXT, colCount=6)
         self.graphics.addItem(self.legend, row=0, col=0, colspan=2)
         self.histogram_plot = pg.PlotItem()
         self.histogram_plot.setLabel("left", "count")
@@ -92,11 +93,11 @@ class WeightHistograms(ViewPanel):
             self.distribution_plot.addItem(band)
             key = pg.PlotDataItem(pen=None, fillLevel=0, fillBrush=pg.mkBrush(*BLUE, alpha))
             self.legend.addItem(key, name)  # a legend sample only: bands have no legend swatch of their own
-        self.median_curve = self.distribution_plot.plot(pen=pg.mkPen((8, 48, 107), width=1))
+        self.median_curve = self.distribution_plot.plot(pen=pg.mkPen(pal.BLUE, width=1))
         self.legend.addItem(self.median_curve, "median")
-        self.step_marker = pg.InfiniteLine(angle=90, pen=pg.mkPen("#d62728", width=1))
+        self.step_marker = pg.InfiniteLine(angle=90, pen=pg.mkPen(pal.RED, width=1))
         self.distribution_plot.addItem(self.step_marker, ignoreBounds=True)
-        self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen("#d62728", width=1)), "shown step")
+        self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen(pal.RED, width=1)), "shown step")
         self.side_by_side: bool | None = None
         self._arrange(side_by_side=True)
         self.body.addWidget(self.graphics)

@@ -32,9 +32,9 @@ def isolated_settings(tmp_path):
 @pytest.fixture(autouse=True)
 def gallery_already_seen(isolated_settings):
     """The first start opens the examples gallery over the window; tests start
-    as if it had been seen (tests/gui/test_gallery.py clears this)."""
-    from gui.gallery import SEEN_KEY
-    from gui.settings import app_settings
+    as if it had been seen (tests/gui/gallery/test_gallery.py clears this)."""
+    from gui.common.settings import app_settings
+    from gui.gallery.page import SEEN_KEY
 
     app_settings().setValue(SEEN_KEY, True)
 
@@ -42,9 +42,9 @@ def gallery_already_seen(isolated_settings):
 @pytest.fixture(autouse=True)
 def tour_already_seen(isolated_settings):
     """The first start shows the guided tour (after the gallery); tests start
-    as if it had been closed once (tests/gui/test_tour.py clears this)."""
-    from gui.settings import app_settings
-    from gui.tour import SEEN_KEY
+    as if it had been closed once (tests/gui/gallery/test_tour.py clears this)."""
+    from gui.common.settings import app_settings
+    from gui.gallery.tour import SEEN_KEY
 
     app_settings().setValue(SEEN_KEY, True)
 
@@ -85,12 +85,12 @@ def dialogs(monkeypatch):
                         staticmethod(lambda *a, **k: (recorder.open_path, "")))
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         staticmethod(lambda *a, **k: (recorder.save_path, "")))
-    monkeypatch.setattr("gui.crash_recovery.ask_to_recover", recorder.ask_to_recover)
+    monkeypatch.setattr("gui.document.crash_recovery.ask_to_recover", recorder.ask_to_recover)
     return recorder
 
 
 def open_window(qtbot, path=None):
-    from gui.main_window import MainWindow
+    from gui.shell.main_window import MainWindow
 
     window = MainWindow(path)
     qtbot.addWidget(window)
@@ -117,7 +117,7 @@ def curve_points(curve) -> int:
 
 
 class FakeInspector(QObject):
-    """Stands in for gui.inspector.Inspector: records what views and the hub
+    """Stands in for gui.trained.inspector.Inspector: records what views and the hub
     ask of it; tests emit ``inspected`` themselves."""
 
     inspected = Signal(object)

@@ -1,0 +1,89 @@
+"""Export from the comparison window: either plot as a PNG or SVG picture,
+and the comparison table (with its verdict) as CSV — what a learner takes
+into a report or a slide."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QToolButton, QWidget
+
+PICTURES = "PNG image (*.png);;SVG drawing (*.svg)"
+
+
+def write_table_csv(result: object, path: str | Path) -> Path:
+    """The table's heading and rows as the window shows them, the verdict,
+    then one row per experiment and seed with the numbers behind the means."""
+    from engine.comparison_table import table_cells
+
+    head, rows = table_cells(result)
+    path = Path(path)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(head)
+        writer.writerows(rows)
+        writer.writerow([])
+        writer.writerow(["verdict", result.verdict])
+        writer.writerow([])
+        writer.writerow(["experiment", "seed", result.metric, "mean", "min", "max"])
+        for row in result.rows:
+            for seed, value in zip(row.seeds, row.values, strict=True):
+                writer.writerow([row.label, seed, "diverged" if value is None else f"{value:.6g}",
+                                 *(f"{v:.6g}" if v is not None else "" for v in (row.value, row.low, row.high))])
+    return path
+
+
+class ComparisonExport:
+    """The window's "Export" button and its menu."""
+
+    def __init__(self, panel: QWidget) -> None:
+        self.panel = panel
+        self.button = QToolButton(panel)
+        self.button.setText("Export")
+        self.button.setToolTip("Save either plot as a picture, or the comparison table as CSV")
+        self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.button)
+        self.loss_action = menu.addAction("Loss Plot…", lambda: self.export_plot("loss"))
+        self.metric_action = menu.addAction("Validation Plot…", lambda: self.export_plot("metric"))
+        menu.addSeparator()
+        self.table_action = menu.addAction("Table as CSV…", self.export_table)
+        menu.aboutToShow.connect(self._refresh)
+        self.button.setMenu(menu)
+        self._refresh()
+
+    def _refresh(self) -> None:
+        has_result = self.panel.run.result is not None
+        self.table_action.setEnabled(has_result)
+        self.table_action.setToolTip("" if has_result else "Run the comparison first")
+
+    def _stem(self) -> str:
+        return re.sub(r"[^A-Za-z0-9_-]+", "_", self.panel.comparison.name).strip("_") or "comparison"
+
+    def export_plot(self, which: str, path: str | None = None) -> Path | None:
+        from gui.trained.export_actions import export_plot
+
+        plot = self.panel.plots.loss_plot if which == "loss" else self.panel.plots.metric_plot
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self.panel, "Export plot", f"{self._stem()}-{which}.png", PICTURES)
+            if not path:
+                return None
+        return self._report(lambda: export_plot(plot, path))
+
+    def export_table(self, path: str | None = None) -> Path | None:
+        if self.panel.run.result is None:
+            return None
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self.panel, "Export comparison table", f"{self._stem()}.csv",
+                                                  "CSV table (*.csv)")
+            if not path:
+                return None
+        return self._report(lambda: write_table_csv(self.panel.run.result, path))
+
+    def _report(self, write) -> Path | None:
+        try:
+            return write()
+        except OSError as exc:
+            QMessageBox.warning(self.panel, "Export failed", f"Could not write the file: {exc.strerror or exc}")
+            return None

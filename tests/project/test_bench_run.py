@@ -1,0 +1,70 @@
+"""bench/run.py: a part runs in its own process and its figures reach the
+table and the JSON; a target that is missed, or a part that fails, says so."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "run.py"
+
+
+@pytest.fixture(scope="module")
+def bench_run():
+    spec = importlib.util.spec_from_file_location("bench_run", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_run"] = module
+    try:
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        del sys.modules["bench_run"]
+
+
+def test_the_cost_part_runs_for_real_and_reaches_the_table(bench_run, tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(bench_run.ARGS, "cost", (["--repeats", "1", "--lengths", "10,20,40"],) * 2)
+    out = tmp_path / "bench.json"
+    assert bench_run.main(["--quick", "--only", "cost", "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "| cost against length on cpu (C12), 10 → 40 steps | GRU" in printed
+    results = json.loads(out.read_text())
+    assert results["quick"] is True and results["machine"]["cores"] >= 1
+    ms = results["cost"]["ms_per_step"]
+    assert set(ms) == {"CNN", "GRU"} and all(len(v) == 3 and min(v.values()) > 0 for v in ms.values())
+
+
+def spread(median: float) -> dict[str, float]:
+    return {"median": median, "min": median * 0.9, "max": median * 1.1}
+
+
+def test_missed_targets_and_failed_parts_are_marked(bench_run):
+    results = {
+        "engine": {"presets": [{"preset": "digits_cnn", "engine_wall": spread(0.99), "engine_step": spread(1.0),
+                                "probes_wall": spread(0.95)},
+                               {"preset": "motif_gru", "engine_wall": spread(0.80), "engine_step": spread(0.8),
+                                "probes_wall": spread(0.8)}]},
+        "gui": {"preset": "digits_cnn", "threads": 1, "step_ratio": {**spread(0.93), "pairs": 12}, "p50_ms": 0.5,
+                "p99_ms": 70.0, "max_ms": 120.0, "lateness_ticks": 2400, "busiest": "curves",
+                "redraws_per_second": {"curves": 24.0}},
+        "startup": {"error": "bench/startup.py exited with code 1"},
+    }
+    rows = bench_run.table(results)
+    by_start = {row.split("|")[1].strip(): row for row in rows[2:]}
+    assert by_start["engine overhead, digits_cnn: headless / plain loop, whole epochs"].endswith("| met |")
+    assert "**not met**" in by_start["engine overhead, motif_gru: headless / plain loop, whole epochs"]
+    assert by_start["GUI overhead, digits_cnn with every view open: app / plain loop at 1 thread(s), 12 paired "
+                    "segments"].endswith("| met |")
+    assert "**not met**" in by_start["responsiveness: 10 ms timer lateness while training, p50 / p99 (max)"]
+    assert by_start["refresh: redraws per second of the busiest plot (curves) while training"].endswith("| met |")
+    assert "exited with code 1" in by_start["startup"] and by_start["startup"].endswith("**failed** |")
+
+
+def test_an_unknown_part_is_refused(bench_run, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        bench_run.main(["--only", "engine,gpu"])
+    assert exit_info.value.code == 2
+    assert "unknown part(s): gpu" in capsys.readouterr().err

@@ -12,7 +12,7 @@ every one of its named expectations is met in every one of those runs; the
 table says which expectation failed where. "With its nuance" means the
 claim's "but" showed in every run too. The presets' runs train first, all
 of them, several at once (one process per core at one thread; --jobs), then
-the probe actions and the explicit computations of engine/claims.py run on
+the tests of trained models (engine/model_tests.py) and the explicit computations of engine/claims.py run on
 their weights. ``--quick`` trains every model for one epoch at one seed: a
 smoke test of the machinery, whose verdicts mean little. ``--readme``
 writes the table into the README between its claims markers; the figures
@@ -44,8 +44,8 @@ from engine.comparison_table import ComparisonResult, compare  # noqa: E402
 from engine.events import Snapshot  # noqa: E402
 from engine.experiment_file import experiment_to_json, parse_layer  # noqa: E402
 from engine.headless import Job, train_many  # noqa: E402
+from engine.model_tests import run_model_tests  # noqa: E402
 from engine.presets import list_comparisons, load_comparison_preset, load_preset  # noqa: E402
-from engine.probe_actions import run_actions  # noqa: E402
 from engine.probes import ProbeSettings  # noqa: E402
 from engine.reference import between  # noqa: E402
 from engine.shapes import infer  # noqa: E402
@@ -245,8 +245,8 @@ def c2(b: Bench, seed: int) -> Measured:
 def c3(b: Bench, seed: int) -> Measured:
     _, result, runs = b.comparison("compare_shift", seed)
     (cnn_exp, cnn), (mlp_exp, mlp) = runs["CNN"], runs["MLP"]
-    far_cnn = run_actions(cnn_exp, cnn.weights, ["shift"])[-1]
-    far_mlp = run_actions(mlp_exp, mlp.weights, ["shift"])[-1]
+    far_cnn = run_model_tests(cnn_exp, cnn.weights, ["shift"])[-1]
+    far_mlp = run_model_tests(mlp_exp, mlp.weights, ["shift"])[-1]
     x = datasets.load(cnn_exp.dataset, cnn_exp.training.seed).x_val[:64]
     equi = measure.shift_equivariance_error(cnn_exp, cnn.weights, x, 2)
     base = 0.25
@@ -290,10 +290,10 @@ def c5(b: Bench, seed: int) -> Measured:
 def c6(b: Bench, seed: int) -> Measured:
     _, result, runs = b.comparison("compare_input_size", seed)
     (flat_exp, flat), (pool_exp, pooled) = runs["Flatten"], runs["global pool"]
-    (flat_probe,) = run_actions(flat_exp, flat.weights, ["new_size"])
-    (pool_probe,) = run_actions(pool_exp, pooled.weights, ["new_size"])
+    (flat_probe,) = run_model_tests(flat_exp, flat.weights, ["new_size"])
+    (pool_probe,) = run_model_tests(pool_exp, pooled.weights, ["new_size"])
     gru_exp, gru = b.preset("motif_gru", seed)
-    (gru_probe,) = run_actions(gru_exp, gru.weights, ["new_size"])
+    (gru_probe,) = run_model_tests(gru_exp, gru.weights, ["new_size"])
     refused = flat_probe.refusal.split(":")[0] if flat_probe.refusal else "accepted!"
     m = Measured({"the Flatten CNN refuses the new size with a message": flat_probe.refusal is not None,
                   "the GRU takes another length": gru_probe.after is not None},
@@ -374,10 +374,10 @@ def c10(b: Bench, seed: int) -> Measured:
     _, steps, step_runs = b.comparison("compare_shuffled_steps", seed)
     v = {label: run.value for label, (_, run) in pix_runs.items()}
     gru_exp, gru = step_runs["GRU"]
-    (probe,) = run_actions(gru_exp, gru.weights, ["shuffle_steps"])
+    (probe,) = run_model_tests(gru_exp, gru.weights, ["shuffle_steps"])
     shuffled = step_runs["GRU shuffled"][1].value
     lstm_exp, lstm = b.preset("copy_memory_lstm", seed)  # trained for C9 already when run in order
-    (recall,) = run_actions(lstm_exp, lstm.weights, ["shuffle_steps"])
+    (recall,) = run_model_tests(lstm_exp, lstm.weights, ["shuffle_steps"])
     kept = (probe.after - 0.25) / max(probe.before - 0.25, 1e-9) if probe.after is not None else 1.0
     cnn_edge, perm_edge = v["CNN"] - v["MLP"], v["CNN permuted"] - v["MLP permuted"]
     mlp_same = abs(v["MLP"] - v["MLP permuted"]) <= 0.05
@@ -497,7 +497,7 @@ CLAIMS: dict[str, Claim] = {c.id: c for c in (
           seeded=False),
     Claim("C2", "parameter count of a 3×3 conv with 32 filters at two image sizes; compare_shift (16×16 shapes) "
           "and compare_digits_cnn_mlp (8×8 digits)", ("compare_digits_cnn_mlp", "compare_shift"), c2),
-    Claim("C3", "compare_shift (shapes trained in the left half), probe Shift test by half the image; first conv "
+    Claim("C3", "compare_shift (shapes trained in the left half), the Shift test by half the image; first conv "
           "layer's equivariance", ("compare_shift",), c3,
           "the convolution alone is equivariant (its maps move with the input, difference ≈ 0); the global max "
           "pooling after it makes the answer invariant"),
@@ -505,7 +505,7 @@ CLAIMS: dict[str, Claim] = {c.id: c for c in (
           "grid shows)", ("digits_cnn",), c4),
     Claim("C5", "max pooling by hand vs torch max_pool2d; digits_cnn shapes per layer", (), c5,
           "the convolutions (padding 1) keep the size; only the pooling halves it", seeded=False),
-    Claim("C6", "compare_input_size, probe Different input size; motif_gru at another length",
+    Claim("C6", "compare_input_size, the Different input size test; motif_gru at another length",
           ("compare_input_size", "motif_gru"), c6,
           "the refusal is a readable message, not a traceback; a fully convolutional net (global pooling) takes "
           "any size too, and on shapes drawn half as large again it keeps ≥85 % of its margin over chance: "
@@ -519,7 +519,7 @@ CLAIMS: dict[str, Claim] = {c.id: c for c in (
           "initialisation", ("compare_copy_memory",), c9,
           "the RNN trains with gradient clipping and still fails: clipping caps exploding gradients, it cannot "
           "restore vanishing ones"),
-    Claim("C10", "compare_permuted_pixels (16×16 shapes); compare_shuffled_steps; the probe Time-step shuffle on the "
+    Claim("C10", "compare_permuted_pixels (16×16 shapes); compare_shuffled_steps; the Time-step shuffle test on the "
           "ordered "
           "long-range GRU and on the copy-memory LSTM",
           ("compare_permuted_pixels", "compare_shuffled_steps", "copy_memory_lstm"), c10,

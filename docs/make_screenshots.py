@@ -73,7 +73,7 @@ def shoot(preset: str, views: list[str]) -> None:
                 view.load_sample(3)
             if name == "text_probe":
                 view.set_text("the river bank", compare="he made a deposit at the bank")
-                for _ in range(150):  # the first answer builds the Inspector's model: give it time
+                for _ in range(150):  # the first answer builds the InspectionRunner's model: give it time
                     if (view.inspection is not None and len(view.inspection.input) == len("the river bank")
                             and view.report is not None and view.report.comparison is not None):
                         break

@@ -98,7 +98,7 @@ class Snapshot:
     weight_histograms: dict[int, Histogram] = field(default_factory=dict)  # layers with parameters
     grad_histograms: dict[int, Histogram] = field(default_factory=dict)  # absent before the first step
     # The model's state_dict as CPU numpy copies (None when the model is too
-    # big to copy at probe rate): the GUI's Inspector runs drawn inputs with it.
+    # big to copy at probe rate): the GUI's InspectionRunner runs drawn inputs with it.
     weights: dict[str, np.ndarray] | None = None
     # The model's output on the probe samples: class probabilities (P, C) /
     # (P, T, C), or regression values of the target's shape.

@@ -37,7 +37,7 @@ class ProbeSettings:
     gates: bool = True  # LSTM/GRU gates and cell state, via the unrolled twin
     gradients: bool = True  # ‖∂loss/∂h_t‖ per step for recurrent layers
     histograms: bool = True  # weight and gradient histograms per layer
-    weights: bool = True  # the state_dict, for the GUI's Inspector
+    weights: bool = True  # the state_dict, for the GUI's InspectionRunner
     outputs: bool = True  # the model's output on the probe samples
     # Not a snapshot probe: a Predictions event after each epoch's evaluation.
     predictions: bool = True

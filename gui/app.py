@@ -15,7 +15,7 @@ from gui.common.settings import APPLICATION, ORGANIZATION
 from gui.data.image_reader import register_image_reader
 from gui.shell.gui_garbage_collector import GuiGarbageCollector
 
-# Training runs in a child process, but the Inspector (and the in-process
+# Training runs in a child process, but the InspectionRunner (and the in-process
 # fallback of training) run on worker threads that need the GIL for a moment
 # between torch calls; while the GUI thread paints (Python, in pyqtgraph) such
 # a worker waits up to the switch interval each time. 5 ms (CPython's default)

@@ -15,9 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
-
-from gui.common.worker_wait import wait_for_worker
+from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
 
 
 class Task(QObject):
@@ -33,8 +31,10 @@ class Task(QObject):
 
     def start(self, fn: Callable[..., Any], *args: Any, on_returned: Callable[[Any], None] | None = None,
               on_errored: Callable[[BaseException], None] | None = None,
-              on_finished: Callable[[], None] | None = None) -> bool:
-        """Run ``fn(*args)`` on a worker; False (and nothing runs) while one is busy."""
+              on_finished: Callable[[], None] | None = None,
+              on_yielded: Callable[[Any], None] | None = None) -> bool:
+        """Run ``fn(*args)`` on a worker; False (and nothing runs) while one is busy.
+        A generator function gets a GeneratorWorker: ``on_yielded`` takes each value."""
         if self.busy:
             return False
         from superqt.utils import create_worker
@@ -42,6 +42,8 @@ class Task(QObject):
         worker = create_worker(fn, *args, _start_thread=False, _ignore_errors=True)
         if on_returned is not None:
             worker.returned.connect(on_returned)
+        if on_yielded is not None:
+            worker.yielded.connect(on_yielded)
         if on_errored is not None:
             worker.errored.connect(on_errored)
         worker.finished.connect(self._on_finished)
@@ -52,10 +54,24 @@ class Task(QObject):
         worker.start()
         return True
 
-    def shutdown(self, timeout_ms: int = 10_000) -> None:
-        """Wait (at most ``timeout_ms``) for the running job, if any."""
+    def shutdown(self, timeout_ms: int = 10_000, stop: bool = False) -> None:
+        """Wait (at most ``timeout_ms``) for the running job, if any; ``stop``
+        first asks a generator job to end at its next yield.
+
+        Waits for this Task's own finish handler, connected when the job
+        started: a ``finished`` emitted just before the wait but not yet
+        delivered still ends it (waiting on ``finished`` itself would miss
+        that one and sit out the whole timeout)."""
+        if self.worker is None:
+            return
+        if stop and hasattr(self.worker, "quit"):
+            self.worker.quit()
+        loop = QEventLoop()
+        self.busy_changed.connect(loop.quit)
+        QTimer.singleShot(timeout_ms, loop.quit)
         if self.worker is not None:
-            wait_for_worker(self.worker, timeout_ms)
+            loop.exec()
+        self.busy_changed.disconnect(loop.quit)
 
     def _on_finished(self) -> None:
         self.worker = None

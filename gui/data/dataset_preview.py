@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSizePolicy, QStackedWidge
 from engine.spec import DatasetSpec
 from gui.common import palette as pal
 from gui.common.style import subdued
-from gui.common.worker_wait import wait_for_worker
+from gui.common.task import Task
 
 N_IMAGES, IMAGE_COLUMNS, N_SEQUENCES, MAX_LINES = 16, 8, 4, 3
 DEBOUNCE_MS = 250
@@ -88,7 +88,7 @@ class DatasetPreview(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._worker: object | None = None
+        self.task = Task(self)
         self._pending: tuple[DatasetSpec, int] | None = None
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -119,15 +119,13 @@ class DatasetPreview(QWidget):
 
     @property
     def busy(self) -> bool:
-        return self._worker is not None or self._debounce.isActive()
+        return self.task.busy or self._debounce.isActive()
 
     def shutdown(self, timeout_ms: int = 10_000) -> None:
         """Drop pending requests and wait for a running worker to finish."""
         self._pending = None
         self._debounce.stop()
-        if self._worker is None:
-            return
-        wait_for_worker(self._worker, timeout_ms)
+        self.task.shutdown(timeout_ms)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.shutdown()
@@ -135,21 +133,14 @@ class DatasetPreview(QWidget):
 
     # --- worker -----------------------------------------------------------------
     def _start_pending(self) -> None:
-        from superqt.utils import create_worker
-
-        if self._worker is not None or self._pending is None:
+        if self.task.busy or self._pending is None:
             return  # the running worker starts the pending request when done
         spec, seed = self._pending
         self._pending = None
-        worker = create_worker(prepare_samples, spec, seed, _start_thread=False, _ignore_errors=True)
-        worker.returned.connect(self._on_returned)
-        worker.errored.connect(self._on_errored)
-        worker.finished.connect(self._on_worker_finished)
-        self._worker = worker
-        worker.start()
+        self.task.start(prepare_samples, spec, seed, on_returned=self._on_returned, on_errored=self._on_errored,
+                        on_finished=self._on_worker_finished)
 
     def _on_worker_finished(self) -> None:
-        self._worker = None
         if self._pending is not None and not self._debounce.isActive():
             self._start_pending()
 

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from gui.common.palette import ERROR_STYLE
 from gui.common.style import subdued
-from gui.common.worker_wait import wait_for_worker
+from gui.common.task import Task
 from gui.document.document import Document
 
 
@@ -74,7 +74,7 @@ class DownloadDialog(QDialog):
         self.close_button.clicked.connect(self.reject)
         self.choices.buttonToggled.connect(lambda *_: self._refresh())
         layout.addWidget(self.buttons)
-        self._worker: Any = None
+        self.task = Task(self)
         self._cancel = threading.Event()
         self._done = [0, 1]
         self._timer = QTimer(self, interval=100)
@@ -92,31 +92,25 @@ class DownloadDialog(QDialog):
 
     @property
     def busy(self) -> bool:
-        return self._worker is not None
+        return self.task.busy
 
     def start_download(self) -> None:
-        from superqt.utils import create_worker
-
         from engine import downloads
 
-        if self._worker is not None:
+        if self.task.busy:
             return
         key = self.selected
         self._cancel = threading.Event()
         self._done[:] = [0, downloads.SOURCES[key].size]
         self.status.setText(f"Downloading {downloads.SOURCES[key].title}…")
         self.status.setStyleSheet("")
-        worker = create_worker(_download, key, self._done, self._cancel, _start_thread=False, _ignore_errors=True)
-        worker.returned.connect(self._on_returned)
-        worker.errored.connect(self._on_errored)
-        worker.finished.connect(self._on_finished)
-        self._worker = worker
+        self.task.start(_download, key, self._done, self._cancel, on_returned=self._on_returned,
+                        on_errored=self._on_errored, on_finished=self._on_finished)
         self._timer.start()
         self._refresh()
-        worker.start()
 
     def cancel_download(self) -> None:
-        if self._worker is not None:
+        if self.task.busy:
             self._cancel.set()
             self.status.setText("Cancelling…")
 
@@ -125,7 +119,7 @@ class DownloadDialog(QDialog):
         from engine.downloads import is_downloaded
 
         key = self.selected
-        if self._worker is not None or not is_downloaded(key):
+        if self.task.busy or not is_downloaded(key):
             return
         self.document.set(self.document.experiment.with_dataset(validate_dataset({"name": key})),
                           f"Change data set to {DATASETS[key].title}")
@@ -133,15 +127,15 @@ class DownloadDialog(QDialog):
 
     def reject(self) -> None:
         """Close, or Cancel while downloading (the dialog stays open to show it stopped)."""
-        if self._worker is not None:
+        if self.task.busy:
             self.cancel_download()
             return
         super().reject()
 
     def done(self, result: int) -> None:
-        if self._worker is not None:  # closing the window's way: stop and wait, leave no part files
+        if self.task.busy:  # closing the window's way: stop and wait, leave no part files
             self._cancel.set()
-            wait_for_worker(self._worker, 30_000)
+            self.task.shutdown(30_000)
         super().done(result)
 
     # --- internals ------------------------------------------------------------------
@@ -152,8 +146,8 @@ class DownloadDialog(QDialog):
             source = downloads.SOURCES[key]
             state = "downloaded" if downloads.is_downloaded(key) else f"{source.size / 1e6:.0f} MB"
             radio.setText(f"{source.title} ({state})")
-            radio.setEnabled(self._worker is None)
-        running = self._worker is not None
+            radio.setEnabled(not self.task.busy)
+        running = self.task.busy
         self.download_button.setEnabled(not running)
         self.use_button.setEnabled(not running and downloads.is_downloaded(self.selected))
         self.close_button.setText("Cancel" if running else "Close")
@@ -180,7 +174,6 @@ class DownloadDialog(QDialog):
         self.status.setStyleSheet(ERROR_STYLE)
 
     def _on_finished(self) -> None:
-        self._worker = None
         self._timer.stop()
         self._refresh()
 

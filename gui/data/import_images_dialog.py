@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 
 from gui.common.palette import ERROR_STYLE
 from gui.common.style import subdued
-from gui.common.worker_wait import wait_for_worker
+from gui.common.task import Task
 from gui.document.document import Document
 
 SAMPLES_PER_CLASS = 6
@@ -132,7 +132,7 @@ class ImportImagesDialog(QDialog):
         self.folder = None  # engine.datasets.image_folder.Folder of the current options, once read
         self._closing = False
         self.error: str | None = None
-        self._worker: Any = None
+        self.task = Task(self)
         self._cancel = threading.Event()
         self._done = [0, 0]  # written by the worker, shown by a timer: no signal per file
         self._progress_timer = QTimer(self, interval=100)
@@ -158,7 +158,7 @@ class ImportImagesDialog(QDialog):
 
     @property
     def busy(self) -> bool:
-        return self._worker is not None or self._debounce.isActive()
+        return self.task.busy or self._debounce.isActive()
 
     def accept(self) -> None:
         if self.folder is None or self.busy:
@@ -190,9 +190,7 @@ class ImportImagesDialog(QDialog):
         self._debounce.start()
 
     def _start_reading(self) -> None:
-        from superqt.utils import create_worker
-
-        if self._worker is not None:  # the running one starts us again when it has stopped
+        if self.task.busy:  # the running one starts us again when it has stopped
             self._cancel.set()
             return
         options = self.options()
@@ -203,13 +201,9 @@ class ImportImagesDialog(QDialog):
         self._done[:] = [0, 0]
         self.status.setText("Reading images…")
         self.status.setStyleSheet("")
-        worker = create_worker(_read, options, self._done, self._cancel, _start_thread=False, _ignore_errors=True)
-        worker.returned.connect(self._on_read)
-        worker.errored.connect(lambda exc: self._show_error(exc))
-        worker.finished.connect(self._on_worker_finished)
-        self._worker = worker
+        self.task.start(_read, options, self._done, self._cancel, on_returned=self._on_read,
+                        on_errored=lambda exc: self._show_error(exc), on_finished=self._on_worker_finished)
         self._progress_timer.start()
-        worker.start()
 
     def _show_progress(self) -> None:
         done, total = self._done
@@ -220,16 +214,15 @@ class ImportImagesDialog(QDialog):
             self.status.setText(f"Reading images… {done:,} of {total:,}")
 
     def _on_worker_finished(self) -> None:
-        self._worker = None
         self._progress_timer.stop()
         self.progress.setVisible(False)
         if self._cancel.is_set() and not self._closing and not self._debounce.isActive():
             self._start_reading()  # options changed while reading
 
     def _stop_worker(self) -> None:
-        if self._worker is not None:
+        if self.task.busy:
             self._cancel.set()
-            wait_for_worker(self._worker, 30_000)
+            self.task.shutdown(30_000)
 
     def _on_read(self, result: Any) -> None:
         if self._cancel.is_set() or result is None:

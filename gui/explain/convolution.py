@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.explain import convolution as cv
-from gui.common.worker_wait import wait_for_worker
+from gui.common.task import Task
 from gui.explain import convolution_sources as src
 from gui.explain.convolution_drawing import draw
 from gui.explain.grid_widget import NumberGrid
@@ -56,7 +56,7 @@ class ConvolutionExplainer(QWidget):
         self.problem = ""  # why there is no output, when there is none
         self.position = 0
         self.selected: tuple[str, int, int] | None = None  # ("input" | "kernel", row, column)
-        self._worker = None
+        self.task = Task(self)  # loads a validation sample
         self._sample_index = 0
         self._updating = False
         self.resize(1400, 720)
@@ -221,32 +221,22 @@ class ConvolutionExplainer(QWidget):
         self._recompute(reset=True)
 
     def _load_sample(self) -> None:
-        if self._worker is not None:
+        if self.task.busy:
             return
-        from superqt.utils import create_worker
-
         experiment = self.context.document.experiment if self.context.document is not None else None
         spec, seed = src.sample_spec(experiment), experiment.training.seed if experiment is not None else 0
         self.note = "Loading a validation sample…"
         self.explanation.setText(self.note)
-        worker = create_worker(src.load_sample, spec, seed, self.pick.value() - 1, _start_thread=False,
-                               _ignore_errors=True)
-        worker.returned.connect(self._on_sample)
-        worker.errored.connect(lambda exc: self._on_sample((self.grid, f"No sample: {exc}")))
-        worker.finished.connect(self._on_worker_finished)
-        self._worker = worker
-        worker.start()
+        self.task.start(src.load_sample, spec, seed, self.pick.value() - 1, on_returned=self._on_sample,
+                        on_errored=lambda exc: self._on_sample((self.grid, f"No sample: {exc}")))
 
     def _on_sample(self, result: tuple[np.ndarray, str]) -> None:
         self.grid, self.note = result[0].copy(), result[1]
         self._recompute(reset=True)
 
-    def _on_worker_finished(self) -> None:
-        self._worker = None
-
     @property
     def loading(self) -> bool:
-        return self._worker is not None
+        return self.task.busy
 
     def _set_pick(self, index: int) -> None:
         """The "#" box numbers filters (trained) or samples (real sample); hidden otherwise."""
@@ -349,6 +339,6 @@ class ConvolutionExplainer(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.play.setChecked(False)
-        wait_for_worker(self._worker, 10_000)
+        self.task.shutdown(10_000)
         super().closeEvent(event)
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 
 from PySide6.QtCore import QObject, Signal
 
-from gui.common.worker_wait import wait_for_worker
+from gui.common.task import Task
 from gui.gallery.items import GalleryItem
 from gui.gallery.thumbnails import ThumbnailSamples, dataset_key, thumbnail_samples
 
@@ -35,7 +35,7 @@ class ThumbnailLoader(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._worker = None
+        self.task = Task(self)
         self._waiting: dict[tuple, tuple[object, int]] = {}
 
     @staticmethod
@@ -44,7 +44,7 @@ class ThumbnailLoader(QObject):
 
     @property
     def busy(self) -> bool:
-        return self._worker is not None or bool(self._waiting)
+        return self.task.busy or bool(self._waiting)
 
     def request(self, items: Iterable[GalleryItem]) -> None:
         for item in items:
@@ -57,22 +57,14 @@ class ThumbnailLoader(QObject):
         """Stop after the data set being generated, and wait: a QThread
         destroyed while running aborts the process."""
         self._waiting.clear()
-        if self._worker is not None:
-            self._worker.quit()
-            wait_for_worker(self._worker, timeout_ms)
+        self.task.shutdown(timeout_ms, stop=True)
 
     def _start(self) -> None:
-        from superqt.utils import create_worker
-
-        if self._worker is not None or not self._waiting:
+        if self.task.busy or not self._waiting:
             return
         jobs = [(key, spec, seed) for key, (spec, seed) in self._waiting.items()]
         self._waiting.clear()
-        worker = create_worker(_generate, jobs, _start_thread=False, _ignore_errors=True)
-        worker.yielded.connect(self._on_yielded)
-        worker.finished.connect(self._on_finished)
-        self._worker = worker
-        worker.start()
+        self.task.start(_generate, jobs, on_yielded=self._on_yielded, on_finished=self._on_finished)
 
     def _on_yielded(self, result: tuple[tuple, ThumbnailSamples]) -> None:
         key, samples = result
@@ -80,7 +72,6 @@ class ThumbnailLoader(QObject):
         self.loaded.emit(key)
 
     def _on_finished(self) -> None:
-        self._worker = None
         if self._waiting:
             self._start()
         else:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from PySide6.QtCore import QObject, Signal
 
-from gui.common.worker_wait import wait_for_worker
+from gui.common.task import Task
 
 ENGINE_MODULES = ("engine.layers", "engine.shapes", "engine.datasets", "engine.experiment_file",
                   "engine.devices", "engine.training", "engine.control", "engine.events")
@@ -64,26 +64,17 @@ class EngineLoader(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._worker: object | None = None
+        self.task = Task(self)
         self.is_loaded = False
         self.is_warm = False
 
     def start(self) -> None:
-        from superqt.utils import create_worker
-
-        worker = create_worker(load_engine, _start_thread=False, _ignore_errors=True)
-        worker.yielded.connect(self._on_yielded)
-        worker.errored.connect(self._on_errored)
-        worker.finished.connect(self._on_finished)
-        self._worker = worker
-        worker.start()
+        self.task.start(load_engine, on_yielded=self._on_yielded, on_errored=self._on_errored)
 
     def wait(self, timeout_ms: int = 30_000) -> None:
         """Block (processing events) until a running load has finished: imports
         cannot be interrupted, and the process must not exit under them."""
-        if self._worker is None:
-            return
-        wait_for_worker(self._worker, timeout_ms)
+        self.task.shutdown(timeout_ms)
 
     def _on_yielded(self, stage: str) -> None:
         if stage == "imported":
@@ -96,5 +87,3 @@ class EngineLoader(QObject):
     def _on_errored(self, exc: BaseException) -> None:
         self.failed.emit(f"{type(exc).__name__}: {exc}")
 
-    def _on_finished(self) -> None:
-        self._worker = None

@@ -18,10 +18,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
 from engine.spec import Experiment
-from gui.common.worker_wait import finish_dialogs
 from gui.explain.menu import ExplainMenu
 from gui.explain.registry import ExplainContext
 from gui.gallery.page import install_gallery
@@ -33,7 +32,7 @@ from gui.shell.gui_garbage_collector import GuiGarbageCollector
 from gui.shell.help_text import show_about, show_help
 from gui.shell.window_actions import WindowActions
 from gui.trained.export_actions import ExportActions
-from gui.trained.inspector import Inspector
+from gui.trained.inspection_runner import InspectionRunner
 from gui.trained.trained_model_actions import TrainedModelActions
 from gui.training.curves import LossCurves
 from gui.training.device_fallback import DeviceFallback
@@ -44,6 +43,17 @@ from gui.views.view_hub import ViewHub
 from gui.widgets.message_banner import MessageBanner
 
 APP_NAME = "CNN-RNN Playground"
+
+
+def finish_dialogs(window: QWidget) -> None:
+    """Finish ``window``'s open dialogs the way their Cancel or Close would
+    (``done``), before the window goes. A dialog with a worker (a download,
+    an image folder being read) stops and waits for it in ``done``; closing
+    the window alone reached only ``reject``, which for the download dialog
+    means "cancel, stay open": the app quit with the worker still running."""
+    for dialog in window.findChildren(QDialog):
+        if dialog.isVisible():
+            dialog.done(QDialog.DialogCode.Rejected)
 
 
 class MainWindow(QMainWindow):
@@ -74,7 +84,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.dock_layout = DockLayout(self)
         self.docks = self.dock_layout.docks
-        self.inspector = Inspector(self)
+        self.inspector = InspectionRunner(self)
         self.views = ViewHub(self.inspector, self)
         timeline_bar = self.addToolBar("Timeline")
         timeline_bar.setObjectName("timeline_toolbar")
@@ -308,7 +318,8 @@ class MainWindow(QMainWindow):
         self.runner.snapshot_taken.connect(self.views.on_snapshot)
         self.runner.predicted.connect(self.views.on_predictions)
         self.runner.finished.connect(self.views.on_finished)
-        self.inspector.failed.connect(lambda text: self.statusBar().showMessage(f"Inspector: {text}", 8000))
+        self.inspector.failed.connect(
+            lambda text: self.statusBar().showMessage(f"Running the model on your input failed: {text}", 8000))
         a.train.triggered.connect(self.train)
         a.pause.triggered.connect(self.toggle_pause)
         a.step.triggered.connect(self.step)

@@ -19,7 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from gui.common.worker_wait import wait_for_worker
+from gui.common.task import Task
 
 CURVE_INTERVAL = 5.0  # seconds between two measurements of the curve while the weights change
 CURVE_SAMPLES = 128  # held-out windows: enough for a steady mean, a fraction of a second
@@ -69,32 +69,26 @@ class ContextRunner(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._worker = None
+        self.task = Task(self)
         self._pending: tuple | None = None
         self._memo = _Memo()
 
     @property
     def busy(self) -> bool:
-        return self._worker is not None
+        return self.task.busy
 
     def request(self, experiment: Any, weights: dict | None, a: str, b: str) -> None:
         """Compare the prefixes ``a`` and ``b`` (``b`` may be empty) under these weights."""
         if experiment is None or weights is None:
             return
         self._pending = (experiment, weights, a, b)
-        if self._worker is None:
+        if not self.task.busy:
             self._start()
 
     def _start(self) -> None:
-        from superqt.utils import create_worker
-
         job, self._pending = self._pending, None
-        worker = create_worker(_measure, self._memo, *job, _start_thread=False, _ignore_errors=True)
-        worker.returned.connect(self._on_returned)
-        worker.errored.connect(self._on_errored)
-        worker.finished.connect(self._on_finished)
-        self._worker = worker
-        worker.start()
+        self.task.start(_measure, self._memo, *job, on_returned=self._on_returned, on_errored=self._on_errored,
+                        on_finished=self._on_finished)
 
     def _on_returned(self, report: ContextReport) -> None:
         self.measured.emit(report)
@@ -105,11 +99,9 @@ class ContextRunner(QObject):
         self.failed.emit(describe_error(exc))
 
     def _on_finished(self) -> None:
-        self._worker = None
         if self._pending is not None:
             self._start()
 
     def shutdown(self, timeout_ms: int = 5000) -> None:
         self._pending = None
-        if self._worker is not None:
-            wait_for_worker(self._worker, timeout_ms)
+        self.task.shutdown(timeout_ms)

@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QStatusBar, QWidget
 
-from gui.common.worker_wait import wait_for_worker
+from gui.common.task import Task
 
 # kind → (menu text, dialog title, file filter)
 MODEL_EXPORTS: dict[str, tuple[str, str, str]] = {
@@ -97,7 +97,8 @@ class ExportActions(QObject):
         self.run_history = run_history
         self.show_message = show_message
         self.status = status
-        self._worker = None
+        self.task = Task(self)
+        self.task.busy_changed.connect(self.busy_changed)
         self.menu = QMenu("E&xport", window)
         self.menu.setToolTipsVisible(True)  # a disabled ONNX item says what to install
         self.model_actions: dict[str, QAction] = {}
@@ -131,7 +132,7 @@ class ExportActions(QObject):
     # --- state ------------------------------------------------------------------------
     @property
     def busy(self) -> bool:
-        return self._worker is not None
+        return self.task.busy
 
     def refresh(self, *_args) -> None:
         document = self.document()
@@ -228,36 +229,23 @@ class ExportActions(QObject):
 
     def shutdown(self, timeout_ms: int = 30_000) -> None:
         """Wait for a running export (the window is closing)."""
-        if self._worker is not None:
-            wait_for_worker(self._worker, timeout_ms)
+        self.task.shutdown(timeout_ms)
 
     # --- internals ----------------------------------------------------------------------
     def _start(self, kind: str, experiment, path: str, weights) -> bool:
-        from superqt.utils import create_worker
-
         from engine.export import export_model
 
-        worker = create_worker(export_model, kind, experiment, path, weights, _start_thread=False,
-                               _ignore_errors=True)
-        worker.returned.connect(lambda result: self._done(str(result.path), result.note))
-        worker.errored.connect(self._on_errored)
-        worker.finished.connect(self._on_finished)
-        self._worker = worker
-        self.busy_changed.emit(True)
+        self.task.start(export_model, kind, experiment, path, weights,
+                        on_returned=lambda result: self._done(str(result.path), result.note),
+                        on_errored=self._on_errored, on_finished=self.refresh)
         self.status().showMessage(f"Exporting {Path(path).name}…")
         self.refresh()
-        worker.start()
         return True
 
     def _on_errored(self, exc: BaseException) -> None:
         from engine.errors import describe_error
 
         self._fail(describe_error(exc))
-
-    def _on_finished(self) -> None:
-        self._worker = None
-        self.busy_changed.emit(False)
-        self.refresh()
 
     def _done(self, path: str, note: str) -> bool:
         self.status().showMessage(f"Exported {Path(path).name}: {note}", 8000)

@@ -1,6 +1,6 @@
 """The window's commands for the trained model: File ▸ Save Trained Weights
 With Experiment (a setting), Train ▸ Continue Training from These Weights,
-Train ▸ Test the Trained Model (one action per probe that applies to the
+Train ▸ Test the Trained Model (one action per test that applies to the
 data), and the status-bar hint saying which trained weights the window holds.
 
 The window creates this before the engine is loaded (no torch here);
@@ -16,7 +16,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMenu, QWidget
 
 from engine.spec import Experiment
-from gui.trained.probe_runner import ProbeRunner
+from gui.trained.model_test_runner import ModelTestRunner
 from gui.trained.trained_weights import TrainedWeights
 
 NO_WEIGHTS_TIP = "Train the model (or open an experiment saved with its weights) first"
@@ -36,10 +36,10 @@ class TrainedModelActions(QObject):
         self.continue_training_callback = continue_training
         self.document = None
         self.weights = TrainedWeights(self)
-        self.probes = ProbeRunner(self)
-        self.panel = None  # gui.trained.probe_panel.ProbePanel, made when first needed
+        self.model_tests = ModelTestRunner(self)
+        self.panel = None  # gui.trained.model_test_panel.ModelTestPanel, made when first needed
         self._base_step = 0  # steps behind the weights a run continues from
-        self._applicable_for: tuple[object, set[str]] | None = None  # (dataset spec, probe keys)
+        self._applicable_for: tuple[object, set[str]] | None = None  # (dataset spec, test keys)
         self.label = QLabel(self.weights.hint(None))
         self.label.setContentsMargins(8, 0, 8, 0)
         self.label.setToolTip("The weights that Save writes beside the experiment, that Continue Training "
@@ -54,12 +54,12 @@ class TrainedModelActions(QObject):
         self.continue_training = QAction("&Continue Training from These Weights", window)
         self.continue_training.setStatusTip("Train on from the trained weights instead of fresh ones")
         self.continue_training.triggered.connect(self._on_continue)
-        self.probe_menu = QMenu("&Test the Trained Model", window)
-        self.probe_menu.setToolTipsVisible(True)
-        self.probe_actions: dict[str, QAction] = {}  # one per engine.probe_actions.ACTIONS key, made in attach
+        self.test_menu = QMenu("&Test the Trained Model", window)
+        self.test_menu.setToolTipsVisible(True)
+        self.test_actions: dict[str, QAction] = {}  # one per engine.model_tests.MODEL_TESTS key, made in attach
         self.run_all = QAction("Run &All Tests", window)
         self.run_all.setStatusTip("Run every test that applies to this data set, one after another")
-        self.run_all.triggered.connect(lambda: self.run_probes(None))
+        self.run_all.triggered.connect(lambda: self.run_tests(None))
 
         runner.finished.connect(self._on_run_finished)
         runner.state_changed.connect(self.refresh)
@@ -67,47 +67,47 @@ class TrainedModelActions(QObject):
         reset_action.triggered.connect(self.weights.clear)  # Reset forgets the run
         self.weights.changed.connect(self.refresh)
         self.weights.problem.connect(lambda text: banner.show_message(text, "warning"))
-        self.probes.busy_changed.connect(self.refresh)
-        self.probes.started.connect(lambda titles: self._panel().show_running(titles))
-        self.probes.finished_results.connect(lambda results: self._panel().show_results(results))
-        self.probes.failed.connect(lambda text: self._panel().show_failure(text))
+        self.model_tests.busy_changed.connect(self.refresh)
+        self.model_tests.started.connect(lambda titles: self._panel().show_running(titles))
+        self.model_tests.finished_results.connect(lambda results: self._panel().show_results(results))
+        self.model_tests.failed.connect(lambda text: self._panel().show_failure(text))
         self.refresh()
 
     def attach(self, document, files) -> None:
         """The engine is loaded: the document and file commands exist."""
-        from engine.probe_actions import ACTIONS
-        from gui.trained.probe_panel import EXPLANATIONS
+        from engine.model_tests import MODEL_TESTS
+        from gui.trained.model_test_panel import EXPLANATIONS
 
         self.document = document
         files.trained_weights = self.weights
-        for key, probe in ACTIONS.items():
-            action = QAction(f"{probe.title} ({probe.claim})", self.window)
-            action.setToolTip(EXPLANATIONS.get(key, probe.help))
-            action.setStatusTip(probe.help)
-            action.triggered.connect(lambda _=False, k=key: self.run_probes([k]))
-            self.probe_actions[key] = action
-        self.probe_menu.clear()
-        self.probe_menu.addActions(list(self.probe_actions.values()))
-        self.probe_menu.addSeparator()
-        self.probe_menu.addAction(self.run_all)
+        for key, test in MODEL_TESTS.items():
+            action = QAction(f"{test.title} ({test.claim})", self.window)
+            action.setToolTip(EXPLANATIONS.get(key, test.help))
+            action.setStatusTip(test.help)
+            action.triggered.connect(lambda _=False, k=key: self.run_tests([k]))
+            self.test_actions[key] = action
+        self.test_menu.clear()
+        self.test_menu.addActions(list(self.test_actions.values()))
+        self.test_menu.addSeparator()
+        self.test_menu.addAction(self.run_all)
         document.changed.connect(self.refresh)
         self.refresh()
 
     # --- commands ---------------------------------------------------------------
-    def run_probes(self, keys: list[str] | None) -> bool:
+    def run_tests(self, keys: list[str] | None) -> bool:
         """Test the trained model (``keys`` None: every test that applies) on a worker."""
         weights = self.weights.weights_for(self._experiment())
         if weights is None:
             return False
         # The spec the weights were trained with: its seed made the validation split.
-        return self.probes.run(self.weights.experiment, weights, keys)
+        return self.model_tests.run(self.weights.experiment, weights, keys)
 
     def run_started(self, continued: bool) -> None:
         """The window starts a run (from these weights when ``continued``)."""
         self._base_step = self.weights.step if continued and self.weights.source == "run" else 0
 
     def shutdown(self) -> None:
-        self.probes.shutdown()
+        self.model_tests.shutdown()
 
     # --- state ------------------------------------------------------------------
     def refresh(self, *_args) -> None:
@@ -116,20 +116,20 @@ class TrainedModelActions(QObject):
         self.label.setText(self.weights.hint(experiment))
         self.continue_training.setEnabled(fits and self.train_action.isEnabled())
         applicable = self._applicable(experiment)
-        for key, action in self.probe_actions.items():
+        for key, action in self.test_actions.items():
             action.setVisible(key in applicable)
-            action.setEnabled(fits and key in applicable and not self.probes.busy)
-        self.run_all.setEnabled(fits and bool(applicable) and not self.probes.busy)
-        self.probe_menu.setToolTip("" if fits else NO_WEIGHTS_TIP)
+            action.setEnabled(fits and key in applicable and not self.model_tests.busy)
+        self.run_all.setEnabled(fits and bool(applicable) and not self.model_tests.busy)
+        self.test_menu.setToolTip("" if fits else NO_WEIGHTS_TIP)
 
     def _applicable(self, experiment: Experiment | None) -> set[str]:
-        """The probe keys that apply to the data set (cached: refresh runs on every edit)."""
+        """The test keys that apply to the data set (cached: refresh runs on every edit)."""
         if experiment is None or self.document is None:
             return set()
         if self._applicable_for is None or self._applicable_for[0] != experiment.dataset:
-            from engine.probe_actions import applicable_actions
+            from engine.model_tests import applicable_tests
 
-            self._applicable_for = (experiment.dataset, {a.key for a in applicable_actions(experiment)})
+            self._applicable_for = (experiment.dataset, {a.key for a in applicable_tests(experiment)})
         return self._applicable_for[1]
 
     def _experiment(self) -> Experiment | None:
@@ -148,9 +148,9 @@ class TrainedModelActions(QObject):
 
     def _panel(self):
         if self.panel is None:
-            from gui.trained.probe_panel import ProbePanel
+            from gui.trained.model_test_panel import ModelTestPanel
 
-            self.panel = ProbePanel(self.window)
+            self.panel = ModelTestPanel(self.window)
         return self.panel
 
     def install(self, file_menu: QMenu, after: QAction | None, train_menu: QMenu) -> None:
@@ -162,4 +162,4 @@ class TrainedModelActions(QObject):
             file_menu.insertAction(after, self.save_with)
         train_menu.addSeparator()
         train_menu.addAction(self.continue_training)
-        train_menu.addMenu(self.probe_menu)
+        train_menu.addMenu(self.test_menu)

@@ -2,7 +2,7 @@
 
 The dock names here match gui/dock_layout.VIEW_DOCKS. Views that run the
 model on the user's own input (drawing canvas, text probe) share the
-window's Inspector; the canvas also drives the feature-map view, so maps
+window's InspectionRunner; the canvas also drives the feature-map view, so maps
 update as the user draws.
 """
 

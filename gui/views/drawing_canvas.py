@@ -4,7 +4,7 @@ The canvas has the data set's own size (8×8 for digits, the shapes' size
 for shapes) with big on-screen pixels, and produces inputs on the data's
 scale: ink 1 on paper 0, like engine/datasets/images.py (digits are divided
 by 16, shapes are rendered in [0, 1]). While the user draws, requests go to
-the shared Inspector at most ~20 times a second (leading and trailing edge,
+the shared InspectionRunner at most ~20 times a second (leading and trailing edge,
 so the last stroke is always judged); its answer sets the probability bars
 and, if connected, the feature-map view's "drawn input".
 """
@@ -190,7 +190,7 @@ class DrawingCanvas(ViewPanel):
 
     def _on_inspected(self, inspection) -> None:
         if self.last_request is None or np.shape(inspection.input) != self.last_request.shape:
-            return  # the shared Inspector also answers other views (the text probe)
+            return  # the shared InspectionRunner also answers other views (the text probe)
         self.show_inspection(inspection)
 
     def show_inspection(self, inspection) -> None:

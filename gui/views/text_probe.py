@@ -8,11 +8,11 @@ this model uses, measured on held-out text: how far its prediction from only
 the last k characters is from its prediction from the whole window — past
 that length, two prefixes that end alike look the same to it.
 
-The comparison and the context measurement run on the Inspector's second
+The comparison and the context measurement run on the InspectionRunner's second
 worker (gui/trained/context_runner.py).
 
-The model runs on the Inspector's worker thread (gui/trained/inspector.py); edits
-are throttled to about 20 requests a second, and the Inspector keeps only
+The model runs on the InspectionRunner's worker thread (gui/trained/inspection_runner.py); edits
+are throttled to about 20 requests a second, and the InspectionRunner keeps only
 the latest pending one, so fast typing never queues work.
 """
 
@@ -164,7 +164,7 @@ class TextProbe(ViewPanel):
         self._clear()
 
     def set_inspector(self, inspector) -> None:
-        """The Inspector that runs the model on typed text (its ``inspected`` signal feeds this view)."""
+        """The InspectionRunner that runs the model on typed text (its ``inspected`` signal feeds this view)."""
         if self.inspector is not None:
             self.inspector.inspected.disconnect(self._on_inspected)
             if hasattr(self.inspector, "context"):

@@ -4,7 +4,7 @@ The runner hands over a run's start, its probe snapshots (at most a couple
 a second) and its per-epoch predictions. The hub keeps them in a bounded
 SnapshotStore, shows the newest in every view while the timeline is live —
 or the one the user scrubbed to — and hands the shown snapshot's weights
-to the Inspector, so a drawn digit is judged by the network as it was at
+to the InspectionRunner, so a drawn digit is judged by the network as it was at
 that step. Views for which a model has nothing (gates for a CNN) say so
 instead of staying blank.
 """
@@ -199,7 +199,7 @@ class ViewHub(QObject):
         self.shown.emit(snapshot)
 
     def _select(self, index: int):
-        """Make the ``index``-th snapshot the one shown (timeline, Inspector
+        """Make the ``index``-th snapshot the one shown (timeline, InspectionRunner
         weights); returns it and the predictions of its time."""
         snapshot = self.store.snapshots[index]
         self.shown_index = index

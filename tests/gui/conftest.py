@@ -116,8 +116,8 @@ def curve_points(curve) -> int:
     return 0 if x is None else len(x)
 
 
-class FakeInspector(QObject):
-    """Stands in for gui.trained.inspector.Inspector: records what views and the hub
+class FakeInspectionRunner(QObject):
+    """Stands in for gui.trained.inspection_runner.InspectionRunner: records what views and the hub
     ask of it; tests emit ``inspected`` themselves."""
 
     inspected = Signal(object)

@@ -113,7 +113,7 @@ def importing(window) -> None:
     action.trigger()
     dialog = next(w for w in window.findChildren(ImportImagesDialog) if w.isVisible())
     dialog.set_folder(str(WORKDIR / "images"))
-    close_when(window, lambda: "held" in report["events"], lambda: dialog._worker)
+    close_when(window, lambda: "held" in report["events"], lambda: dialog.task.worker)
 
 
 class StallingHandler(http.server.SimpleHTTPRequestHandler):
@@ -154,7 +154,7 @@ def downloading(window) -> None:
     dialog = next(w for w in window.findChildren(DownloadDialog) if w.isVisible())
     dialog.select("mnist")
     dialog.download_button.click()
-    close_when(window, lambda: "stalled" in report["events"] and dialog._done[0] > 0, lambda: dialog._worker)
+    close_when(window, lambda: "stalled" in report["events"] and dialog._done[0] > 0, lambda: dialog.task.worker)
 
 
 SCENARIOS = {"training": training, "save": save, "import": importing, "download": downloading}

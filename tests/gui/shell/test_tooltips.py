@@ -125,7 +125,7 @@ def test_help_offers_whats_this_on_shift_f1(window, qtbot):
 def test_the_gallery_comparison_and_probe_windows_are_explained(window, qtbot):
     from gui.comparison.panel import ComparisonPanel
     from gui.gallery.page import show_gallery
-    from gui.trained.probe_panel import ProbePanel
+    from gui.trained.model_test_panel import ModelTestPanel
 
     dialog = show_gallery(window)
     qtbot.waitUntil(lambda: dialog.isVisible(), timeout=2_000)
@@ -136,7 +136,7 @@ def test_the_gallery_comparison_and_probe_windows_are_explained(window, qtbot):
                                  str(PRESETS / "compare_digits_cnn_gru.json"))
     qtbot.addWidget(comparison)
     comparison.show()
-    probe = ProbePanel(window)
+    probe = ModelTestPanel(window)
     qtbot.addWidget(probe)
     probe.show()
     qtbot.waitUntil(lambda: comparison.isVisible() and probe.isVisible(), timeout=2_000)

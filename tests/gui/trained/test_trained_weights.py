@@ -29,7 +29,7 @@ def test_save_writes_the_weights_beside_and_open_reads_them_back(qtbot, window, 
     steps = window.runner.step_count
     assert same_weights(trained.weights.weights, finished.weights)
     assert trained.label.text() == f"Trained weights: from run at step {steps:,}"
-    assert trained.continue_training.isEnabled() and trained.probe_actions["shift"].isEnabled()
+    assert trained.continue_training.isEnabled() and trained.test_actions["shift"].isEnabled()
     assert trained.save_with.isChecked()  # on by default
 
     dialogs.save_path = str(tmp_path / "mine.json")  # the default preset is built in: Save asks where
@@ -41,7 +41,7 @@ def test_save_writes_the_weights_beside_and_open_reads_them_back(qtbot, window, 
 
     window.window_actions.new.trigger()  # weights follow the document
     assert trained.weights.weights is None and trained.label.text() == "Trained weights: none"
-    assert not trained.probe_actions["shift"].isEnabled()
+    assert not trained.test_actions["shift"].isEnabled()
 
     dialogs.open_path = str(tmp_path / "mine.json")
     window.window_actions.open.trigger()
@@ -49,8 +49,8 @@ def test_save_writes_the_weights_beside_and_open_reads_them_back(qtbot, window, 
     assert same_weights(trained.weights.weights, finished.weights)
     assert trained.label.text() == "Trained weights: from mine.weights.npz"
     assert trained.continue_training.isEnabled()
-    assert all(trained.probe_actions[k].isEnabled() for k in ("shift", "permute_pixels", "new_size"))
-    assert not trained.probe_actions["shuffle_steps"].isVisible()  # images have no time steps
+    assert all(trained.test_actions[k].isEnabled() for k in ("shift", "permute_pixels", "new_size"))
+    assert not trained.test_actions["shuffle_steps"].isVisible()  # images have no time steps
     assert window.banner.text() == ""
 
 
@@ -84,7 +84,7 @@ def test_weights_are_offered_only_for_the_model_and_data_set_they_were_trained_o
     trained = window.trained
     train_one_epoch(qtbot, window)
     document = window.document
-    shift = trained.probe_actions["shift"]
+    shift = trained.test_actions["shift"]
     document.set(document.experiment.with_training(learning_rate=0.01))  # training options keep them
     assert trained.weights.fits(document.experiment) and shift.isEnabled()
     model = document.experiment.model

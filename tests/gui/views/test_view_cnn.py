@@ -14,7 +14,7 @@ from PySide6.QtCore import QPoint, Qt
 
 from engine import receptive_field as rf
 from engine.events import RunStarted, Snapshot
-from tests.gui.conftest import FakeInspector
+from tests.gui.conftest import FakeInspectionRunner
 
 
 @pytest.fixture(scope="module")
@@ -213,7 +213,7 @@ def test_drawing_makes_requests_of_the_data_shape_and_scale(qtbot, digits_run):
     from gui.views.drawing_canvas import DrawingCanvas
 
     experiment, run, _ = digits_run
-    inspector = FakeInspector()
+    inspector = FakeInspectionRunner()
     view = make_view(qtbot, DrawingCanvas, experiment, run, inspector)
     assert view.applies_to(run) and view.canvas.picture.shape == (8, 8)
     view.canvas.stroke([(4.5, 1.5), (4.5, 6.5)])  # a vertical "1" down the middle of column 4
@@ -231,7 +231,7 @@ def test_mouse_drawing_reaches_the_inspector(qtbot, digits_run):
     from gui.views.drawing_canvas import DrawingCanvas
 
     experiment, run, _ = digits_run
-    inspector = FakeInspector()
+    inspector = FakeInspectionRunner()
     view = make_view(qtbot, DrawingCanvas, experiment, run, inspector)
     canvas = view.canvas
     qtbot.waitUntil(canvas.isVisible)
@@ -248,7 +248,7 @@ def test_an_inspection_sets_the_bars_and_feeds_the_feature_maps(qtbot, digits_ru
     from gui.views.feature_maps import FeatureMaps
 
     experiment, run, snapshots = digits_run
-    inspector = FakeInspector()
+    inspector = FakeInspectionRunner()
     view = make_view(qtbot, DrawingCanvas, experiment, run, inspector)
     maps_view = make_view(qtbot, FeatureMaps, experiment, run)
     view.connect_feature_maps(maps_view)
@@ -269,12 +269,12 @@ def test_an_inspection_sets_the_bars_and_feeds_the_feature_maps(qtbot, digits_ru
 
 def test_a_drawn_sample_is_judged_by_the_real_inspector(qtbot, digits_run):
     pytest.importorskip("engine.inspect")
-    from gui.trained.inspector import Inspector
+    from gui.trained.inspection_runner import InspectionRunner
     from gui.views.drawing_canvas import DrawingCanvas
     from gui.views.feature_maps import FeatureMaps
 
     experiment, run, snapshots = digits_run
-    inspector = Inspector()
+    inspector = InspectionRunner()
     inspector.set_run(experiment, run)
     inspector.set_weights(snapshots[-1].weights)
     view = make_view(qtbot, DrawingCanvas, experiment, run, inspector)

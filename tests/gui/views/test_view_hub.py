@@ -1,5 +1,5 @@
 """The hub and timeline: views get every snapshot while live, the timeline
-scrubs back (and the Inspector gets that step's weights), and the store
+scrubs back (and the InspectionRunner gets that step's weights), and the store
 stays bounded however long a run lasts."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from engine.events import Predictions, Snapshot
 from gui.views.snapshot_store import SnapshotStore
 from gui.views.view_hub import ViewHub
 from gui.views.view_panel import ViewPanel
-from tests.gui.conftest import FakeInspector
+from tests.gui.conftest import FakeInspectionRunner
 
 
 class RecordingView(ViewPanel):
@@ -71,7 +71,7 @@ def test_store_finds_predictions_at_a_step():
 
 
 def test_hub_shows_live_snapshots_and_scrubs_back(qtbot):
-    inspector = FakeInspector()
+    inspector = FakeInspectionRunner()
     hub = ViewHub(inspector)
     view = RecordingView()
     qtbot.addWidget(view)
@@ -108,7 +108,7 @@ def test_hub_shows_live_snapshots_and_scrubs_back(qtbot):
 
 
 def test_predictions_reach_views_at_most_twice_a_second_and_the_newest_wins(qtbot):
-    hub = ViewHub(FakeInspector())
+    hub = ViewHub(FakeInspectionRunner())
     view = RecordingView()
     qtbot.addWidget(view)
     hub.add_view("recorder", view)
@@ -121,7 +121,7 @@ def test_predictions_reach_views_at_most_twice_a_second_and_the_newest_wins(qtbo
 
 
 def test_frozen_view_keeps_its_picture_and_catches_up(qtbot):
-    hub = ViewHub(FakeInspector())
+    hub = ViewHub(FakeInspectionRunner())
     view = RecordingView()
     qtbot.addWidget(view)
     hub.add_view("recorder", view)
@@ -139,7 +139,7 @@ def test_frozen_view_keeps_its_picture_and_catches_up(qtbot):
 
 
 def test_hidden_view_skips_drawing_until_shown(qtbot):
-    hub = ViewHub(FakeInspector())
+    hub = ViewHub(FakeInspectionRunner())
     view = RecordingView()
     view.draw_when_hidden = False
     qtbot.addWidget(view)

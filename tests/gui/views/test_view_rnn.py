@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pytest
 
-from tests.gui.conftest import FakeInspector
+from tests.gui.conftest import FakeInspectionRunner
 
 
 @dataclass
@@ -239,7 +239,7 @@ def test_text_probe_shows_next_character_probabilities_and_hidden_state(qtbot):
     from gui.views.text_probe import TOP_K, TextProbe
 
     vocab = "\n !.abcdefghijklmnopqrstuvwxyz"
-    inspector = FakeInspector()
+    inspector = FakeInspectionRunner()
     view = open_view(qtbot, TextProbe, None, inspector)
     view.set_run(text_run(vocab))
     assert view.applies_to(view.run)
@@ -267,7 +267,7 @@ def test_text_probe_shows_next_character_probabilities_and_hidden_state(qtbot):
 def test_text_probe_skips_characters_outside_the_vocabulary(qtbot):
     from gui.views.text_probe import TextProbe
 
-    inspector = FakeInspector()
+    inspector = FakeInspectionRunner()
     view = open_view(qtbot, TextProbe, None, inspector)
     view.set_run(text_run(" abk"))
     view.set_text("bäk")
@@ -278,11 +278,11 @@ def test_text_probe_skips_characters_outside_the_vocabulary(qtbot):
 
 def test_text_probe_with_the_real_inspector(qtbot):
     pytest.importorskip("engine.inspect")
-    from gui.trained.inspector import Inspector
+    from gui.trained.inspection_runner import InspectionRunner
     from gui.views.text_probe import TextProbe
 
     run = collect("text_lstm", snapshots=2)
-    inspector = Inspector()
+    inspector = InspectionRunner()
     view = open_view(qtbot, TextProbe, run, inspector)
     inspector.set_run(run.experiment, run.started)
     inspector.set_weights(run.snapshots[-1].weights)
@@ -297,14 +297,14 @@ def test_text_probe_with_the_real_inspector(qtbot):
 
 def test_text_probe_compares_two_typed_prefixes_and_shows_the_context_the_model_uses(qtbot):
     """The comparison and the context curve are measured on the weights shown,
-    off the GUI thread (the Inspector's second worker)."""
+    off the GUI thread (the InspectionRunner's second worker)."""
     pytest.importorskip("engine.inspect")
     from engine.claims import CONTEXT_TOLERANCE
-    from gui.trained.inspector import Inspector
+    from gui.trained.inspection_runner import InspectionRunner
     from gui.views.text_probe import TextProbe
 
     run = collect("text_lstm", snapshots=2)
-    inspector = Inspector()
+    inspector = InspectionRunner()
     view = open_view(qtbot, TextProbe, run, inspector)
     inspector.set_run(run.experiment, run.started)
     inspector.set_weights(run.snapshots[-1].weights)

@@ -141,13 +141,13 @@ def test_text_probe_answers_in_the_window_after_training(qtbot):
 def test_a_request_made_before_any_weights_runs_when_they_arrive(qtbot):
     from engine.inspect import Inspector as EngineInspector
     from engine.presets import load_preset
-    from gui.trained.inspector import Inspector
+    from gui.trained.inspection_runner import InspectionRunner
 
     experiment = load_preset("digits_cnn")
     window_info = type("Run", (), {})()
     engine = EngineInspector(experiment, _digits_info())
     window_info.info = _digits_info()
-    inspector = Inspector()
+    inspector = InspectionRunner()
     inspector.set_run(experiment, window_info)
     inspector.request(np.zeros((1, 8, 8), np.float32))  # drawn before the first snapshot
     assert not inspector.busy

@@ -1,5 +1,5 @@
 """Tests on the trained model from the window: Train ▸ Test the Trained Model
-runs a probe action on a worker thread and the results table shows the
+runs a test of the trained model on a worker thread and the results table shows the
 metric before → after, or the refusal in words where the model cannot take
 the changed input."""
 
@@ -13,9 +13,9 @@ import pytest
 def menu_action(window, title_start: str):
     """The action in Train ▸ Test the Trained Model whose text starts with ``title_start``."""
     train_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Train")
-    probe_menu = next(a.menu() for a in train_menu.actions() if a.menu() is not None
+    test_menu = next(a.menu() for a in train_menu.actions() if a.menu() is not None
                       and a.menu().title() == "&Test the Trained Model")
-    return next(a for a in probe_menu.actions() if a.text().startswith(title_start))
+    return next(a for a in test_menu.actions() if a.text().startswith(title_start))
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def trained_window(qtbot, window):
 
 def run_from_menu(qtbot, window, title_start: str) -> list[tuple[str, ...]]:
     """Trigger one test from the menu, wait for its results; the new table rows."""
-    probes = window.trained.probes
+    probes = window.trained.model_tests
     before = len(window.trained.panel.rows()) if window.trained.panel is not None else 0
     with qtbot.waitSignal(probes.finished_results, timeout=30_000):
         menu_action(window, title_start).trigger()
@@ -46,16 +46,16 @@ def run_from_menu(qtbot, window, title_start: str) -> list[tuple[str, ...]]:
 
 
 def test_shift_test_and_new_size_through_the_menu(qtbot, trained_window, monkeypatch):
-    import gui.trained.probe_runner
+    import gui.trained.model_test_runner
 
     threads = []
-    real = gui.trained.probe_runner.run_probes
+    real = gui.trained.model_test_runner.run_tests
 
     def recording(*args):
         threads.append(threading.get_ident())  # current_thread() would register a dummy thread
         return real(*args)
 
-    monkeypatch.setattr(gui.trained.probe_runner, "run_probes", recording)
+    monkeypatch.setattr(gui.trained.model_test_runner, "run_tests", recording)
     window = trained_window
 
     rows = run_from_menu(qtbot, window, "Shift test")
@@ -86,4 +86,4 @@ def test_no_probe_without_weights_that_fit(qtbot, trained_window):
     document.set(document.experiment.with_model(model.with_layer(7, model.layers[7].with_params(out_features=32))))
     assert not menu_action(window, "Shift test").isEnabled()
     assert not window.trained.run_all.isEnabled()
-    assert window.trained.run_probes(["shift"]) is False and not window.trained.probes.busy
+    assert window.trained.run_tests(["shift"]) is False and not window.trained.model_tests.busy

@@ -53,7 +53,7 @@ def metric_text(metric: str, value: float | None) -> str:
     return f"accuracy {value:.1%}" if metric == "accuracy" else f"MSE {value:.4g}"
 
 
-class ProbePanel(QDialog):
+class ModelTestPanel(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Tests on the trained model")
@@ -107,7 +107,7 @@ class ProbePanel(QDialog):
         self.raise_()
 
     def show_results(self, results: list) -> None:
-        """Append one row per engine.probe_actions.ProbeResult."""
+        """Append one row per engine.model_tests.ModelTestResult."""
         self.progress.hide()
         self.status.setText(f"{len(results)} result{'s' if len(results) != 1 else ''} added.")
         for result in results:

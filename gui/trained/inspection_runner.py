@@ -17,10 +17,10 @@ import threading
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from gui.common.worker_wait import wait_for_worker
+from gui.common.task import Task
 
 
-class Inspector(QObject):
+class InspectionRunner(QObject):
     inspected = Signal(object)  # engine.inspect.Inspection
     failed = Signal(str)  # one readable line
 
@@ -33,7 +33,7 @@ class Inspector(QObject):
         self._weights: dict[str, np.ndarray] | None = None
         self._weights_version = 0
         self._pending: np.ndarray | None = None
-        self._worker = None
+        self.task = Task(self)
         self.last: object | None = None  # the latest Inspection
         from gui.trained.context_runner import ContextRunner
 
@@ -47,7 +47,7 @@ class Inspector(QObject):
 
     @property
     def busy(self) -> bool:
-        return self._worker is not None
+        return self.task.busy
 
     @property
     def experiment(self) -> object | None:
@@ -75,29 +75,23 @@ class Inspector(QObject):
             self._weights = weights
             self._weights_version += 1
             waiting = self._pending is not None
-        if waiting and self._worker is None:  # a request made before there were weights
+        if waiting and not self.task.busy:  # a request made before there were weights
             self._start_worker()
 
     def request(self, x: np.ndarray) -> None:
         """Run the model on one sample (the newest request wins)."""
         with self._lock:
             self._pending = np.asarray(x)
-        if self._worker is None and self.ready:
+        if not self.task.busy and self.ready:
             self._start_worker()
 
     def _start_worker(self) -> None:
-        from superqt.utils import create_worker
-
-        worker = create_worker(self._work, _start_thread=False, _ignore_errors=True)
-        worker.yielded.connect(self._on_yielded)
-        worker.errored.connect(self._on_errored)
-        worker.finished.connect(self._on_finished)
-        self._worker = worker
-        worker.start()
+        self.task.start(self._work, on_yielded=self._on_yielded, on_errored=self._on_errored,
+                        on_finished=self._on_finished)
 
     def _work(self):
         """Worker thread: take the newest request, run it, repeat until none."""
-        from engine.inspect import Inspector as EngineInspector
+        from engine.inspect import Inspector
 
         loaded_version = -1
         while True:
@@ -106,7 +100,7 @@ class Inspector(QObject):
                 if x is None or self._weights is None:
                     return
                 if self._engine is None:
-                    self._engine = EngineInspector(self._experiment, self._info)
+                    self._engine = Inspector(self._experiment, self._info)
                     loaded_version = -1
                 engine, weights, version = self._engine, self._weights, self._weights_version
             if version != loaded_version:
@@ -124,7 +118,6 @@ class Inspector(QObject):
         self.failed.emit(describe_error(exc))
 
     def _on_finished(self) -> None:
-        self._worker = None
         with self._lock:
             again = self._pending is not None and self._weights is not None
         if again:  # a request arrived as the worker was finishing
@@ -135,7 +128,5 @@ class Inspector(QObject):
         self.context.shutdown(timeout_ms)
         with self._lock:
             self._pending = None
-        if self._worker is None:
-            return
-        wait_for_worker(self._worker, timeout_ms)
+        self.task.shutdown(timeout_ms)
 

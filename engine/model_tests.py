@@ -1,7 +1,9 @@
-"""Probe actions: change a trained model's validation inputs in one way and
-report the metric before and after.
+"""Tests of a trained model (Train ▸ Test the Trained Model, and the claims
+bench): change its validation inputs in one way and report the metric
+before and after. ("Probes", in engine/probes.py, are what a run records
+while it trains; these run after it.)
 
-Each action turns a claim into a number a person can judge:
+Each test turns a claim into a number a person can judge:
 
 - ``shift`` (C3): the images moved k pixels sideways, zero fill;
 - ``permute_pixels`` (C10): the data set's fixed pixel permutation applied
@@ -39,29 +41,29 @@ from engine.weights_file import check_weights, describe_parameter, expected_stat
 
 
 @dataclass(frozen=True)
-class ProbeAction:
+class ModelTest:
     key: str
     title: str
     claim: str
     help: str  # one sentence for a tooltip
 
 
-ACTIONS: dict[str, ProbeAction] = {a.key: a for a in (
-    ProbeAction("shift", "Shift test", "C3",
+MODEL_TESTS: dict[str, ModelTest] = {a.key: a for a in (
+    ModelTest("shift", "Shift test", "C3",
                 "Move every validation image a few pixels sideways (zero fill) and measure again."),
-    ProbeAction("permute_pixels", "Pixel permutation", "C10",
+    ModelTest("permute_pixels", "Pixel permutation", "C10",
                 "Scramble the pixels of every validation image with one fixed permutation."),
-    ProbeAction("shuffle_steps", "Time-step shuffle", "C10",
+    ModelTest("shuffle_steps", "Time-step shuffle", "C10",
                 "Reorder the time steps of every validation sequence with one fixed permutation."),
-    ProbeAction("new_size", "Different input size", "C6",
+    ModelTest("new_size", "Different input size", "C6",
                 "Feed the trained model larger inputs: images drawn (shapes) or scaled (others) half as large "
                 "again, or sequences twice as long."),
 )}
 
 
 @dataclass(frozen=True)
-class ProbeResult:
-    action: str  # ACTIONS key
+class ModelTestResult:
+    action: str  # MODEL_TESTS key
     name: str  # what was done, e.g. "Shift test, 2 px right"
     claim: str
     metric: str  # "accuracy" | "mse"
@@ -71,7 +73,7 @@ class ProbeResult:
     refusal: str | None = None  # the readable reason, when ``after`` is None
 
 
-def applicable_actions(experiment: Experiment) -> tuple[ProbeAction, ...]:
+def applicable_tests(experiment: Experiment) -> tuple[ModelTest, ...]:
     """The actions that make sense for this experiment's data, in display order."""
     try:
         info = datasets.describe(experiment.dataset)
@@ -87,22 +89,22 @@ def applicable_actions(experiment: Experiment) -> tuple[ProbeAction, ...]:
         keys.append("shuffle_steps")
     if info.input_kind == IMAGE or "length" in options:
         keys.append("new_size")
-    return tuple(ACTIONS[k] for k in keys)
+    return tuple(MODEL_TESTS[k] for k in keys)
 
 
-def run_actions(experiment: Experiment, weights: Mapping[str, np.ndarray], keys: Iterable[str] | None = None,
-                bundle: DataBundle | None = None) -> list[ProbeResult]:
+def run_model_tests(experiment: Experiment, weights: Mapping[str, np.ndarray], keys: Iterable[str] | None = None,
+                bundle: DataBundle | None = None) -> list[ModelTestResult]:
     """Run the given actions (default: every applicable one); one result per
     variant (the shift test gives one per distance). Raises PlaygroundError
     when the weights do not fit the experiment or an action does not apply."""
-    applicable = {a.key for a in applicable_actions(experiment)}
-    chosen = list(keys) if keys is not None else [k for k in ACTIONS if k in applicable]
+    applicable = {a.key for a in applicable_tests(experiment)}
+    chosen = list(keys) if keys is not None else [k for k in MODEL_TESTS if k in applicable]
     for key in chosen:
         if key not in applicable:
-            title = ACTIONS[key].title if key in ACTIONS else repr(key)
-            raise PlaygroundError(f"probe action {title}: does not apply to this experiment's data")
+            title = MODEL_TESTS[key].title if key in MODEL_TESTS else repr(key)
+            raise PlaygroundError(f"test {title}: does not apply to this experiment's data")
     trained = TrainedModel(experiment, weights, bundle)
-    results: list[ProbeResult] = []
+    results: list[ModelTestResult] = []
     for key in chosen:
         results.extend(_RUNNERS[key](trained))
     return results
@@ -137,8 +139,8 @@ class TrainedModel:
         return evaluate(model or self.model, x, y, self.objective)[1]
 
     def result(self, action: str, name: str, after: float | None, note: str,
-               refusal: str | None = None) -> ProbeResult:
-        return ProbeResult(action, name, ACTIONS[action].claim, self.metric, self.before, after, note, refusal)
+               refusal: str | None = None) -> ModelTestResult:
+        return ModelTestResult(action, name, MODEL_TESTS[action].claim, self.metric, self.before, after, note, refusal)
 
     def change(self, after: float) -> str:
         """``accuracy 0.97 → 0.41, fell close to chance (0.25)`` and similar."""
@@ -190,7 +192,7 @@ def shift_distances(width: int) -> tuple[int, ...]:
     return tuple(sorted({max(1, width // 8), max(1, width // 4), max(1, width // 2)}))
 
 
-def _shift(m: TrainedModel) -> list[ProbeResult]:
+def _shift(m: TrainedModel) -> list[ModelTestResult]:
     x, y = m.bundle.x_val, m.bundle.y_val
     # Validation shapes that already sit on the right move left, into the half
     # a left-trained model has seen least; everything else moves right.
@@ -210,7 +212,7 @@ def _shift(m: TrainedModel) -> list[ProbeResult]:
     return results
 
 
-def _permute_pixels(m: TrainedModel) -> list[ProbeResult]:
+def _permute_pixels(m: TrainedModel) -> list[ModelTestResult]:
     x = m.bundle.x_val.numpy()
     seed = m.experiment.training.seed
     if x.ndim == 3:  # digits read as sequences of rows: permute the underlying image
@@ -223,7 +225,7 @@ def _permute_pixels(m: TrainedModel) -> list[ProbeResult]:
     return [m.result("permute_pixels", "Pixel permutation", after, note)]
 
 
-def _shuffle_steps(m: TrainedModel) -> list[ProbeResult]:
+def _shuffle_steps(m: TrainedModel) -> list[ModelTestResult]:
     x, y = m.bundle.x_val.numpy(), m.bundle.y_val.numpy()
     seed, length = m.experiment.training.seed, x.shape[1]
     if m.info.per_step:  # each step keeps its own target: only the order changes
@@ -236,7 +238,7 @@ def _shuffle_steps(m: TrainedModel) -> list[ProbeResult]:
     return [m.result("shuffle_steps", "Time-step shuffle", after, note)]
 
 
-def _new_size(m: TrainedModel) -> list[ProbeResult]:
+def _new_size(m: TrainedModel) -> list[ModelTestResult]:
     if m.info.input_kind == IMAGE:
         _, h, w = m.info.input_shape
         nh, nw = h + max(1, h // 2), w + max(1, w // 2)  # half as large again

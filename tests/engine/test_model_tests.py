@@ -11,7 +11,7 @@ from engine import datasets
 from engine.errors import PlaygroundError
 from engine.events import Finished
 from engine.experiment_file import parse_experiment
-from engine.probe_actions import applicable_actions, run_actions, shift_distances, shift_images
+from engine.model_tests import applicable_tests, run_model_tests, shift_distances, shift_images
 from engine.shapes import build_model
 from engine.training import train
 from engine.weights_file import WeightsFileError, state_to_numpy
@@ -51,8 +51,8 @@ def test_shifted_images_keep_a_pooled_cnn_accurate_but_not_an_mlp(seed):
     MLP 0.19-0.33 after (seed 2 is the CNN's lowest)."""
     cnn = experiment(POOLED_CNN, "shapes", LEFT_SHAPES, seed=seed)
     mlp = experiment(MLP, "shapes", LEFT_SHAPES, seed=seed)
-    cnn_results = run_actions(cnn, trained_weights(cnn), ["shift"])
-    mlp_results = run_actions(mlp, trained_weights(mlp), ["shift"])
+    cnn_results = run_model_tests(cnn, trained_weights(cnn), ["shift"])
+    mlp_results = run_model_tests(mlp, trained_weights(mlp), ["shift"])
     assert [r.name for r in cnn_results] == ["Shift test, 2 px right", "Shift test, 4 px right",
                                              "Shift test, 8 px right"]
     cnn_far, mlp_far = cnn_results[-1], mlp_results[-1]
@@ -74,7 +74,7 @@ def test_shift_moves_pixels_and_fills_with_zeros():
 
 def test_flatten_linear_refuses_a_new_size_with_a_readable_message():
     exp = experiment(FLAT_CNN)
-    (result,) = run_actions(exp, untrained_weights(exp), ["new_size"])
+    (result,) = run_model_tests(exp, untrained_weights(exp), ["new_size"])
     assert result.name == "Input size 8×8 → 12×12" and result.claim == "C6"
     assert result.after is None
     assert result.refusal == ("layer 3 (Linear) weight was trained as 10×288, 12×12 images would need 10×800: "
@@ -85,7 +85,7 @@ def test_flatten_linear_refuses_a_new_size_with_a_readable_message():
 
 def test_pooled_cnn_takes_a_larger_image():
     exp = experiment(POOLED_CNN[:-2] + [{"type": "GlobalAvgPool"}, {"type": "Linear"}], epochs=2)
-    (result,) = run_actions(exp, trained_weights(exp), ["new_size"])
+    (result,) = run_model_tests(exp, trained_weights(exp), ["new_size"])
     assert result.refusal is None and 0.0 <= result.after <= 1.0
     assert "the model takes any size" in result.note
 
@@ -96,13 +96,13 @@ def test_rnn_takes_another_length_and_an_order_dependent_task_suffers_from_shuff
     of its accuracy on shuffled rows (seed 4 loses least)."""
     exp = experiment(GRU, "digits", {"as_sequence": True}, seed=seed)
     weights = trained_weights(exp)
-    (shuffled,) = run_actions(exp, weights, ["shuffle_steps"])
+    (shuffled,) = run_model_tests(exp, weights, ["shuffle_steps"])
     assert shuffled.claim == "C10" and shuffled.before > 0.5
     assert shuffled.after < shuffled.before - 0.15  # rows out of order: the digit is mostly gone
     assert "the order of the steps matters" in shuffled.note
 
     motif = experiment(GRU, "motif", {"n_samples": 400, "length": 20}, epochs=1)
-    (longer,) = run_actions(motif, trained_weights(motif), ["new_size"])
+    (longer,) = run_model_tests(motif, trained_weights(motif), ["new_size"])
     assert longer.name == "Sequence length 20 → 40"
     assert longer.refusal is None and 0.0 <= longer.after <= 1.0
 
@@ -110,7 +110,7 @@ def test_rnn_takes_another_length_and_an_order_dependent_task_suffers_from_shuff
 def test_regression_per_step_data_reports_mse_for_shuffle_and_length():
     exp = experiment([{"type": "GRU", "hidden_size": 8, "output": "all"}, {"type": "Linear"}], "sine",
                      {"n_samples": 300, "length": 20, "target": "every_step"}, epochs=1)
-    results = run_actions(exp, trained_weights(exp))
+    results = run_model_tests(exp, trained_weights(exp))
     assert [r.action for r in results] == ["shuffle_steps", "new_size"]
     assert all(r.metric == "mse" and r.after is not None and r.after >= 0 for r in results)
 
@@ -118,7 +118,7 @@ def test_regression_per_step_data_reports_mse_for_shuffle_and_length():
 def test_flatten_on_sequences_refuses_another_length():
     exp = experiment([{"type": "Conv1d", "out_channels": 4}, {"type": "ReLU"}, {"type": "Flatten"},
                       {"type": "Linear"}], "motif", {"n_samples": 200, "length": 20})
-    (result,) = run_actions(exp, untrained_weights(exp), ["new_size"])
+    (result,) = run_model_tests(exp, untrained_weights(exp), ["new_size"])
     assert result.after is None and result.refusal.startswith("layer 3 (Linear) weight was trained as 4×72, "
                                                               "sequences of length 40 would need 4×152")
 
@@ -126,7 +126,7 @@ def test_flatten_on_sequences_refuses_another_length():
 def test_pixel_permutation_uses_the_data_sets_fixed_permutation():
     exp = experiment(MLP, epochs=2)
     weights = trained_weights(exp)
-    (result,) = run_actions(exp, weights, ["permute_pixels"])
+    (result,) = run_model_tests(exp, weights, ["permute_pixels"])
     # The same numbers as training data generated with permute_pixels on.
     permuted = experiment(MLP, options={"permute_pixels": True})
     bundle = datasets.load(permuted.dataset, 0)
@@ -139,7 +139,7 @@ def test_pixel_permutation_uses_the_data_sets_fixed_permutation():
 
 def test_applicable_actions_follow_the_data():
     def keys(exp):
-        return [a.key for a in applicable_actions(exp)]
+        return [a.key for a in applicable_tests(exp)]
 
     assert keys(experiment(FLAT_CNN)) == ["shift", "permute_pixels", "new_size"]
     assert keys(experiment(FLAT_CNN, options={"permute_pixels": True})) == ["shift", "new_size"]
@@ -152,16 +152,16 @@ def test_refusals_for_wrong_weights_and_actions_that_do_not_apply():
     exp = experiment(FLAT_CNN)
     with pytest.raises(WeightsFileError, match=r"the trained weights: layer 0 \(Conv2d\) weight is 8×1×3×3, "
                                                r"the model needs 4×1×3×3"):
-        run_actions(experiment([{"type": "Conv2d", "out_channels": 4}, *FLAT_CNN[1:]]), untrained_weights(exp))
+        run_model_tests(experiment([{"type": "Conv2d", "out_channels": 4}, *FLAT_CNN[1:]]), untrained_weights(exp))
     with pytest.raises(PlaygroundError, match="Time-step shuffle: does not apply"):
-        run_actions(exp, untrained_weights(exp), ["shuffle_steps"])
+        run_model_tests(exp, untrained_weights(exp), ["shuffle_steps"])
 
 
 def test_probe_actions_leave_the_global_random_state_alone():
     exp = experiment(FLAT_CNN)
     weights = untrained_weights(exp)
     state = torch.get_rng_state()
-    results = run_actions(exp, weights)
+    results = run_model_tests(exp, weights)
     assert torch.equal(state, torch.get_rng_state())
     assert len({r.before for r in results}) == 1  # one "before" for every action
     np.testing.assert_array_equal(weights["layers.0.weight"], untrained_weights(exp)["layers.0.weight"])

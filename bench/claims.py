@@ -41,6 +41,7 @@ from engine import claims as measure  # noqa: E402
 from engine import datasets  # noqa: E402
 from engine.comparison_file import Comparison  # noqa: E402
 from engine.comparison_table import ComparisonResult, compare  # noqa: E402
+from engine.datasets.text import BUILTIN_CORPUS  # noqa: E402
 from engine.events import Snapshot  # noqa: E402
 from engine.experiment_file import experiment_to_json, parse_layer  # noqa: E402
 from engine.headless import Job, train_many  # noqa: E402
@@ -432,7 +433,7 @@ def c13(b: Bench, seed: int) -> Measured:
     bundle = datasets.load(text_exp.dataset, text_exp.training.seed)
     model = measure.model_with(text_exp, text.weights, bundle.info)
     sample = measure.generate(model, "The miller ", bundle.vocab, 120, seed=0)
-    corpus = set(Path(datasets.__file__).with_name("corpus.txt").read_text(encoding="utf-8").lower().split())
+    corpus = set(BUILTIN_CORPUS.read_text(encoding="utf-8").lower().split())
     words = [w.strip(".,;:!?'\"").lower() for w in sample.split()[:-1]]  # the last word may be cut off
     real = sum(w in corpus for w in words if w) / max(len([w for w in words if w]), 1)
     text_base = bundle.info.baseline

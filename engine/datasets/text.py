@@ -1,6 +1,6 @@
 """Character-level text: predict the next character at every step.
 
-The built-in corpus (``corpus.txt`` beside this module) is English prose
+The built-in corpus (engine/resources/corpus.txt) is English prose
 written for this app, with "bank" in both its river and its money sense so
 a trained model can show context changing its predictions (claim C14).
 A user may point ``path`` at any UTF-8 text file instead.
@@ -12,6 +12,7 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from engine.datasets.base import CLASSIFICATION, TOKENS, DataBundle, DataInfo, D
 from engine.errors import DataError
 from engine.params import STR, Param
 
-BUILTIN_CORPUS = Path(__file__).with_name("corpus.txt")
+BUILTIN_CORPUS = Path(files("engine.resources").joinpath("corpus.txt"))
 MAX_VOCAB = 128  # more distinct characters than this (e.g. CJK text) would bloat the output layer
 REPLACEMENT = "\ufffd"  # stands for every character beyond the MAX_VOCAB - 1 most frequent
 MAX_CHARS = 10_000_000  # longer files are cut: windows are sampled, never all used

@@ -14,7 +14,7 @@ from gui.common.palette import ERROR_STYLE
 from gui.common.style import subdued
 from gui.document.document import Document
 from gui.document.undo import field_label, value_edit_key
-from gui.widgets.param_form import ParamForm
+from gui.widgets import ParamForm
 
 
 class LayerProperties(QWidget):

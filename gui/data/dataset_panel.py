@@ -31,7 +31,7 @@ from gui.data.dataset_preview import DatasetPreview
 from gui.data.import_images_dialog import import_images_action
 from gui.document.document import Document
 from gui.document.undo import field_label, value_edit_key
-from gui.widgets.param_form import ParamForm
+from gui.widgets import ParamForm
 
 
 class DatasetPanel(QWidget):

@@ -32,7 +32,7 @@ from engine.spec import DatasetSpec
 from gui.common.palette import ERROR_STYLE
 from gui.common.style import subdued
 from gui.document.document import Document
-from gui.widgets.param_form import ParamForm
+from gui.widgets import ParamForm
 
 PREVIEW_ROWS = 20
 PREVIEW_SEQUENCES = 8

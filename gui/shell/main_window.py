@@ -40,7 +40,7 @@ from gui.training.run_monitor import RunMonitor
 from gui.training.training_runner import IDLE, PAUSED, RUNNING, STARTING, TrainingRunner
 from gui.views.catalog import build_views, live_view_actions
 from gui.views.view_hub import ViewHub
-from gui.widgets.message_banner import MessageBanner
+from gui.widgets import MessageBanner
 
 APP_NAME = "CNN-RNN Playground"
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel, QMessageBox
 
 from gui.training.curves import LossCurves
 from gui.training.training_runner import IDLE, PAUSED, RUNNING, STARTING, STOPPING, TrainingRunner
-from gui.widgets.message_banner import MessageBanner
+from gui.widgets import MessageBanner
 
 STATE_TEXT = {STARTING: "Loading data…", RUNNING: "Training", PAUSED: "Paused", STOPPING: "Stopping…"}
 TEXT_INTERVAL_MS = 200

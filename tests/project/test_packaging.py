@@ -36,7 +36,7 @@ def test_the_wheel_holds_every_preset_and_the_bundled_data(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     presets = sorted(p.name for p in (ROOT / "presets").glob("*.json"))
     assert presets and all(f"presets/{name}" in names for name in presets)
-    assert "engine/datasets/corpus.txt" in names and "main.py" in names
+    assert "engine/resources/corpus.txt" in names and "main.py" in names
     resources = sorted(p.name for p in (ROOT / "gui" / "resources").iterdir() if p.suffix in (".json", ".svg", ".html"))
     assert {"icon.svg", "palette.json", "help.html", "claims.json"} <= set(resources)
     assert all(f"gui/resources/{name}" in names for name in resources)

@@ -51,7 +51,7 @@ def curves():
 
 
 def banner():
-    from gui.widgets.message_banner import MessageBanner
+    from gui.widgets import MessageBanner
 
     return MessageBanner()
 

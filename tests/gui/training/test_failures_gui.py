@@ -177,7 +177,7 @@ def test_divergence_keeps_the_experiment_clean_and_the_next_run_trains(qtbot, wi
 
 
 def test_the_banner_action_is_generic_and_replaced_by_the_next_message(qtbot):
-    from gui.widgets.message_banner import MessageBanner
+    from gui.widgets import MessageBanner
 
     banner = MessageBanner()
     qtbot.addWidget(banner)

@@ -35,8 +35,8 @@ def main() -> int:
     app = create_application()
     from gui.common.settings import app_settings
     from gui.gallery.page import SEEN_KEY
-    from gui.gallery.tour import show_tour
     from gui.shell.main_window import MainWindow
+    from gui.shell.start_pages import show_tour
 
     app_settings().setValue(SEEN_KEY, True)  # no start page over the window
     window = MainWindow()

@@ -1,18 +1,21 @@
 """The claims gallery: every built-in preset and comparison as a card, with a
 filter by claim and a search box; Help ▸ Examples and the start page.
 
-The cards come from presets/ each time the gallery opens (gui/gallery_items),
+The cards come from presets/ each time the gallery opens (gui/gallery/items.py),
 so new examples appear without code changes. Opening goes through the
-window's file commands: a preset replaces the document (after the
-unsaved-changes question), a comparison opens in its own window.
+``open_file`` it is given (the window's file commands: a preset replaces the
+document after the unsaved-changes question, a comparison opens in its own
+window); when it shows, and Help ▸ Examples, are the window's side
+(gui/shell/start_pages.py).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -21,7 +24,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMainWindow,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -195,9 +197,12 @@ class GalleryDialog(QDialog):
     """The gallery in its own non-modal window: the start page over the
     default experiment, and Help ▸ Examples."""
 
-    def __init__(self, window: QMainWindow) -> None:
+    def __init__(self, window: QWidget, open_file: Callable[[str], object]) -> None:
+        """``window``: the main window (its closing stops the thumbnail worker);
+        ``open_file(path)`` opens an example, falsy when the user cancelled or it failed."""
         super().__init__(window)
         self.window_ = window
+        self.open_file = open_file
         self.setWindowTitle("Examples — CNN-RNN Playground")
         self.setObjectName("GalleryDialog")
         self.gallery = Gallery()
@@ -238,58 +243,11 @@ class GalleryDialog(QDialog):
         return False
 
     def _on_opened(self, item: GalleryItem) -> None:
-        if open_item(self.window_, item):
+        if self.open_file(str(item.path)):
             self.close()
-
-
-# --- the window's side ----------------------------------------------------------------------------
-
-def open_item(window: QMainWindow, item: GalleryItem) -> bool:
-    """Open ``item`` in ``window`` through its file commands: a preset after the
-    unsaved-changes question, a comparison in its own window (the file
-    commands tell them apart by the file's "format"). False when the user
-    cancelled or the file failed (the file commands say why)."""
-    return bool(window.files.open_file(str(item.path)))
-
-
-def install_gallery(window: QMainWindow) -> None:
-    """Help ▸ Examples opens the gallery; the ready window shows it at start
-    when it should (after anything already queued, such as crash recovery)."""
-    window.window_actions.examples.triggered.connect(lambda: show_gallery(window))
-    window.ready.connect(lambda: QTimer.singleShot(0, window, lambda: show_gallery_at_start(window)))
-
-
-def show_gallery(window: QMainWindow) -> GalleryDialog | None:
-    """Help ▸ Examples: the gallery, raised if it is open already."""
-    if getattr(window, "files", None) is None:
-        window.statusBar().showMessage("The examples open once PyTorch has loaded.", 5000)
-        return None
-    dialog = window.findChild(GalleryDialog)
-    if dialog is None:
-        dialog = GalleryDialog(window)
-    app_settings().setValue(SEEN_KEY, True)
-    dialog.show()
-    dialog.raise_()
-    dialog.activateWindow()
-    return dialog
 
 
 def shows_at_start() -> bool:
     """The first start shows the gallery; later ones when the user asked for it."""
     settings = app_settings()
     return not settings.value(SEEN_KEY, False, type=bool) or settings.value(SHOW_AT_START_KEY, False, type=bool)
-
-
-def show_gallery_at_start(window: QMainWindow, tries: int = 600) -> None:
-    """Called when the window is ready. Not over a file named on the command
-    line, nor over recovered work; after a modal question (crash recovery)
-    has been answered."""
-    if getattr(window, "initial_path", None) is not None or not shows_at_start():
-        return
-    if QApplication.activeModalWidget() is not None:
-        if tries > 0:
-            QTimer.singleShot(500, window, lambda: show_gallery_at_start(window, tries - 1))
-        return
-    if window.document is None or window.document.dirty or not window.isVisible():
-        return
-    show_gallery(window)

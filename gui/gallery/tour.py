@@ -3,7 +3,7 @@ window (layers, model, data set, Train, curves, live views, the menus), with
 Back / Next / Close and "step i of n"; Esc closes it.
 
 It shows itself once, on the first start: after the examples gallery has
-been closed (gui/gallery/page.py opens it then), and never over a modal question
+been closed (gui/shell/start_pages.py decides when), and never over a modal question
 such as crash recovery. Closing it, at any step, is remembered in QSettings;
 Help ▸ Guided Tour opens it again from the first step.
 
@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QPainter, QPainterPath, QPalette, QPen, QPolygonF
 from PySide6.QtWidgets import (
-    QApplication,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -352,51 +351,5 @@ class GuidedTour(QObject):
         return True
 
 
-# --- the window's side ----------------------------------------------------------------------------
-
-def install_tour(window: QMainWindow) -> None:
-    """Help ▸ Guided Tour opens the tour; the ready window shows it on the first start."""
-    window.window_actions.tour.triggered.connect(lambda: show_tour(window))
-    # Connected after the gallery's own start-up call, so that one goes first.
-    window.ready.connect(lambda: QTimer.singleShot(0, window, lambda: show_tour_at_start(window)))
-
-
-def show_tour(window: QMainWindow) -> GuidedTour:
-    """Help ▸ Guided Tour: from the first step, over whatever is shown."""
-    tour = window.findChild(GuidedTour)
-    if tour is None:
-        tour = GuidedTour(window)
-    tour.start(0)
-    return tour
-
-
 def tour_seen() -> bool:
     return app_settings().value(SEEN_KEY, False, type=bool)
-
-
-def _waiting_for_gallery(window: QMainWindow) -> bool:
-    """The gallery is up, or is about to be shown as the start page."""
-    from gui.gallery.page import GalleryDialog, shows_at_start
-
-    dialog = window.findChild(GalleryDialog)
-    if dialog is not None and dialog.isVisible():
-        return True
-    # gui/gallery.show_gallery_at_start skips a file named on the command line and recovered work.
-    document = getattr(window, "document", None)
-    return (dialog is None and shows_at_start() and getattr(window, "initial_path", None) is None
-            and document is not None and not document.dirty)
-
-
-def show_tour_at_start(window: QMainWindow, tries: int = 2000) -> None:
-    """On the first start only: after the start-up gallery has been closed and
-    any modal question (crash recovery) answered."""
-    if tour_seen() or not window.isVisible():
-        return
-    if QApplication.activeModalWidget() is not None or _waiting_for_gallery(window):
-        if tries > 0:
-            QTimer.singleShot(RETRY_MS, window, lambda: show_tour_at_start(window, tries - 1))
-        return
-    tour = window.findChild(GuidedTour)
-    if tour is None or not tour.is_open:
-        show_tour(window)
-

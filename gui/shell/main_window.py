@@ -23,13 +23,12 @@ from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QMessageBox, QVBoxLa
 from engine.spec import Experiment
 from gui.explain.menu import ExplainMenu
 from gui.explain.registry import ExplainContext
-from gui.gallery.page import install_gallery
-from gui.gallery.tour import install_tour
 from gui.runs.runs_table import install_runs
 from gui.shell.dock_layout import PANEL_DOCKS, VIEW_DOCKS, DockLayout
 from gui.shell.engine_loader import EngineLoader
 from gui.shell.gui_garbage_collector import GuiGarbageCollector
 from gui.shell.help_text import show_about, show_help
+from gui.shell.start_pages import install_gallery, install_tour
 from gui.shell.window_actions import WindowActions
 from gui.trained.export_actions import ExportActions
 from gui.trained.inspection_runner import InspectionRunner

@@ -212,3 +212,26 @@ def test_engine_tests_need_no_qt():
         for path in (ROOT / "tests" / "engine").rglob("*.py")
     }
     assert not {k: v for k, v in offenders.items() if v}
+
+
+def test_rooms_get_what_they_use_not_the_main_window():
+    """A room is handed a document, a runner, a callable — never the main
+    window to read its attributes from (no import shows that coupling). Only
+    the shell wires the window; the guided tour points at the window's own
+    parts, which is what it is about."""
+    import re
+
+    reach = re.compile(r"\bwindow\.(document|runner|trained|curves|views|files|run_history|dock_layout|docks|"
+                       r"training_panel|dataset_panel|model_stack|window_actions|ready|banner|inspector|"
+                       r"show_message|messages|explain|exports|_[a-z]\w*)\b")
+    allowed = {("gui/gallery/tour.py", name) for name in ("docks", "training_panel", "curves")}
+    found = []
+    for path in (ROOT / "gui").rglob("*.py"):
+        rel = path.relative_to(ROOT).as_posix()
+        if rel.startswith("gui/shell/") or rel == "gui/app.py":
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for match in reach.finditer(line):
+                if (rel, match.group(1)) not in allowed:
+                    found.append(f"{rel}:{n}: {line.strip()}")
+    assert not found, "\n".join(found)

@@ -12,7 +12,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from gui.common.settings import app_settings
-from gui.gallery.page import SEEN_KEY, SHOW_AT_START_KEY, Gallery, GalleryDialog, show_gallery
+from gui.gallery.page import SEEN_KEY, SHOW_AT_START_KEY, Gallery, GalleryDialog
+from gui.shell.start_pages import show_gallery
 from tests.gui.conftest import open_window
 
 PRESETS = Path(__file__).resolve().parents[3] / "presets"
@@ -206,7 +207,7 @@ def test_no_start_page_over_a_file_named_on_the_command_line(qtbot):
 def test_the_start_page_waits_for_a_modal_question_and_skips_unsaved_work(window, qtbot):
     from PySide6.QtWidgets import QDialog
 
-    from gui.gallery.page import show_gallery_at_start
+    from gui.shell.start_pages import show_gallery_at_start
 
     app_settings().setValue(SEEN_KEY, False)
     question = QDialog(window)  # stands in for "Recover unsaved changes?"

@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from gui.common.settings import app_settings
 from gui.gallery import page as gallery
-from gui.gallery.tour import SEEN_KEY, STEPS, GuidedTour, show_tour_at_start
+from gui.gallery.tour import SEEN_KEY, STEPS, GuidedTour
+from gui.shell.start_pages import show_tour_at_start
 from tests.gui.conftest import open_window
 
 

@@ -124,7 +124,7 @@ def test_help_offers_whats_this_on_shift_f1(window, qtbot):
 
 def test_the_gallery_comparison_and_probe_windows_are_explained(window, qtbot):
     from gui.comparison.panel import ComparisonPanel
-    from gui.gallery.page import show_gallery
+    from gui.shell.start_pages import show_gallery
     from gui.trained.model_test_panel import ModelTestPanel
 
     dialog = show_gallery(window)

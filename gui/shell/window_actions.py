@@ -12,10 +12,15 @@ SP = QStyle.StandardPixmap
 Std = QKeySequence.StandardKey
 
 
-def _keys(standard: Std, fallback: str) -> list[QKeySequence]:
+class PlatformKeys(list):
+    """Keys from the platform's list for a standard action: they give way
+    where another action holds one of them (see WindowActions._resolve_clashes)."""
+
+
+def _keys(standard: Std, fallback: str) -> PlatformKeys:
     """The platform's keys for ``standard``, or ``fallback`` where it has none."""
     keys = QKeySequence.keyBindings(standard)
-    return keys or [QKeySequence(fallback)]
+    return PlatformKeys(keys or [QKeySequence(fallback)])
 
 
 class WindowActions(QObject):
@@ -37,7 +42,11 @@ class WindowActions(QObject):
             if icon is not None:
                 action.setIcon(style.standardIcon(icon))
             window.addAction(action)  # shortcuts work even when menus are hidden
+            if isinstance(keys, PlatformKeys):
+                platform_keyed.append(action)
             return action
+
+        platform_keyed: list[QAction] = []
 
         # File
         self.new = make("&New", "Start a new experiment from the default preset", _keys(Std.New, "Ctrl+N"),
@@ -95,6 +104,22 @@ class WindowActions(QObject):
         self.whats_this.setToolTip("What's This? Click any control to read about it (Shift+F1)")
         window.addAction(self.whats_this)
         self.about = make("&About", "About CNN-RNN Playground")
+        self._resolve_clashes(platform_keyed)
+
+    def _resolve_clashes(self, platform_keyed: list[QAction]) -> None:
+        """One key sequence on two actions fires neither ("QAction::event:
+        Ambiguous shortcut overload"): X11 desktops list Ctrl+D among Delete's
+        keys, and Duplicate layer has it. Keys given here win; a platform
+        list's extras give way (Delete keeps Del)."""
+        held: set[str] = set()
+        for action in self.window.actions():
+            if action not in platform_keyed:
+                held.update(k.toString() for k in action.shortcuts())
+        for action in platform_keyed:
+            keys = [k for k in action.shortcuts() if k.toString() not in held]
+            if keys != action.shortcuts():
+                action.setShortcuts(keys)
+            held.update(k.toString() for k in keys)
 
     def before_quit(self) -> QAction | None:
         """The separator above File ▸ Quit: what rooms add to the File menu goes above it."""

@@ -69,6 +69,7 @@ def analyse(experiment: Experiment, with_shapes: bool = True) -> Analysis:
 class Document(QObject):
     changed = Signal(object)  # the new Experiment
     saved = Signal(str)  # the path written
+    replaced = Signal(object)  # another document (New, Open, Revert): what the window shows of a run goes
 
     def __init__(self, experiment: Experiment, path: str | None = None, parent: QObject | None = None,
                  shapes_ready: bool = True) -> None:
@@ -126,6 +127,7 @@ class Document(QObject):
         self.undo_stack.clear()
         self._experiment, self._path, self._analysis = experiment, path, None
         self._saved = None if dirty else experiment
+        self.replaced.emit(experiment)
         self.changed.emit(experiment)
 
     def save(self, path: str) -> None:

@@ -32,6 +32,7 @@ from gui.shell.start_pages import install_gallery, install_tour
 from gui.shell.window_actions import WindowActions
 from gui.trained.export_actions import ExportActions
 from gui.trained.inspection_runner import InspectionRunner
+from gui.trained.loaded_weights_views import LoadedWeightsViews
 from gui.trained.trained_model_actions import TrainedModelActions
 from gui.training.curves import LossCurves
 from gui.training.device_fallback import DeviceFallback
@@ -109,6 +110,9 @@ class MainWindow(QMainWindow):
         self.trained.install(self.window_actions.file_menu, self.window_actions.after_revert(),
                              self.window_actions.train_menu)
         self.statusBar().addPermanentWidget(self.trained.label)
+        # Weights read from a file show in the live views as a run's would.
+        self.loaded_views = LoadedWeightsViews(self.trained.weights, self.views, self.runner,
+                                               lambda text: self.statusBar().showMessage(text, 8000), self)
         # Explain ▸ the explainers for learners, before Help.
         self.explain = ExplainMenu(ExplainContext(
             self, lambda: self.document, self.trained.weights, self.views, self.runner, self.train_action,
@@ -155,6 +159,10 @@ class MainWindow(QMainWindow):
         """Stop any run and forget it: the next Train starts from fresh weights."""
         self.runner.shutdown()
         self.runner.outcome = ""
+        self._forget_shown_run()
+
+    def _forget_shown_run(self) -> None:
+        """The curves, progress, banner and views of the last run go (the Runs tab keeps the run)."""
         self.banner.clear()
         self.curves.reset()
         self.views.reset()
@@ -245,6 +253,7 @@ class MainWindow(QMainWindow):
         self.layer_palette.chosen.connect(self.model_stack.append_layer)
         self.model_stack.selected.connect(self.layer_properties.show_layer)
         self.document.changed.connect(self._on_document_changed)
+        self.document.replaced.connect(self._on_document_replaced)
         self._on_document_changed(self.document.experiment)
         FileDrop(self, self.files.open_file)
         if self.loader.is_warm:
@@ -284,6 +293,7 @@ class MainWindow(QMainWindow):
         self.runner.shutdown()
         self.inspector.shutdown()
         self.trained.shutdown()
+        self.loaded_views.shutdown()
         self.exports.shutdown()
         if self.dataset_panel is not None:
             self.dataset_panel.preview.shutdown()
@@ -348,6 +358,14 @@ class MainWindow(QMainWindow):
         a.revert.triggered.connect(lambda: self.files.revert())
         a.recent_menu.aboutToShow.connect(lambda: self.files.recent.fill_menu(a.recent_menu))
         a.recent_menu.setEnabled(True)
+
+    def _on_document_replaced(self, _experiment: Experiment) -> None:
+        # What is shown belongs to the experiment in the window: another one
+        # (New, Open, Revert) forgets the last run's curves and views, unless
+        # a run is going on (it goes on with what it started from).
+        if not self.runner.is_active:
+            self.runner.outcome = ""
+            self._forget_shown_run()
 
     def _on_document_changed(self, experiment: Experiment) -> None:
         # A new learning rate applies to the running run at its next batch;

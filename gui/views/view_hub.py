@@ -44,6 +44,7 @@ class ViewHub(QObject):
         self.timeline.went_live.connect(self._on_went_live)
         self.run = None
         self.experiment = None
+        self.origin = ""  # what the snapshots are when not a run of this session ("trained weights from …")
         self.shown_index = -1
         self._predictions_shown_at = -float("inf")
         self._predictions_timer = QTimer(self)
@@ -65,6 +66,7 @@ class ViewHub(QObject):
     def reset(self) -> None:
         """Forget the run (Reset): views empty, timeline cleared."""
         self.run = None
+        self.origin = ""
         self._predictions_timer.stop()
         self._queue.clear()
         self.store.clear()
@@ -74,8 +76,11 @@ class ViewHub(QObject):
             view.set_run(None)
             view.caption.setText("Train a model to see this view.")
 
-    def on_started(self, run) -> None:
+    def on_started(self, run, origin: str = "") -> None:
+        """A run started (``origin`` empty), or other weights are shown as one
+        would be: ``origin`` says what they are, in the timeline."""
         self.run = run
+        self.origin = origin
         self._predictions_timer.stop()
         self._predictions_shown_at = -float("inf")
         self._next_live_show = 0.0
@@ -222,7 +227,8 @@ class ViewHub(QObject):
         index = count - 1 if self.timeline.live else min(max(self.shown_index, 0), count - 1)
         snapshot = self.store.snapshots[index]
         where = "live" if self.timeline.live else f"{index + 1} of {count}"
-        self.timeline.set_count(count, index, f"Step {snapshot.step} · epoch {snapshot.epoch} ({where})")
+        what = self.origin or f"Step {snapshot.step} · epoch {snapshot.epoch}"
+        self.timeline.set_count(count, index, f"{what} ({where})")
 
     @property
     def shown_snapshot(self):

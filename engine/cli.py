@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
     out, err = out or sys.stdout, err or sys.stderr
     parser = build_parser()
     args = parser.parse_args(argv)
-    from engine.errors import PlaygroundError
+    from engine.errors import PlaygroundError, WriteFailed
 
     try:
         if args.list_presets:
@@ -90,6 +90,9 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
     except PlaygroundError as exc:
         print(f"error: {exc}", file=err)
         return EXIT_INVALID
+    except WriteFailed as exc:  # a metrics or summary file: the run itself went fine
+        print(f"error: {exc}", file=err)
+        return EXIT_UNEXPECTED
     except KeyboardInterrupt:
         print("interrupted", file=err)
         return EXIT_UNEXPECTED

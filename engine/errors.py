@@ -17,6 +17,15 @@ class PlaygroundError(Exception):
     """Base of every error the engine raises on purpose."""
 
 
+class WriteFailed(OSError):
+    """A file the app writes could not be written (a full disk, a file-size
+    limit, no permission). Raised by the atomic writer, so the old file is
+    whole and nothing is left beside it; reads as one line."""
+
+    def __str__(self) -> str:
+        return f"cannot write {self.filename}: {self.strerror}"
+
+
 class SpecError(PlaygroundError):
     """An experiment (file or in-memory spec) is invalid.
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.datasets import data_paths, validate_dataset
-from engine.errors import SpecError
+from engine.errors import SpecError, WriteFailed
 from engine.layers import REGISTRY
 from engine.params import check_encodable, shown, shown_key, validate_params, visible
 from engine.spec import MAX_LAYERS, TRAINING_PARAMS, Experiment, LayerSpec, ModelSpec, TrainingSpec
@@ -197,27 +197,38 @@ def save_experiment(exp: Experiment, path: str | os.PathLike[str]) -> None:
     write_atomic(path, experiment_to_json(exp, Path(path).parent))
 
 
-def write_atomic(path: str | os.PathLike[str], text: str, private: bool = False) -> None:
-    """Write to a temporary file beside ``path``, flush it to disk, then
-    rename over the target: a crash or full disk leaves the old file whole.
-    ``private`` keeps the file readable by its owner only (autosaves)."""
+def write_atomic(path: str | os.PathLike[str], data: str | bytes, private: bool = False) -> None:
+    """Write ``data`` (text, as UTF-8 and as it is, or bytes) to a temporary
+    file beside ``path``, flush it to disk, then rename over the target: a
+    crash or full disk leaves the old file whole and no temporary file, and
+    the OSError says why. ``private`` keeps the file readable by its owner only
+    (autosaves). Writers whose own file output cannot fail cleanly (torch's
+    zip writer aborts the process from C++ on a short write) serialise into
+    memory and come here."""
     from engine.file_modes import give_ordinary_mode
 
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    except OSError as exc:
+        raise WriteFailed(exc.errno, exc.strerror or str(exc), str(target)) from None
     try:
         if not private:
             give_ordinary_mode(tmp)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(exc, OSError):
+            raise WriteFailed(exc.errno, exc.strerror or str(exc), str(target)) from None
         raise
 
 

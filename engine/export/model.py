@@ -117,6 +117,17 @@ def _snake(type_: str) -> str:
     return re.sub(r"(?<=[a-z])(?=[A-Z])", "_", type_).lower()
 
 
+def write_export(target: Path, data: str | bytes) -> None:
+    """Write an export's bytes (serialised in memory first) atomically: a
+    full disk gives one line, the old file whole and nothing left beside it."""
+    from engine.experiment_file import write_atomic
+
+    try:
+        write_atomic(target, data)
+    except OSError as exc:  # WriteFailed: the old file whole, nothing beside it
+        raise ExportError(str(exc)) from None
+
+
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """A temporary path beside ``target`` to write to; renamed over ``target``

@@ -21,7 +21,7 @@ from typing import Any
 
 from engine import datasets
 from engine.export.base import ExportError
-from engine.export.model import PreparedModel, atomic_path
+from engine.export.model import PreparedModel, write_export
 from engine.layers import IMAGE, SEQUENCE, TOKENS, BuildContext
 from engine.shapes import describe_shape
 
@@ -200,8 +200,7 @@ if __name__ == "__main__":
 
 def write_source(path: Path, prepared: PreparedModel) -> None:
     text = generate_source(prepared, path.with_suffix(".pt").name)
-    with atomic_path(path) as tmp:
-        tmp.write_text(text, encoding="utf-8", newline="\n")
+    write_export(path, text)
 
 
 def _forget_bias_lines(attr: str, hidden: int, value: float) -> list[str]:

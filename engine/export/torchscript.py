@@ -7,13 +7,14 @@ The batch size stays free: tracing records it as the input's size."""
 
 from __future__ import annotations
 
+import io
 import warnings
 from pathlib import Path
 
 import torch
 
 from engine.export.base import ExportError
-from engine.export.model import PreparedModel, atomic_path
+from engine.export.model import PreparedModel, write_export
 
 
 def trace(prepared: PreparedModel) -> torch.jit.ScriptModule:
@@ -29,6 +30,8 @@ def trace(prepared: PreparedModel) -> torch.jit.ScriptModule:
 
 def save_torchscript(path: Path, prepared: PreparedModel) -> None:
     traced = trace(prepared)
-    with atomic_path(path) as tmp, warnings.catch_warnings():
+    buffer = io.BytesIO()  # torch's zip writer aborts the process on a short write: it writes to memory
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # torch.jit is deprecated, still the format asked for
-        torch.jit.save(traced, str(tmp))
+        torch.jit.save(traced, buffer)
+    write_export(path, buffer.getvalue())

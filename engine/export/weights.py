@@ -5,14 +5,15 @@ pickle of our classes and works with ``weights_only=True``."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import torch
 
-from engine.export.model import PreparedModel, atomic_path
+from engine.export.model import PreparedModel, write_export
 
 
 def save_state_dict(path: Path, prepared: PreparedModel) -> None:
-    state = prepared.state_dict()
-    with atomic_path(path) as tmp:
-        torch.save(state, tmp)
+    buffer = io.BytesIO()  # torch's zip writer fails badly on a short write: it writes to memory
+    torch.save(prepared.state_dict(), buffer)
+    write_export(path, buffer.getvalue())

@@ -5,6 +5,7 @@ into a report or a slide."""
 from __future__ import annotations
 
 import csv
+import io
 import re
 from pathlib import Path
 
@@ -15,23 +16,26 @@ PICTURES = "PNG image (*.png);;SVG drawing (*.svg)"
 
 def write_table_csv(result: object, path: str | Path) -> Path:
     """The table's heading and rows as the window shows them, the verdict,
-    then one row per experiment and seed with the numbers behind the means."""
+    then one row per experiment and seed with the numbers behind the means.
+    Written atomically: a full disk raises OSError and leaves the old file."""
     from engine.comparison_table import table_cells
+    from engine.experiment_file import write_atomic
 
     head, rows = table_cells(result)
     path = Path(path)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(head)
-        writer.writerows(rows)
-        writer.writerow([])
-        writer.writerow(["verdict", result.verdict])
-        writer.writerow([])
-        writer.writerow(["experiment", "seed", result.metric, "mean", "min", "max"])
-        for row in result.rows:
-            for seed, value in zip(row.seeds, row.values, strict=True):
-                writer.writerow([row.label, seed, "diverged" if value is None else f"{value:.6g}",
-                                 *(f"{v:.6g}" if v is not None else "" for v in (row.value, row.low, row.high))])
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(head)
+    writer.writerows(rows)
+    writer.writerow([])
+    writer.writerow(["verdict", result.verdict])
+    writer.writerow([])
+    writer.writerow(["experiment", "seed", result.metric, "mean", "min", "max"])
+    for row in result.rows:
+        for seed, value in zip(row.seeds, row.values, strict=True):
+            writer.writerow([row.label, seed, "diverged" if value is None else f"{value:.6g}",
+                             *(f"{v:.6g}" if v is not None else "" for v in (row.value, row.low, row.high))])
+    write_atomic(path, text.getvalue())
     return path
 
 

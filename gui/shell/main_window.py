@@ -105,8 +105,8 @@ class MainWindow(QMainWindow):
         self.dock_layout.set_widget("runs", self.runs_table)
         # Trained weights: save/open beside, continue, test the trained model.
         self.trained = TrainedModelActions(
-            self, runner=self.runner, train_action=self.train_action, reset_action=self.window_actions.reset,
-            banner=self.banner, continue_training=self.continue_training)
+            self, runner=self.runner, train_action=self.train_action, banner=self.banner,
+            continue_training=self.continue_training)
         self.trained.install(self.window_actions.file_menu, self.window_actions.after_revert(),
                              self.window_actions.train_menu)
         self.statusBar().addPermanentWidget(self.trained.label)
@@ -156,8 +156,12 @@ class MainWindow(QMainWindow):
         self.runner.stop()
 
     def reset(self) -> None:
-        """Stop any run and forget it: the next Train starts from fresh weights."""
+        """Stop any run and forget it and its weights (after asking, when there
+        are trained weights): the next Train starts from fresh weights."""
+        if not self.trained.may_reset():
+            return
         self.runner.shutdown()
+        self.trained.weights.clear()  # after the run's last weights have come in
         self.runner.outcome = ""
         self._forget_shown_run()
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLabel, QMenu, QWidget
+from PySide6.QtWidgets import QLabel, QMenu, QMessageBox, QWidget
 
 from engine.spec import Experiment
 from gui.trained.model_test_runner import ModelTestRunner
@@ -23,12 +23,12 @@ NO_WEIGHTS_TIP = "Train the model (or open an experiment saved with its weights)
 
 
 class TrainedModelActions(QObject):
-    def __init__(self, window: QWidget, *, runner: object, train_action: QAction, reset_action: QAction,
+    def __init__(self, window: QWidget, *, runner: object, train_action: QAction,
                  banner: object, continue_training: Callable[[], None]) -> None:
         """``window`` owns the actions and the results panel; ``runner`` is the
         window's (its finished runs bring weights), ``train_action`` says when a
-        run can start, ``reset_action`` forgets the run, ``banner`` shows a
-        weights file's problem, ``continue_training`` trains on from the weights."""
+        run can start, ``banner`` shows a weights file's problem,
+        ``continue_training`` trains on from the weights."""
         super().__init__(window)
         self.window = window
         self.runner = runner
@@ -64,7 +64,6 @@ class TrainedModelActions(QObject):
         runner.finished.connect(self._on_run_finished)
         runner.state_changed.connect(self.refresh)
         train_action.changed.connect(self.refresh)  # Continue is possible when Train is
-        reset_action.triggered.connect(self.weights.clear)  # Reset forgets the run
         self.weights.changed.connect(self.refresh)
         self.weights.problem.connect(lambda text: banner.show_message(text, "warning"))
         self.model_tests.busy_changed.connect(self.refresh)
@@ -105,6 +104,22 @@ class TrainedModelActions(QObject):
     def run_started(self, continued: bool) -> None:
         """The window starts a run (from these weights when ``continued``)."""
         self._base_step = self.weights.step if continued and self.weights.source == "run" else 0
+
+    def may_reset(self) -> bool:
+        """Reset forgets the trained weights. Weights of a run of this session
+        cannot come back (Reset is not an edit, so no Undo): ask first. False
+        when the user keeps them, and then Reset does nothing; the window
+        clears them (``weights.clear``) once the run has stopped."""
+        if self.weights.weights is not None and self.weights.source == "run":
+            answer = QMessageBox.question(
+                self.window, "Reset",
+                f"Reset forgets the trained weights (from the run at step {self.weights.step:,}); Continue "
+                "Training and the tests of the trained model use them, and Reset cannot be undone. Save them "
+                "first (File ▸ Save, with Save Trained Weights With Experiment), or discard them?",
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel)
+            return answer == QMessageBox.StandardButton.Discard
+        return True  # none, or a weights file's: Open brings them back
 
     def shutdown(self) -> None:
         self.model_tests.shutdown()

@@ -136,3 +136,22 @@ def test_continue_training_starts_from_the_trained_weights(qtbot, window):
     # one, 1.88 at the first step from the trained weights), not from fresh weights.
     assert continued[0] < first[0] - 0.3 and continued[0] < 1.05 * first[-1]
     assert window.trained.label.text() == f"Trained weights: from run at step {steps + window.runner.step_count:,}"
+
+
+def test_reset_asks_before_it_forgets_a_runs_weights(qtbot, window, dialogs):
+    """Reset cannot be undone: dropping the weights of a run unasked lost them (issue #16, item 12)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    finished = train_one_epoch(qtbot, window)
+    dialogs.answer = QMessageBox.StandardButton.Cancel
+    window.reset_action.trigger()
+    assert "forgets the trained weights" in dialogs.questions[-1]
+    assert same_weights(window.trained.weights.weights, finished.weights)  # kept, and nothing else reset
+    assert window.views.shown_snapshot is not None and window.curves.train_loss.x.size > 0
+
+    dialogs.answer = QMessageBox.StandardButton.Discard
+    window.reset_action.trigger()
+    assert window.trained.weights.weights is None and window.views.shown_snapshot is None
+    asked = len(dialogs.questions)
+    window.reset_action.trigger()  # nothing to lose: no question
+    assert len(dialogs.questions) == asked

@@ -196,7 +196,7 @@ def _print_layers(exp: Experiment, out: TextIO) -> ShapeError | None:
         if mixing is None:
             print(f"receptive field: {s.receptive_field} input positions along each axis", file=out)
         else:
-            print(f"receptive field: all of the input: layer {mixing.index} ({mixing.type}) mixes every position "
+            print(f"receptive field: all of the input: layer {mixing.index + 1} ({mixing.type}) mixes every position "
                   f"(the convolutions before it see {s.receptive_field} input positions along each axis)", file=out)
     return s.error
 

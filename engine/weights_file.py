@@ -95,7 +95,7 @@ def describe_parameter(name: str, experiment: Experiment) -> str:
         layers = experiment.model.layers
         kind = f" ({layers[index].type})" if index < len(layers) else ""
         rest = ".".join(p for p in parts[2:] if p not in ("rnn", "inner"))
-        return f"layer {index}{kind} {rest}"
+        return f"layer {index + 1}{kind} {rest}"
     return name
 
 
@@ -296,7 +296,7 @@ def _check_names(names: set[str], expected: Mapping[str, Any], experiment: Exper
         if not (isinstance(theirs, str) and len(theirs) <= 40 and theirs.isprintable()):
             theirs = shown(theirs)  # the file's own text: quoted short, on one line
         mine = ours[first] if first < len(ours) else "nothing"
-        raise WeightsFileError(f"{where}: saved from a different model (layer {first} is {theirs} there, "
+        raise WeightsFileError(f"{where}: saved from a different model (layer {first + 1} is {theirs} there, "
                                f"{mine} here; {len(saved_layers)} layers there, {len(ours)} here)")
     if missing:
         raise WeightsFileError(f"{where}: has no values for {describe_parameter(missing[0], experiment)}"

@@ -113,7 +113,7 @@ class FeatureMaps(ViewPanel):
     def block_title(self, layer: int) -> str:
         maps = self.shown_maps[layer]
         kind = self.layers[layer].type if layer < len(self.layers) else "layer"
-        return f"Layer {layer} · {kind} · {'×'.join(str(s) for s in maps.shape)}"
+        return f"Layer {layer + 1} · {kind} · {'×'.join(str(s) for s in maps.shape)}"
 
     def select_input(self, index: int) -> None:
         """Show probe sample ``index`` (or DRAWN)."""
@@ -205,7 +205,7 @@ class FeatureMaps(ViewPanel):
         levels = centred_levels(picture)
         self.enlarged_image.setImage(np.ascontiguousarray(picture), levels=levels, autoLevels=False)
         self.enlarged_bar.setLevels(levels)
-        self.enlarged_plot.setTitle(f"layer {layer} · channel {channel}", size="9pt")
+        self.enlarged_plot.setTitle(f"layer {layer + 1} · channel {channel}", size="9pt")
 
     def _wanted_columns(self, count: int) -> int:
         """Blocks in one row when the view is wide and low (a bottom dock) and they
@@ -293,7 +293,7 @@ class FeatureMaps(ViewPanel):
         maps = self.shown_maps[layer]
         value = maps[col, channel] if maps.ndim == 2 else maps[channel, row, col]
         where = f"step {col}" if maps.ndim == 2 else f"row {row}, column {col}"
-        self.caption.setText(f"Layer {layer} · channel {channel} · {where} · activation {value:+.3f}")
+        self.caption.setText(f"Layer {layer + 1} · channel {channel} · {where} · activation {value:+.3f}")
 
     def show_receptive_field(self, layer: int, row: int, col: int) -> None:
         """Outline on the input what map pixel (row, col) of ``layer`` sees

@@ -120,7 +120,7 @@ class FilterGrid(ViewPanel):
             return {}
         shown = self.shown_kernels.reshape(len(self.shown_kernels), -1)  # one row per filter
         if self._csv:
-            return {f"layer {self.chosen_layer()} kernels as shown, one row per filter": shown}
+            return {f"layer {self.chosen_layer() + 1} kernels as shown, one row per filter": shown}
         return {"weights": self.layer_weights, "shown": self.shown_kernels, "image": self.image.image}
 
     def export_data_to(self, path: str | Path) -> Path:
@@ -174,7 +174,7 @@ class FilterGrid(ViewPanel):
         else:
             self._draw_curves(kernels, levels[1])
         which = self.input_picker.currentText()
-        self.caption.setText(f"Step {snapshot.step} · {len(kernels)} filters of layer {self.chosen_layer()} "
+        self.caption.setText(f"Step {snapshot.step} · {len(kernels)} filters of layer {self.chosen_layer() + 1} "
                              f"({which}); hover a filter to read its weights.")
 
     def _draw_tiles(self, kernels: np.ndarray, levels: tuple[float, float], what: str) -> None:
@@ -235,7 +235,7 @@ class FilterGrid(ViewPanel):
     def _layer_label(self, index: int, weights: np.ndarray) -> str:
         kind = self.layer_types.get(index, "Conv2d" if weights.ndim == 4 else "Conv1d")
         size = "×".join(str(s) for s in weights.shape[2:])
-        return f"Layer {index} · {kind} · {weights.shape[0]} filters {size}"
+        return f"Layer {index + 1} · {kind} · {weights.shape[0]} filters {size}"
 
     @staticmethod
     def _fill_picker(picker: QComboBox, items: list[tuple[str, object]], keep: bool = True) -> None:

@@ -162,7 +162,7 @@ class GatesView(RecurrentView):
         gates = snapshot.gates.get(layer) if layer is not None else None
         if not gates:
             self._clear()
-            self.caption.setText(f"Layer {layer} has no gates: a plain RNN has none "
+            self.caption.setText(f"Layer {layer + 1} has no gates: a plain RNN has none "
                                  "(gates come with LSTM and GRU layers)." if layer is not None
                                  else "No recurrent layer in this snapshot.")
             return

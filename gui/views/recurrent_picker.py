@@ -63,7 +63,7 @@ def layer_title(index: int, gates: dict | None = None, layer_types: dict[int, st
     kind = (layer_types or {}).get(index)
     if kind is None and gates:
         kind = "LSTM" if "forget" in gates else "GRU" if "reset" in gates else None
-    return f"{index}: {kind}" if kind else f"{index}: recurrent"
+    return f"{index + 1}: {kind}" if kind else f"{index + 1}: recurrent"  # counted from 1, as the model stack
 
 
 class RecurrentPicker(QWidget):

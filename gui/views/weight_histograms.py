@@ -165,7 +165,7 @@ class WeightHistograms(ViewPanel):
             self.layer_picker.clear()
             for layer in layers:
                 name = self.layer_names.get(layer)
-                self.layer_picker.addItem(f"{layer}: {name}" if name else f"layer {layer}", layer)
+                self.layer_picker.addItem(f"{layer + 1}: {name}" if name else f"layer {layer + 1}", layer)
             found = self.layer_picker.findData(current)
             self.layer_picker.setCurrentIndex(found if found >= 0 else 0)
             self.layer_picker.blockSignals(False)

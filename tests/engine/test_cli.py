@@ -53,7 +53,7 @@ def test_summary_shows_288_weights(tmp_path):
     conv_row = next(line for line in out.splitlines() if "Conv2d" in line)
     assert "32×6×6" in conv_row and conv_row.split()[-2] == "288"
     # After Flatten the dense layer sees every position; the conv sees 3.
-    assert "receptive field: all of the input: layer 1 (Flatten) mixes every position (the convolutions before " \
+    assert "receptive field: all of the input: layer 2 (Flatten) mixes every position (the convolutions before " \
            "it see 3 input positions along each axis)" in out
 
 
@@ -65,7 +65,7 @@ def test_summary_of_the_hybrid_says_its_output_sees_all_of_the_sequence():
 
     code, out, _ = run("--summary", str(PRESETS_DIR / "hybrid_long_range.json"))
     assert code == 0
-    assert out.splitlines()[-1] == ("receptive field: all of the input: layer 3 (GRU) mixes every position (the "
+    assert out.splitlines()[-1] == ("receptive field: all of the input: layer 4 (GRU) mixes every position (the "
                                     "convolutions before it see 8 input positions along each axis)")
     assert reach(load_preset("hybrid_long_range")).describe() == "all 64 steps"
     code, out, _ = run("--summary", str(PRESETS_DIR / "long_range_cnn.json"))  # global pooling mixes nothing

@@ -256,7 +256,7 @@ def test_weights_that_do_not_fit_are_refused_naming_the_layer(tmp_path):
     exp = preset("digits_cnn")
     weights = random_weights(exp)
     weights["layers.0.weight"] = weights["layers.0.weight"][:1]
-    with pytest.raises(Exception, match=r"layer 0 \(Conv2d\) weight is"):
+    with pytest.raises(Exception, match=r"layer 1 \(Conv2d\) weight is"):
         export_model("weights", exp, tmp_path / "w.pt", weights)
 
 

@@ -77,7 +77,7 @@ def test_flatten_linear_refuses_a_new_size_with_a_readable_message():
     (result,) = run_model_tests(exp, untrained_weights(exp), ["new_size"])
     assert result.name == "Input size 8×8 → 12×12" and result.claim == "C6"
     assert result.after is None
-    assert result.refusal == ("layer 3 (Linear) weight was trained as 10×288, 12×12 images would need 10×800: "
+    assert result.refusal == ("layer 4 (Linear) weight was trained as 10×288, 12×12 images would need 10×800: "
                               "after Flatten the number of features grows with the input, so a fixed-size "
                               "Linear cannot take it; end the convolutions with global pooling to take any size")
     assert result.note.startswith("refused 12×12 images (the 8×8 ones scaled up smoothly): ")
@@ -119,7 +119,7 @@ def test_flatten_on_sequences_refuses_another_length():
     exp = experiment([{"type": "Conv1d", "out_channels": 4}, {"type": "ReLU"}, {"type": "Flatten"},
                       {"type": "Linear"}], "motif", {"n_samples": 200, "length": 20})
     (result,) = run_model_tests(exp, untrained_weights(exp), ["new_size"])
-    assert result.after is None and result.refusal.startswith("layer 3 (Linear) weight was trained as 4×72, "
+    assert result.after is None and result.refusal.startswith("layer 4 (Linear) weight was trained as 4×72, "
                                                               "sequences of length 40 would need 4×152")
 
 
@@ -150,7 +150,7 @@ def test_applicable_actions_follow_the_data():
 
 def test_refusals_for_wrong_weights_and_actions_that_do_not_apply():
     exp = experiment(FLAT_CNN)
-    with pytest.raises(WeightsFileError, match=r"the trained weights: layer 0 \(Conv2d\) weight is 8×1×3×3, "
+    with pytest.raises(WeightsFileError, match=r"the trained weights: layer 1 \(Conv2d\) weight is 8×1×3×3, "
                                                r"the model needs 4×1×3×3"):
         run_model_tests(experiment([{"type": "Conv2d", "out_channels": 4}, *FLAT_CNN[1:]]), untrained_weights(exp))
     with pytest.raises(PlaygroundError, match="Time-step shuffle: does not apply"):

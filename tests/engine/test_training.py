@@ -272,6 +272,6 @@ def test_training_starts_from_given_weights():
 def test_starting_weights_that_do_not_fit_are_refused_before_any_event():
     trained = list(train(experiment(CNN)))[-1].weights
     wider = experiment([{"type": "Conv2d", "out_channels": 8}, *CNN[1:]])
-    with pytest.raises(WeightsFileError, match=r"the starting weights: layer 0 \(Conv2d\) weight is 4×1×3×3, "
+    with pytest.raises(WeightsFileError, match=r"the starting weights: layer 1 \(Conv2d\) weight is 4×1×3×3, "
                                                r"the model needs 8×1×3×3"):
         next(train(wider, initial_weights=trained))

@@ -87,7 +87,7 @@ def test_a_different_layer_shape_is_named_with_both_shapes(trained, tmp_path):
     save_weights(path, exp, weights)
     with pytest.raises(WeightsFileError) as err:
         load_weights(path, experiment(WIDER))
-    assert str(err.value) == (f"weights file {path}: layer 0 (Conv2d) weight is 4×1×3×3, "
+    assert str(err.value) == (f"weights file {path}: layer 1 (Conv2d) weight is 4×1×3×3, "
                               "the model needs 8×1×3×3")
 
 
@@ -95,14 +95,14 @@ def test_a_different_model_is_named_by_its_layers(trained, tmp_path):
     exp, weights = trained
     path = tmp_path / "w.weights.npz"
     save_weights(path, exp, weights)
-    with pytest.raises(WeightsFileError, match=r"saved from a different model \(layer 0 is Conv2d there, "
+    with pytest.raises(WeightsFileError, match=r"saved from a different model \(layer 1 is Conv2d there, "
                                                r"Flatten here; 4 layers there, 4 here\)"):
         load_weights(path, experiment(OTHER))
 
 
 def test_saving_weights_that_do_not_fit_is_refused_and_writes_nothing(trained, tmp_path):
     exp, weights = trained
-    with pytest.raises(WeightsFileError, match="layer 0 .Conv2d. weight is 4×1×3×3, the model needs 8×1×3×3"):
+    with pytest.raises(WeightsFileError, match="layer 1 .Conv2d. weight is 4×1×3×3, the model needs 8×1×3×3"):
         save_weights(tmp_path / "w.weights.npz", experiment(WIDER), weights)
     assert list(tmp_path.iterdir()) == []
 
@@ -165,7 +165,7 @@ def test_a_forged_huge_shape_is_refused_before_reading(trained, tmp_path):
             else:
                 np.save(buffer, value)
             archive.writestr(name + ".npy", buffer.getvalue())
-    with pytest.raises(WeightsFileError, match="layer 0 .Conv2d. weight is 1000000000, the model needs 4×1×3×3"):
+    with pytest.raises(WeightsFileError, match="layer 1 .Conv2d. weight is 1000000000, the model needs 4×1×3×3"):
         load_weights(path, exp)
 
 
@@ -190,7 +190,7 @@ def test_non_finite_and_wrongly_typed_values_are_refused(trained, tmp_path):
                             (np.zeros((10,), np.int32), "holds int32 values, the model needs floating-point")):
         path = tmp_path / "v.weights.npz"
         np.savez(path, __header__=header_bytes(), **{**weights, "layers.3.bias": change})
-        with pytest.raises(WeightsFileError, match=f"layer 3 .Linear. bias {message}"):
+        with pytest.raises(WeightsFileError, match=f"layer 4 .Linear. bias {message}"):
             load_weights(path, exp)
 
 

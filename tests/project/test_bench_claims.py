@@ -43,7 +43,7 @@ def test_worked_examples_and_table(bench, tmp_path, capsys):
     assert "worked example 4, conv2d 4" in lines[2] and "**holds, with its nuance**" in lines[2]
     assert "max of [[1,2],[3,0]] = 3, max_pool2d 3" in lines[3]
     assert "Conv2d 8×8 → ReLU 8×8 → MaxPool2d 4×4" in lines[3]
-    assert "Flatten CNN: refused (layer 6 (Linear) weight was trained as 4×2048" in lines[4]
+    assert "Flatten CNN: refused (layer 7 (Linear) weight was trained as 4×2048" in lines[4]
     assert "sequence length 60 → 120" in lines[4] and "**holds" in lines[4]  # its nuance needs a trained CNN
     assert "quick mode" in printed
     doc = json.loads(out.read_text(encoding="utf-8"))

@@ -152,7 +152,7 @@ def test_feature_maps_show_one_block_per_conv_and_pool_layer(qtbot, digits_run):
     view = make_view(qtbot, FeatureMaps, experiment, run)
     view.show_snapshot(snapshots[-1])
     assert view.block_count() == 4 and view.block_layers() == [0, 2, 3, 5]
-    assert view.block_title(2) == "Layer 2 · MaxPool2d · 16×4×4"
+    assert view.block_title(2) == "Layer 3 · MaxPool2d · 16×4×4"
     assert view.input_picker.count() == len(run.probe_inputs)
     assert f"class {run.probe_targets[0]}" in view.input_picker.currentText()
     np.testing.assert_array_equal(view.shown_input, run.probe_inputs[0, 0])
@@ -185,7 +185,7 @@ def test_clicking_a_map_enlarges_it(qtbot, digits_run):
     assert view.highlight.isVisible()  # pool pixel (1, 1) sees input rows/cols 1..4
     rect = view.highlight.rect()
     assert (rect.x(), rect.y(), rect.width(), rect.height()) == (1, 1, 4, 4)
-    assert "Layer 2 · channel 5 · row 1, column 1" in view.caption.text()
+    assert "Layer 3 · channel 5 · row 1, column 1" in view.caption.text()
 
 
 def test_sequence_feature_maps_are_channels_by_time(qtbot):

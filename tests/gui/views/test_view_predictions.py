@@ -310,7 +310,7 @@ def test_histograms_real_run_and_history_bound(qtbot, digits_run):
     assert view.points() == len({s.step for s in with_histograms})
     x, counts = view.histogram_curve.getData()
     assert counts.sum() > 0
-    assert view.layer_picker.currentText().startswith(f"{view.layer}: ")
+    assert view.layer_picker.currentText().startswith(f"{view.layer + 1}: ")  # counted from 1, as the model stack
     assert HISTORY >= 1000
 
 

@@ -212,7 +212,11 @@ class GuidedTour(QObject):
         self.bubble.back_button.clicked.connect(self.back)
         self.bubble.next_button.clicked.connect(self.next)
         self.bubble.close_button.clicked.connect(self.close)
-        self.bubble.installEventFilter(self)  # Esc and the arrow keys
+        # Esc and the arrow keys, wherever in the bubble the focus is: a focused
+        # button takes ←/→ for moving the focus to its neighbour otherwise.
+        self._keyed = (self.bubble, self.bubble.back_button, self.bubble.next_button, self.bubble.close_button)
+        for widget in self._keyed:
+            widget.installEventFilter(self)
         window.installEventFilter(self)  # a resized window re-places the bubble
         self.highlight.hide()
         self.bubble.hide()
@@ -223,6 +227,9 @@ class GuidedTour(QObject):
 
     def start(self, index: int = 0) -> None:
         self.show_step(index)
+        # At the first start the gallery has just closed: give the window the
+        # keyboard back, else the keys reach neither it nor the bubble.
+        self.window.activateWindow()
         self.bubble.next_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def show_step(self, index: int) -> None:
@@ -330,7 +337,7 @@ class GuidedTour(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if watched is self.window and event.type() == QEvent.Type.Resize and self.is_open:
             QTimer.singleShot(0, self, self._replace)
-        elif watched is self.bubble and event.type() == QEvent.Type.KeyPress:
+        elif watched in self._keyed and event.type() == QEvent.Type.KeyPress:
             return self._on_key(event)
         return False
 

@@ -82,5 +82,17 @@ QTest.keyClick(window.focusWidget() or window, Qt.Key.Key_Delete)
 QTest.qWait(200)
 report["after_delete"] = stack.row_count() - before
 
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from gui.shell.start_pages import show_tour  # noqa: E402
+
+tour = show_tour(window)
+QTest.qWait(300)
+focus = QApplication.focusWidget()
+report["tour_focus_in_bubble"] = focus is not None and tour.bubble.isAncestorOf(focus)
+QTest.keyClick(focus or window, Qt.Key.Key_Right)  # where a real key press goes: the focused widget
+QTest.qWait(100)
+report["tour_after_right"] = tour.index
+
 print(json.dumps(report), flush=True)
 os._exit(0)  # the point was the report; skip the save question and teardown

@@ -104,3 +104,22 @@ def test_help_reopens_the_tour_from_the_first_step(window, qtbot):
     assert window.window_actions.tour in window.menuBar().actions()[-1].menu().actions()
     window.window_actions.tour.trigger()
     assert the_tour(window) is tour and tour.index == 0
+
+
+def test_arrow_keys_reach_the_tour_from_whatever_in_it_has_the_focus(window, qtbot):
+    """A focused button took ←/→ to move the focus to its neighbour, so the
+    arrows did nothing on a real desktop (issue #16, item 7); the key goes
+    where the focus is, as a real key press does."""
+    from gui.shell.start_pages import show_tour
+
+    tour = show_tour(window)
+    qtbot.waitUntil(lambda: tour.is_open, timeout=2_000)
+    for button in (tour.bubble.next_button, tour.bubble.back_button, tour.bubble.close_button):
+        button.setFocus()
+        start = tour.index
+        qtbot.keyClick(button, Qt.Key.Key_Right)
+        assert tour.index == start + 1, button.text()
+        qtbot.keyClick(button, Qt.Key.Key_Left)
+        assert tour.index == start, button.text()
+    qtbot.keyClick(tour.bubble.next_button, Qt.Key.Key_Escape)
+    assert not tour.is_open

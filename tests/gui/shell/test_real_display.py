@@ -37,7 +37,7 @@ def display():
     server.wait(timeout=10)
 
 
-def test_every_shortcut_fires_on_x11_ctrl_d_duplicates_and_delete_deletes(display, tmp_path):
+def test_shortcuts_ctrl_d_delete_and_the_tour_keys_on_x11(display, tmp_path):
     env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
     result = subprocess.run([sys.executable, str(DRIVER), str(tmp_path)], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=240)
@@ -51,3 +51,4 @@ def test_every_shortcut_fires_on_x11_ctrl_d_duplicates_and_delete_deletes(displa
     assert report["delete_keys"] and "Ctrl+D" not in report["delete_keys"]
     assert report["after_ctrl_d"] == 1  # Ctrl+D duplicated the selected layer
     assert report["after_delete"] == 0  # and Delete removed it again
+    assert report["tour_focus_in_bubble"] and report["tour_after_right"] == 1  # → goes to the tour's next step

@@ -23,6 +23,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit, QSpinBox, QWidget
 
 from engine.params import BOOL, CHOICE, FLOAT, INT, STR, Param
+from gui.widgets.int_spin_box import IntSpinBox
 from gui.widgets.log_float_editor import LogFloatEditor
 from gui.widgets.sci_spin_box import SciSpinBox
 
@@ -86,7 +87,7 @@ class ParamForm(QWidget):
     # --- widgets --------------------------------------------------------------
     def _make_editor(self, p: Param) -> QWidget:
         if p.kind == INT:
-            box = QSpinBox()
+            box = IntSpinBox()
             low = int(p.minimum) if p.minimum is not None else -INT_LIMIT
             if p.allow_none:
                 # One below the minimum stands for None, shown as "auto".

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import math
 
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QDoubleSpinBox, QWidget
+
+from gui.widgets.int_spin_box import space_is_the_windows
 
 
 class SciSpinBox(QDoubleSpinBox):
@@ -22,6 +25,9 @@ class SciSpinBox(QDoubleSpinBox):
         self.setSingleStep(0.05 if span <= 1 else 0.1 if span <= 10 else 1.0)
         # Edits apply on Enter / focus change, not on each keystroke ("1", "12", "128").
         self.setKeyboardTracking(False)
+
+    def event(self, event: QEvent) -> bool:  # Space stays the window's (gui/widgets/int_spin_box.py)
+        return False if space_is_the_windows(event) else super().event(event)
 
     def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt override
         return f"{value:.6g}"

@@ -213,3 +213,28 @@ def test_keyboard_shortcuts_drive_training(qtbot, window):
     with qtbot.waitSignal(window.runner.finished, timeout=10_000):
         qtbot.keyClick(window, Qt.Key.Key_F5, Qt.KeyboardModifier.ShiftModifier)
     assert window.runner.outcome == "stopped"
+
+
+def test_space_in_a_number_field_pauses_instead_of_typing_a_blank(qtbot, window):
+    """Space is Pause/Resume; with the learning rate (or any number field)
+    focused it typed a blank into the field and training went on (issue #16,
+    item 8). The key goes where a real key press goes: the focused widget."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from gui.training.training_runner import PAUSED, RUNNING
+
+    window.activateWindow()
+    start(qtbot, window, epochs=200)
+    for name in ("learning_rate", "batch_size"):
+        editor = window.training_panel.form.editor(name)
+        field = getattr(editor, "box", editor)
+        field.setFocus()
+        qtbot.waitUntil(lambda f=field: QApplication.focusWidget() is f, timeout=2_000)
+        text = field.lineEdit().text()
+        before = window.runner.state
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)
+        qtbot.waitUntil(lambda b=before: window.runner.state == (PAUSED if b == RUNNING else RUNNING), timeout=5_000)
+        assert field.lineEdit().text() == text, name  # nothing typed
+    with qtbot.waitSignal(window.runner.finished, timeout=30_000):
+        window.stop_action.trigger()

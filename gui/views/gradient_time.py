@@ -20,7 +20,20 @@ from gui.common import palette as pal
 from gui.views.recurrent_picker import layer_title
 from gui.views.recurrent_view import RecurrentView
 
-FLOOR = 1e-12  # zeros cannot be drawn on a log axis: they are drawn here, and the caption says so
+FLOOR = 1e-12  # where exactly-zero norms are drawn (log axes cannot), unless smaller ones are shown
+
+
+def floor_for(norms: np.ndarray) -> float:
+    """Where to draw exact zeros: below every positive value shown (a vanishing
+    gradient of 2e-16 is drawn as 2e-16, not lifted onto a floor), and the
+    caption says so."""
+    positive = norms[norms > 0]
+    return min(FLOOR, float(positive.min()) / 10) if positive.size else FLOOR
+
+
+def drawable(norms: np.ndarray, floor: float) -> np.ndarray:
+    """The norms as they are; exact zeros at ``floor``."""
+    return np.where(norms > 0, norms, floor)
 FADING = 8  # earlier snapshots kept on the plot
 REMEMBERED = 64  # snapshots remembered per layer, so scrubbing back still has a history
 CURRENT_COLOUR = (31, 119, 180)
@@ -93,14 +106,15 @@ class GradientThroughTime(RecurrentView):
         shown = self._remember(layer, snapshot.step, norms)
         self.shown_steps = [s for s, _ in shown]
         older = shown[:-1]
+        floor = min(floor_for(norms), *(floor_for(n) for _, n in older)) if older else floor_for(norms)
         for i, curve in enumerate(self.fading_curves):
             j = i - (FADING - len(older))  # the newest older curve goes to the darkest slot
             if j >= 0:
-                curve.setData(np.arange(len(older[j][1])), np.maximum(older[j][1], FLOOR))
+                curve.setData(np.arange(len(older[j][1])), drawable(older[j][1], floor))
             else:
                 curve.setData([], [])
         self.current = norms.astype(np.float32)
-        self.current_curve.setData(np.arange(len(norms)), np.maximum(norms, FLOOR))
+        self.current_curve.setData(np.arange(len(norms)), drawable(norms, floor))
         self.caption.setText(f"Step {snapshot.step}: {self.ratio_text(norms)}")
 
     @staticmethod
@@ -110,8 +124,8 @@ class GradientThroughTime(RecurrentView):
             return "one time step only."
         first, last = float(norms[0]), float(norms[-1])
         zeros = int(np.count_nonzero(norms <= 0))
-        note = (f" {zeros} step{'s' if zeros > 1 else ''} got exactly zero gradient, drawn at {FLOOR:g}."
-                if zeros else "")
+        note = (f" {zeros} step{'s' if zeros > 1 else ''} got exactly zero gradient, drawn at "
+                f"{floor_for(norms):.1g} (a log axis has no zero)." if zeros else "")
         if last <= 0:
             return f"no gradient reaches the last step.{note}"
         return (f"the gradient reaching step 0 is {first / last:.2g} of the one at the last step "

@@ -203,10 +203,27 @@ def test_gradient_through_time_clips_zeros_and_says_so(qtbot):
     view = open_view(qtbot, GradientThroughTime)
     view.set_run(FakeRun(probe_inputs=np.zeros((2, 4, 1)), probe_targets=np.zeros((2, 1))))
     view.show_snapshot(Snapshot(5, 1, grad_through_time={0: np.array([0.0, 1e-6, 1e-3, 1.0])}))
-    assert "1e-12" in f"{FLOOR:g}" and f"{FLOOR:g}" in view.caption.text()
+    assert f"drawn at {FLOOR:.1g}" in view.caption.text() and "no zero" in view.caption.text()
     assert "step 0 is 0 of" in view.caption.text()
     _, y = view.current_curve.getData()
     assert np.isfinite(y).all()
+
+
+def test_a_vanished_gradient_is_drawn_as_it_is_not_on_a_floor(qtbot):
+    """A vanilla RNN's 2e-16 was drawn at 1e-12, a flat floor the caption did
+    not explain (issue #16, item 11): values are drawn as they are, and exact
+    zeros below the smallest of them."""
+    from engine.events import Snapshot
+    from gui.views.gradient_time import GradientThroughTime
+
+    view = open_view(qtbot, GradientThroughTime)
+    view.set_run(FakeRun(probe_inputs=np.zeros((2, 5, 1)), probe_targets=np.zeros((2, 1))))
+    norms = np.array([0.0, 2e-16, 3e-14, 1e-6, 1.0])
+    view.show_snapshot(Snapshot(5, 1, grad_through_time={0: norms}))
+    _, y = view.current_curve.getOriginalDataset()  # as given, before the log axis takes its log
+    np.testing.assert_allclose(y[1:], norms[1:], rtol=1e-6)
+    assert 0 < y[0] < 2e-16  # the zero: below every value shown
+    assert "drawn at 2e-17" in view.caption.text()
 
 
 # --- text probe ---------------------------------------------------------------------------

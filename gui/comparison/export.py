@@ -15,18 +15,25 @@ PICTURES = "PNG image (*.png);;SVG drawing (*.svg)"
 
 
 def write_table_csv(result: object, path: str | Path) -> Path:
-    """The table's heading and rows as the window shows them, the verdict,
-    then one row per experiment and seed with the numbers behind the means.
-    Written atomically: a full disk raises OSError and leaves the old file."""
-    from engine.comparison_table import table_cells
+    """The comparison table with plain numbers (a spreadsheet reads 4868, not
+    the window's "4,868" as text), the verdict, then one row per experiment
+    and seed with the numbers behind the means. Written atomically: a full
+    disk raises OSError and leaves the old file."""
     from engine.experiment_file import write_atomic
 
-    head, rows = table_cells(result)
-    path = Path(path)
+    def number(value: float | None, spec: str = ".6g") -> str:
+        return "" if value is None else format(value, spec)
+
+    show_options = any(r.data_options for r in result.rows)
     text = io.StringIO()
     writer = csv.writer(text)
-    writer.writerow(head)
-    writer.writerows(rows)
+    options = ["data options"] if show_options else []
+    writer.writerow(["experiment", "model", "params", "epochs", "seconds_per_epoch", "samples_per_second",
+                     f"{result.metric} mean", "min", "max", "status", "sees", *options])
+    for r in result.rows:
+        writer.writerow([r.label, r.model, r.params, r.epochs, number(r.seconds_per_epoch, ".4g"),
+                         number(r.samples_per_second, ".1f"), number(r.value), number(r.low), number(r.high),
+                         r.status, r.reach.describe() if r.reach else "", *([r.data_options] if show_options else [])])
     writer.writerow([])
     writer.writerow(["verdict", result.verdict])
     writer.writerow([])
@@ -34,9 +41,9 @@ def write_table_csv(result: object, path: str | Path) -> Path:
     for row in result.rows:
         for seed, value in zip(row.seeds, row.values, strict=True):
             writer.writerow([row.label, seed, "diverged" if value is None else f"{value:.6g}",
-                             *(f"{v:.6g}" if v is not None else "" for v in (row.value, row.low, row.high))])
+                             *(number(v) for v in (row.value, row.low, row.high))])
     write_atomic(path, text.getvalue())
-    return path
+    return Path(path)
 
 
 class ComparisonExport:

@@ -287,6 +287,9 @@ def test_the_plots_and_the_table_export(qtbot, tmp_path):
     rows = list(csv.reader(table.open(encoding="utf-8")))
     assert rows[0][:3] == ["experiment", "model", "params"]
     assert [r[0] for r in rows[1:1 + len(result.rows)]] == [r.label for r in result.rows]
+    # Plain numbers a spreadsheet reads as numbers: the GRU's 14,468 parameters were the text "14,468".
+    for line, row in zip(rows[1:1 + len(result.rows)], result.rows, strict=True):
+        assert int(line[2]) == row.params and float(line[5]) > 0 and abs(float(line[6]) - row.value) < 1e-5
     verdict_at = rows.index(["verdict", result.verdict])
     per_seed = rows[verdict_at + 2:]
     assert per_seed[0] == ["experiment", "seed", "val_accuracy", "mean", "min", "max"]

@@ -232,6 +232,37 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, private: bool 
         raise
 
 
+STALE_SECONDS = 600  # a temporary file this old was left by a killed save, not one still being written
+
+
+def remove_stale_temporaries(path: str | os.PathLike[str], older_than: float = STALE_SECONDS) -> list[Path]:
+    """Remove what a save killed half-way left beside ``path``: the atomic
+    writer's ``.NAME.*.tmp`` files of the document and of its weights file,
+    when older than ``older_than`` seconds (a newer one may be another
+    process saving right now). Returns what was removed; never raises."""
+    import glob
+    import time
+
+    from engine.weights_file import weights_path_for
+
+    target = Path(path)
+    now = time.time()
+    removed = []
+    for name in (target.name, weights_path_for(target).name):
+        try:
+            candidates = list(target.parent.glob(f".{glob.escape(name)}.*.tmp"))
+        except OSError:
+            continue
+        for tmp in candidates:
+            try:
+                if now - tmp.stat().st_mtime >= older_than and tmp.is_file():
+                    tmp.unlink()
+                    removed.append(tmp)
+            except OSError:
+                pass
+    return removed
+
+
 def _string(value: Any, path: str, max_len: int, required: bool = False) -> str:
     if value is None and required:
         raise SpecError(path, "missing")

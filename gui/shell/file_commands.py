@@ -74,7 +74,7 @@ class FileCommands(QObject):
         """Load ``path``; a bad file shows its one-line problem (and ``note``) and changes nothing.
         A comparison file (told by its "format") opens in a comparison window instead."""
         from engine.errors import PlaygroundError
-        from engine.experiment_file import load_experiment
+        from engine.experiment_file import load_experiment, remove_stale_temporaries
 
         if is_comparison(path):
             return self.comparisons.open_path(path)
@@ -85,6 +85,7 @@ class FileCommands(QObject):
             self.show_message("Cannot open experiment", text, QMessageBox.Icon.Warning)
             return False
         self.document.replace(experiment, str(path))
+        remove_stale_temporaries(path)  # what a save killed half-way left beside it
         if self.trained_weights is not None:  # name.weights.npz beside it, when there and it fits
             self.trained_weights.open_beside(str(path), experiment)
         self.recent.add(str(path))

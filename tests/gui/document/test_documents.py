@@ -477,3 +477,29 @@ def test_an_unreadable_autosave_is_reported_and_set_aside(qtbot, tmp_path, dialo
     assert "12345-dead.json" in text and "experiment.format" in text
     assert dialogs.recover_questions == []
     assert not orphan.exists() and orphan.with_suffix(".unreadable").exists()
+
+
+def test_opening_a_document_removes_what_a_killed_save_left_beside_it(qtbot, window, tmp_path):
+    """A kill during Save leaves the atomic writer's temporary file (issue #16,
+    item 14); the next Open of that document removes old ones, and leaves a
+    fresh one alone (another process may be saving right now) and any other file."""
+    import os
+    import time
+
+    from engine.experiment_file import save_experiment
+
+    path = tmp_path / "mine.json"
+    save_experiment(window.document.experiment, path)
+    old = time.time() - 3600
+    stale = [tmp_path / ".mine.json.k3j2h1.tmp", tmp_path / ".mine.weights.npz.x9y8z7.tmp"]
+    for tmp in stale:
+        tmp.write_text("half a file")
+        os.utime(tmp, (old, old))
+    fresh = tmp_path / ".mine.json.abc123.tmp"
+    fresh.write_text("being written")
+    other = tmp_path / ".other.json.q1w2e3.tmp"
+    other.write_text("not ours")
+    os.utime(other, (old, old))
+    assert window.files.open_path(str(path))
+    assert not any(t.exists() for t in stale)
+    assert fresh.exists() and other.exists()

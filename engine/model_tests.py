@@ -262,7 +262,12 @@ def _new_size(m: TrainedModel) -> list[ModelTestResult]:
         return [m.result("new_size", name, None, f"refused {what}: {refusal}", refusal)]
     model = m.build(new_info)
     after = m.score(*data, model=model)
-    return [m.result("new_size", name, after, f"{what}: {m.change(after)}; the model takes any size")]
+    size = "size" if m.info.input_kind == IMAGE else "length"
+    # Taking the size and keeping the accuracy at it are two things: say which held.
+    outcome = (f"the model takes any {size}" if m.held_up(after) else
+               f"the model takes the new {size} (nothing in it is tied to the {size}), but what it learned "
+               f"does not carry over to it")
+    return [m.result("new_size", name, after, f"{what}: {m.change(after)}; {outcome}")]
 
 
 def _regenerate(m: TrainedModel, **option: int) -> tuple[tuple[torch.Tensor, torch.Tensor] | str, DataInfo]:

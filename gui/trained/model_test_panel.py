@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from gui.common import palette as pal
 
-COLUMNS = ("Test", "Claim", "Before", "After", "What it means")
+COLUMNS = ("Model", "Test", "Claim", "Before", "After", "What it means")
 # For learners: what each test asks and what to expect (tooltips on the menu and the table).
 EXPLANATIONS = {
     "shift": ("C3 — does the model find a pattern wherever it is? Every validation image is moved a few "
@@ -106,12 +106,13 @@ class ModelTestPanel(QDialog):
         self.show()
         self.raise_()
 
-    def show_results(self, results: list) -> None:
-        """Append one row per engine.model_tests.ModelTestResult."""
+    def show_results(self, results: list, model: str = "") -> None:
+        """Append one row per engine.model_tests.ModelTestResult; ``model`` says
+        whose they are (results of several models accumulate here)."""
         self.progress.hide()
         self.status.setText(f"{len(results)} result{'s' if len(results) != 1 else ''} added.")
         for result in results:
-            self._add_row(result)
+            self._add_row(result, model)
         self.table.resizeRowsToContents()
         self.table.scrollToBottom()
 
@@ -128,17 +129,17 @@ class ModelTestPanel(QDialog):
         return [tuple(self.table.item(r, c).text() for c in range(len(COLUMNS)))
                 for r in range(self.table.rowCount())]
 
-    def _add_row(self, result) -> None:
+    def _add_row(self, result, model: str) -> None:
         explanation = EXPLANATIONS.get(result.action, "")
-        cells = (result.name, result.claim, metric_text(result.metric, result.before),
+        cells = (model, result.name, result.claim, metric_text(result.metric, result.before),
                  metric_text(result.metric, result.after), result.note)
         row = self.table.rowCount()
         self.table.insertRow(row)
         for column, text in enumerate(cells):
             item = QTableWidgetItem(text)
             item.setToolTip(result.note if column == len(COLUMNS) - 1 else explanation)
-            if column in (2, 3):
+            if column in (3, 4):
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            if result.after is None and column in (3, 4):
+            if result.after is None and column in (4, 5):
                 item.setForeground(QBrush(REFUSED_COLOUR))
             self.table.setItem(row, column, item)

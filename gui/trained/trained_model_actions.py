@@ -68,7 +68,9 @@ class TrainedModelActions(QObject):
         self.weights.problem.connect(lambda text: banner.show_message(text, "warning"))
         self.model_tests.busy_changed.connect(self.refresh)
         self.model_tests.started.connect(lambda titles: self._panel().show_running(titles))
-        self.model_tests.finished_results.connect(lambda results: self._panel().show_results(results))
+        self.model_tests.finished_results.connect(
+            lambda results: self._panel().show_results(results, self._tested_model))
+        self._tested_model = ""  # whose results come next: "Digits CNN (CNN)"
         self.model_tests.failed.connect(lambda text: self._panel().show_failure(text))
         self.refresh()
 
@@ -99,7 +101,11 @@ class TrainedModelActions(QObject):
         if weights is None:
             return False
         # The spec the weights were trained with: its seed made the validation split.
-        return self.model_tests.run(self.weights.experiment, weights, keys)
+        from engine.comparison_table import model_kind
+
+        experiment = self.weights.experiment
+        self._tested_model = f"{experiment.name} ({model_kind(experiment.model)})"
+        return self.model_tests.run(experiment, weights, keys)
 
     def run_started(self, continued: bool) -> None:
         """The window starts a run (from these weights when ``continued``)."""

@@ -60,8 +60,9 @@ def test_shift_test_and_new_size_through_the_menu(qtbot, trained_window, monkeyp
 
     rows = run_from_menu(qtbot, window, "Shift test")
     assert threads and threads[0] != threading.main_thread().ident  # torch work off the GUI thread
-    assert [r[0] for r in rows] == ["Shift test, 1 px right", "Shift test, 2 px right", "Shift test, 4 px right"]
-    for _name, claim, before, after, note in rows:
+    assert [r[1] for r in rows] == ["Shift test, 1 px right", "Shift test, 2 px right", "Shift test, 4 px right"]
+    assert {r[0] for r in rows} == {f"{window.document.experiment.name} (CNN)"}  # whose results they are
+    for _model, _name, claim, before, after, note in rows:
         assert claim == "C3"
         assert before.startswith("accuracy ") and before.endswith("%")
         assert after.startswith("accuracy ") and after.endswith("%")
@@ -70,7 +71,7 @@ def test_shift_test_and_new_size_through_the_menu(qtbot, trained_window, monkeyp
     # The digits CNN ends in Flatten + Linear: another input size is refused, in words.
     rows = run_from_menu(qtbot, window, "Different input size")
     assert len(rows) == 1
-    name, claim, before, after, note = rows[0]
+    model, name, claim, before, after, note = rows[0]
     assert name == "Input size 8×8 → 12×12" and claim == "C6"
     assert before.startswith("accuracy ") and after == "refused"
     assert "Flatten" in note and "Linear" in note and "Traceback" not in note

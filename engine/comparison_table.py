@@ -34,14 +34,18 @@ class Reach:
     field: int | None  # receptive field; None: the whole input
     size: int  # the input's length in steps, or an image's height in pixels
     unit: str  # "steps" or "px"
+    width: int | None = None  # an image's width: its field is a square, its size height × width
 
     def covers(self, span: int) -> bool:
         return self.field is None or self.field >= span
 
     def describe(self) -> str:
+        """"3 of 60 steps", "all 60 steps"; for images "5×5 of 8×8 px", "all 8×8 px"."""
+        whole = f"{self.size}×{self.width}" if self.width else str(self.size)
         if self.field is None:
-            return f"all {self.size} {self.unit}"
-        return f"{min(self.field, self.size)} of {self.size} {self.unit}"
+            return f"all {whole} {self.unit}"
+        field = min(self.field, self.size)
+        return f"{f'{field}×{min(self.field, self.width)}' if self.width else field} of {whole} {self.unit}"
 
 
 @dataclass(frozen=True)
@@ -215,12 +219,13 @@ def reach(exp: Experiment) -> Reach | None:
     if info.input_kind not in (IMAGE, SEQUENCE, TOKENS):
         return None
     size, unit = (info.input_shape[1], "px") if info.input_kind == IMAGE else (info.input_shape[0], "steps")
+    width = info.input_shape[2] if info.input_kind == IMAGE else None
     summary = infer(exp.model, info)
     if not summary.ok:
         return None
     if summary.sees_all:  # engine.shapes: a recurrent or Flatten+dense layer mixes every position
-        return Reach(None, size, unit)
-    return Reach(summary.receptive_field or 1, size, unit)
+        return Reach(None, size, unit, width)
+    return Reach(summary.receptive_field or 1, size, unit, width)
 
 
 def dependency(spec: DatasetSpec) -> Dependency | None:

@@ -303,3 +303,13 @@ def test_an_inline_experiments_data_path_is_relative_to_the_comparison_file(tmp_
     save_comparison(comparison, tmp_path / "again.json")  # saved beside: stored relative again
     saved = json.loads((tmp_path / "again.json").read_text(encoding="utf-8"))
     assert saved["experiments"][0]["experiment"]["dataset"]["options"]["path"] == "corpus.txt"
+
+
+def test_an_images_reach_is_said_in_both_dimensions():
+    """"all 8 px" for an 8×8 image read as a strip 8 pixels long (issue #16, item 14)."""
+    from engine.comparison_table import Reach, reach
+    from engine.presets import load_preset
+
+    assert reach(load_preset("digits_cnn")).describe() == "all 8×8 px"  # Flatten: every pixel
+    assert Reach(5, 16, "px", 16).describe() == "5×5 of 16×16 px"
+    assert Reach(40, 16, "px", 16).describe() == "16×16 of 16×16 px"  # a field past the border is the image

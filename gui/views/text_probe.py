@@ -268,7 +268,7 @@ class TextProbe(ViewPanel):
         if not self.top_characters:
             return
         best = printable(self.top_characters[0])
-        self.caption.setText(f"{self._pending_message}After “{self.sent_text[-30:]}”: most likely next “{best}” "
+        self.caption.setText(f"{self._pending_message}After “{_tail(self.sent_text, 30)}”: most likely next “{best}” "
                              f"({self.top_probabilities[0]:.0%})." + (f" {self.comparison_sentence}"
                                                                      if self.comparison_sentence else ""))
 

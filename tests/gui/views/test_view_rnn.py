@@ -280,6 +280,16 @@ def test_text_probe_shows_next_character_probabilities_and_hidden_state(qtbot):
     inspector.inspected.emit(FakeInspection(ids[:3], probabilities[:3], hidden_states={1: hidden[:3]}))
     assert view.hidden_image.shape == (24, 8)
 
+    # A long prefix is shortened in the caption with "…", not silently cut (issue #16, item 14).
+    long = "the miller walked along the river bank to the mill"
+    view.set_text(long)
+    qtbot.waitUntil(lambda: len(inspector.requests) == 2)
+    ids = inspector.requests[1]
+    probabilities = np.full((len(ids), len(vocab)), 1 / len(vocab), np.float32)
+    hidden = np.zeros((len(ids), 24), np.float32)
+    inspector.inspected.emit(FakeInspection(ids, probabilities, hidden_states={1: hidden}))
+    assert f"After “…{long[-30:]}”" in view.caption.text()
+
 
 def test_text_probe_skips_characters_outside_the_vocabulary(qtbot):
     from gui.views.text_probe import TextProbe

@@ -32,7 +32,7 @@ from engine.spec import DatasetSpec
 from gui.common.palette import ERROR_STYLE
 from gui.common.style import subdued
 from gui.document.document import Document
-from gui.widgets import ParamForm
+from gui.widgets import EnterApplies, ParamForm
 
 PREVIEW_ROWS = 20
 PREVIEW_SEQUENCES = 8
@@ -57,6 +57,7 @@ class ImportCsvDialog(QDialog):
         self.path_edit.setPlaceholderText("a CSV file: one row per sequence, or id/time/value rows")
         self.path_edit.setToolTip("The CSV file to import (UTF-8)")
         self.path_edit.editingFinished.connect(lambda: self.set_path(self.path_edit.text()))
+        EnterApplies(self.path_edit, lambda: self.set_path(self.path_edit.text()))  # Enter: the preview, not OK
         browse = QPushButton("Browse…")
         browse.setToolTip("Choose the CSV file")
         browse.clicked.connect(self._on_browse_clicked)

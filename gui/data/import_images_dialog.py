@@ -43,6 +43,7 @@ from gui.common.palette import ERROR_STYLE
 from gui.common.style import subdued
 from gui.common.task import Task
 from gui.document.document import Document
+from gui.widgets import EnterApplies
 
 SAMPLES_PER_CLASS = 6
 THUMB_PX = 40
@@ -140,6 +141,7 @@ class ImportImagesDialog(QDialog):
         self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._debounce.timeout.connect(self._start_reading)
         self.folder_edit.editingFinished.connect(self._schedule)
+        EnterApplies(self.folder_edit, self._schedule)  # Enter: read the folder, not OK
         for signal in (self.height_spin.valueChanged, self.width_spin.valueChanged, self.resize_box.toggled,
                        self.colour_combo.currentIndexChanged, self.val_spin.valueChanged):
             signal.connect(self._schedule)

@@ -134,3 +134,22 @@ def test_moved_data_offers_locate(qtbot, window, tmp_path):
     panel.locate_data(str(tmp_path / "moves.csv"))
     assert not panel.locate_button.isVisible() and window.document.dirty
     assert "8 steps × 1 feature" in panel.info_label.text()
+
+
+def test_enter_in_the_path_field_shows_the_preview_and_does_not_import(qtbot, window, tmp_path):
+    """Enter in the path field pressed OK: the file was imported before its
+    preview had been seen (issue #16, item 14). Now Enter reads it; OK imports."""
+    from PySide6.QtCore import Qt
+
+    path = write_wide(tmp_path / "moves.csv")
+    before = window.document.experiment
+    dialog = dialog_for(qtbot, window)
+    dialog.show()
+    dialog.path_edit.setFocus()
+    dialog.path_edit.setText(str(path))
+    qtbot.keyClick(dialog.path_edit, Qt.Key.Key_Return)
+    assert dialog.isVisible() and dialog.result() == 0  # still open
+    assert dialog.table.rowCount() == 20 and ok_enabled(dialog)  # the preview is there
+    assert window.document.experiment == before
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert window.document.experiment.dataset.options["path"] == str(path)

@@ -81,13 +81,18 @@ class ViewPanel(QWidget):
         bar.addStretch(1)
         for button in (self.freeze_button, self.export_image_button, self.export_data_button):
             bar.addWidget(button)
+        # The picture Export image saves: the caption and the plots, not the buttons above them.
+        self.picture = QWidget()
+        picture = QVBoxLayout(self.picture)
+        picture.setContentsMargins(0, 0, 0, 0)
+        picture.addWidget(self.caption)
         self.body = QVBoxLayout()
         self.body.setContentsMargins(0, 0, 0, 0)
+        picture.addLayout(self.body, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
-        layout.addWidget(self.caption)
-        layout.addLayout(self.body, 1)
+        layout.addWidget(self.picture, 1)
         if self.help:
             self.setToolTip(self.help)
             self.setWhatsThis(f"<b>{self.title}</b><p>{self.help}</p><p>{VIEW_WHATS_THIS}</p>")
@@ -145,8 +150,9 @@ class ViewPanel(QWidget):
         return {}
 
     def export_widget(self) -> QWidget:
-        """The widget whose picture Export image saves (the whole view by default)."""
-        return self
+        """The widget whose picture Export image saves: the caption and the
+        plots, without the toolbar of pickers and buttons."""
+        return self.picture
 
     # --- drawing ------------------------------------------------------------------
     def _redraw(self, what: frozenset = BOTH) -> None:

@@ -166,6 +166,11 @@ def test_export_data_and_image(qtbot, tmp_path):
     view.resize(300, 200)
     png = view.export_image(tmp_path / "view.png")
     assert png.stat().st_size > 100 and png.read_bytes()[:4] == b"\x89PNG"
+    # The picture, not the toolbar: the Freeze and Export buttons are not in it (issue #16, item 14).
+    from PySide6.QtGui import QImage
+
+    assert QImage(str(png)).height() == view.picture.height() < view.height()
+    assert not view.picture.isAncestorOf(view.freeze_button)
     svg = view.export_image(tmp_path / "view.svg")
     assert b"<svg" in svg.read_bytes()[:2000]
 

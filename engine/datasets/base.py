@@ -43,6 +43,9 @@ class DataInfo:
     # Score of the trivial predictor on the validation metric (accuracy of
     # guessing, or MSE of predicting the mean), so views can draw the baseline.
     baseline: float | None = None
+    # Images: True when high values are ink on paper (digits, shapes: 1 is the
+    # stroke, drawn dark), False for photographs (1 is light, drawn light).
+    ink: bool = True
 
 
 @dataclass

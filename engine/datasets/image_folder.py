@@ -196,7 +196,7 @@ def clear_cache() -> None:
 def _info(folder: Folder) -> DataInfo:
     counts = folder.counts()
     return DataInfo(IMAGE, tuple(folder.images.shape[1:]), CLASSIFICATION, False, len(counts),
-                    class_names=folder.class_names, baseline=max(counts) / sum(counts))
+                    class_names=folder.class_names, baseline=max(counts) / sum(counts), ink=False)
 
 
 def _describe(o: Mapping[str, Any]) -> DataInfo:
@@ -206,7 +206,8 @@ def _describe(o: Mapping[str, Any]) -> DataInfo:
         check_split(sum(counts), o["val_fraction"], o["path"])  # said before Train, not after
         channels = 3 if o["colour"] == "rgb" else 1
         return DataInfo(IMAGE, (channels, o["height"], o["width"]), CLASSIFICATION, False, len(listing),
-                        class_names=tuple(name for name, _ in listing), baseline=max(counts) / sum(counts))
+                        class_names=tuple(name for name, _ in listing), baseline=max(counts) / sum(counts),
+                        ink=False)
     folder = read_folder(o)
     check_split(len(folder.labels), o["val_fraction"], o["path"])
     return _info(folder)

@@ -34,6 +34,7 @@ class PreviewSamples:
     x: np.ndarray
     targets: list[str]  # one caption per sample
     target_curves: np.ndarray | None = None  # per-step regression targets (N, T)
+    ink: bool = True  # images: ink on paper, or photographs (engine DataInfo.ink)
 
 
 def prepare_samples(spec: DatasetSpec, seed: int) -> PreviewSamples:
@@ -65,15 +66,17 @@ def prepare_samples(spec: DatasetSpec, seed: int) -> PreviewSamples:
         text = ["".join(vocab[int(i)] if 0 <= int(i) < len(vocab) else "?" for i in row) for row in x]
         nxt = ["".join(vocab[int(i)] if 0 <= int(i) < len(vocab) else "?" for i in row) for row in y]
         return PreviewSamples("tokens", np.array(text, dtype=object), nxt)
-    return PreviewSamples(info.input_kind, x.astype(np.float32), targets, curves)
+    return PreviewSamples(info.input_kind, x.astype(np.float32), targets, curves, info.ink)
 
 
-def tile_images(images: np.ndarray, columns: int, label_rows: int) -> np.ndarray:
-    """(N, C, H, W) → one row-major image, dark ink on white, a gap for labels."""
+def tile_images(images: np.ndarray, columns: int, label_rows: int, ink: bool = True) -> np.ndarray:
+    """(N, C, H, W) → one row-major image, dark ink on white (``ink``; a
+    photograph's light pixels stay light), a gap for labels."""
     n, _, h, w = images.shape
-    first = images[:, 0]
+    first = images.mean(axis=1)
     low, high = float(first.min()), float(first.max())
-    norm = 1.0 - (first - low) / (high - low if high > low else 1.0)
+    norm = (first - low) / (high - low if high > low else 1.0)
+    norm = 1.0 - norm if ink else norm
     rows = -(-n // columns)
     cell_h, cell_w = h + label_rows, w + 1
     out = np.ones((rows * cell_h, columns * cell_w), np.float32)
@@ -217,7 +220,7 @@ class DatasetPreview(QWidget):
         x = samples.x
         h, w = x.shape[2], x.shape[3]
         label_rows = max(3, h // 2)
-        self.image_item.setImage(tile_images(x, IMAGE_COLUMNS, label_rows), levels=(0.0, 1.0))
+        self.image_item.setImage(tile_images(x, IMAGE_COLUMNS, label_rows, samples.ink), levels=(0.0, 1.0))
         for i, text in enumerate(self.image_labels):
             if i < len(x):
                 r, c = divmod(i, IMAGE_COLUMNS)

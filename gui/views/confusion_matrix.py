@@ -188,6 +188,7 @@ class ConfusionMatrix(ViewPanel):
         first = [self._gallery_caption(i, row, col, kind) for i in indices[:3]]
         fits = self.gallery.capacity(self.run.sample_inputs, kind, first) if indices else 0
         captions = [self._gallery_caption(i, row, col, kind) for i in indices[:fits]]
+        self.gallery.ink = getattr(self.run.info, "ink", True)
         self.gallery.show_samples(self.run.sample_inputs, kind, np.array(indices[:fits], np.int64), captions,
                                   np.full(len(captions), row != col))
         shown = f" (first {fits} shown)" if len(indices) > fits else ""

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QComboBox, QGraphicsRectItem, QLabel
 
 from engine import receptive_field as rf
 from gui.common import palette as pal
-from gui.views.sample_image import Tiling, ink_colour_map, picture_levels, sample_picture, tile
+from gui.views.sample_image import Tiling, ink_colour_map, photo_colour_map, picture_levels, sample_picture, tile
 from gui.views.view_panel import BOTH, ViewPanel, centred_levels, diverging_colour_map
 
 DRAWN = -1  # input picker's data for the drawn input
@@ -159,6 +159,7 @@ class FeatureMaps(ViewPanel):
 
     def _draw_snapshot(self, snapshot) -> None:
         chosen = self.input_picker.currentData()
+        photo = False  # a drawing is ink; the data's images may be photographs
         if chosen == DRAWN and self.inspection is not None:
             x, maps = self.inspection.input, dict(self.inspection.feature_maps)
             where = "your drawing"
@@ -166,12 +167,14 @@ class FeatureMaps(ViewPanel):
             x = self.run.probe_inputs[chosen]
             maps = {k: v[chosen] for k, v in snapshot.feature_maps.items()}
             where = self.input_picker.currentText()
+            photo = not getattr(getattr(self.run, "info", None), "ink", True)
         else:
             return
         wanted = [k for k in sorted(maps) if not self.layers or
                   (k < len(self.layers) and rf.has_window(self.layers[k].type))]
         self.shown_maps = {k: np.asarray(maps[k], np.float32) for k in wanted}
         self.shown_input = sample_picture(x)
+        self.input_image.setColorMap(photo_colour_map() if photo else ink_colour_map())
         self.input_image.setImage(self.shown_input, levels=picture_levels(self.shown_input), autoLevels=False)
         self.input_plot.setTitle(f"input · {where}", size="9pt")
         self._set_blocks(tuple((k, self.shown_maps[k].shape) for k in wanted))

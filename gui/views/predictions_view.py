@@ -231,6 +231,7 @@ class PredictionsView(ViewPanel):
             details.append(f"sample #{i}: predicted {p}" + (f" ({c:.0%} sure)" if c is not None else "")
                            + f", true {t}")
         mistakes = predictions.predicted[indices] != run.sample_targets[indices]
+        self.thumbnails.ink = getattr(run.info, "ink", True)
         self.thumbnails.show_samples(run.sample_inputs, kind, indices, captions, mistakes, details)
         self.caption.setText(self._score_text(predictions) + ". Captions: predicted ✓/✗ confidence (true); "
                              "hover for details")

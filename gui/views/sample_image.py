@@ -87,6 +87,13 @@ def ink_colour_map():
     return pg.ColorMap([0.0, 1.0], [(255, 255, 255), (20, 20, 20)])
 
 
+def photo_colour_map():
+    """Dark to light: how photographs (an imported image folder, DataInfo.ink False) look."""
+    import pyqtgraph as pg
+
+    return pg.ColorMap([0.0, 1.0], [(20, 20, 20), (255, 255, 255)])
+
+
 def picture_levels(picture: np.ndarray) -> tuple[float, float]:
     """At least 0..1 (digits and shapes are ink 1 on paper 0), widened to the data's range."""
     finite = picture[np.isfinite(picture)]

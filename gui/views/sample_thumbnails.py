@@ -88,6 +88,7 @@ class SampleThumbnails(pg.GraphicsLayoutWidget):
 
     def __init__(self, capacity: int = MAX_SAMPLES, parent=None) -> None:
         super().__init__(parent)
+        self.ink = True  # images are ink on paper; False: photographs (DataInfo.ink), shown as they look
         self.limit = min(capacity, MAX_SAMPLES)
         self.setBackground("w")
         self.ci.setContentsMargins(2, 2, 2, 2)
@@ -179,7 +180,7 @@ class SampleThumbnails(pg.GraphicsLayoutWidget):
                 text.hide()
             return
         self._last_capacity = self.capacity(inputs, kind, captions)
-        tiles = sample_tiles(inputs, kind, indices)
+        tiles = sample_tiles(inputs, kind, indices, self.ink)
         _, h, w = tiles.shape
         grid = self.grid = grid_for(n, *self.box_size(), (h, w), self.caption_size(captions))
         # Tiles are enlarged by a whole factor (crisp pixels) and the picture is built in

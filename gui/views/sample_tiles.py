@@ -11,9 +11,11 @@ import numpy as np
 MAX_LINE_FEATURES = 3  # up to this many features a sequence reads better as lines than as a heat map
 
 
-def sample_tiles(inputs: np.ndarray, kind: str, indices: np.ndarray) -> np.ndarray:
-    """``inputs[indices]`` → (n, h, w) grey tiles in [0, 1], 1 = ink, scaled over
-    the whole set ``inputs`` so that brightness compares across thumbnails."""
+def sample_tiles(inputs: np.ndarray, kind: str, indices: np.ndarray, ink: bool = True) -> np.ndarray:
+    """``inputs[indices]`` → (n, h, w) grey tiles in [0, 1], 1 = ink (drawn dark),
+    scaled over the whole set ``inputs`` so that brightness compares across
+    thumbnails. ``ink`` False: the images are photographs, whose high values
+    are light (DataInfo.ink), so they are turned round to look as they do."""
     x = np.asarray(inputs)
     chosen = x[indices].astype(np.float32)
     low, high = float(x.min(initial=0.0)), float(x.max(initial=1.0))
@@ -27,7 +29,8 @@ def sample_tiles(inputs: np.ndarray, kind: str, indices: np.ndarray) -> np.ndarr
         return _line_tiles(chosen, x.min(axis=(0, 1)), x.max(axis=(0, 1)))
     else:  # tokens: the characters go in the caption; no picture, just room for it
         return np.zeros((len(chosen), 0, 12), np.float32)
-    return (tiles - low) / (high - low if high > low else 1.0)
+    tiles = (tiles - low) / (high - low if high > low else 1.0)
+    return tiles if ink or kind != "image" else 1.0 - tiles
 
 
 def _line_tiles(x: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:

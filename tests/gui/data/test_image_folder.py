@@ -190,3 +190,30 @@ def test_headless_trains_on_an_image_folder(tmp_path):
     assert result.returncode == 0, result.stderr
     summary = json.loads((tmp_path / "s.json").read_text())
     assert summary["epochs"] == 1 and "val_accuracy" in summary["final"]
+
+
+def test_photographs_look_as_they_are_in_the_preview_and_the_views(tmp_path):
+    """An imported folder showed inverted in the preview and the views (bright
+    dogs drawn dark), because every image was drawn as ink on paper (issue
+    #16, item 14). DataInfo.ink says which the images are; digits stay ink."""
+    from gui.data.dataset_preview import prepare_samples, tile_images
+    from gui.views.sample_tiles import sample_tiles
+
+    folder = make_folder(tmp_path / "pets")
+    assert D.describe(spec(folder, height=8, width=6)).ink is False
+    assert D.describe(DatasetSpec("digits", {})).ink is True
+    samples = prepare_samples(spec(folder, height=8, width=6), 0)
+    assert samples.ink is False
+    bright = np.array([i for i, t in enumerate(samples.targets) if "dogs" in t])
+    dark = np.array([i for i, t in enumerate(samples.targets) if "cats" in t])
+    assert bright.size and dark.size
+    # The preview: 1 is white there. A bright photo stays bright, a dark one dark.
+    tiled = tile_images(samples.x[np.r_[bright[:1], dark[:1]]], 2, 3, samples.ink)
+    assert tiled[:8, :6].mean() > 0.8 and tiled[:8, 7:13].mean() < 0.2
+    # The views' thumbnails: 1 is ink (dark) there, so a bright photo is near 0.
+    tiles = sample_tiles(samples.x, "image", np.r_[bright[:1], dark[:1]], ink=samples.ink)
+    assert tiles[0].mean() < 0.2 and tiles[1].mean() > 0.8
+    # Digits are ink: their strokes (high values) are drawn dark, as before.
+    digits = prepare_samples(DatasetSpec("digits", {}), 0)
+    ink_tiles = sample_tiles(digits.x, "image", np.arange(2), ink=digits.ink)
+    assert np.allclose(ink_tiles, sample_tiles(digits.x, "image", np.arange(2)))

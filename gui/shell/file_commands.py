@@ -5,6 +5,7 @@ document, and the "save your changes?" question. Undo lives on the document
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject
@@ -48,15 +49,31 @@ class FileCommands(QObject):
         # Comparison files open in a window of their own and leave the document alone.
         self.comparisons = ComparisonOpener(window, document, show_message, self.recent.add)
 
-    def new(self) -> bool:
+    def new(self, kind: str = "preset") -> bool:
+        """File ▸ New: ``preset`` (the default preset), or an untitled experiment
+        on the current data set and training settings with an ``empty`` model,
+        a ``cnn`` or an ``rnn`` fitted to the data."""
         if not self.confirm_discard():
             return False
-        experiment, _path = default_experiment_and_path()
+        if kind == "preset":
+            experiment, _path = default_experiment_and_path()
+        else:
+            experiment = self.untitled(kind)
         # A new experiment is untitled: Save must ask where, never overwrite the preset.
         self.document.replace(experiment, None)
         if self.trained_weights is not None:
             self.trained_weights.clear()  # weights follow the document
         return True
+
+    def untitled(self, kind: str):
+        from engine.spec import ModelSpec
+        from gui.builder.templates import stack_for
+
+        current = self.document.experiment
+        info = self.document.analysis().info
+        model = stack_for(kind, info) if kind != "empty" and info is not None else ModelSpec(())
+        label = {"cnn": "CNN", "rnn": "RNN"}.get(kind, "")
+        return replace(current, name=f"Untitled {label}".strip(), description="", model=model)
 
     def open(self) -> bool:
         start = str(Path(self.document.path).parent) if self.document.path else str(PRESETS_DIR)

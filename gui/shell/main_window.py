@@ -192,6 +192,14 @@ class MainWindow(QMainWindow):
         self.runner.start(experiment, paused=paused, initial_weights=initial_weights)
         self.views.budget = self.runner.gui_budget / 2  # half the window's share for the views
 
+    def edit_name(self):
+        """Edit ▸ Name and Description…: a non-modal dialog; OK is one undoable edit."""
+        from gui.document.name_dialog import NameDialog
+
+        dialog = NameDialog(self.document, self)
+        dialog.open()
+        return dialog
+
     def apply_template(self, kind: str) -> None:
         from gui.builder.templates import stack_for
 
@@ -339,6 +347,10 @@ class MainWindow(QMainWindow):
         a.stop.triggered.connect(self.stop)
         a.reset.triggered.connect(self.reset)
         a.new.triggered.connect(lambda: self.files.new())
+        a.new_empty.triggered.connect(lambda: self.files.new("empty"))
+        a.new_cnn_experiment.triggered.connect(lambda: self.files.new("cnn"))
+        a.new_rnn_experiment.triggered.connect(lambda: self.files.new("rnn"))
+        a.rename.triggered.connect(self.edit_name)
         a.open.triggered.connect(lambda: self.files.open())
         a.save.triggered.connect(lambda: self.files.save())
         a.save_as.triggered.connect(lambda: self.files.save_as())
@@ -410,7 +422,8 @@ class MainWindow(QMainWindow):
         self.window_actions.stop.setEnabled(state in (STARTING, RUNNING, PAUSED))
         self.window_actions.reset.setEnabled(editable)
         acts = self.window_actions
-        for action in (acts.new, acts.open, acts.save, acts.save_as, acts.delete_layer, acts.duplicate_layer,
+        for action in (acts.new, acts.new_empty, acts.new_cnn_experiment, acts.new_rnn_experiment, acts.rename,
+                       acts.open, acts.save, acts.save_as, acts.delete_layer, acts.duplicate_layer,
                        acts.new_cnn, acts.new_rnn, acts.new_hybrid):
             action.setEnabled(editable)
         acts.revert.setEnabled(editable and self.document.path is not None and self.document.dirty)

@@ -49,8 +49,19 @@ class WindowActions(QObject):
         platform_keyed: list[QAction] = []
 
         # File
-        self.new = make("&New", "Start a new experiment from the default preset", _keys(Std.New, "Ctrl+N"),
-                        SP.SP_FileIcon)
+        self.new = make("From the &Default Preset", "Start a new experiment from the default preset (Digits CNN)",
+                        _keys(Std.New, "Ctrl+N"), SP.SP_FileIcon)
+        self.new_empty = make("&Empty Model", "A new, untitled experiment on the current data set with no layers yet")
+        self.new_cnn_experiment = make("A &CNN for This Data Set",
+                                       "A new, untitled experiment: a convolutional network for the current data set")
+        self.new_rnn_experiment = make("An &RNN for This Data Set",
+                                       "A new, untitled experiment: a recurrent network (GRU) for the current data set")
+        self.new_menu = QMenu("&New", window)
+        self.new_menu.setToolTipsVisible(True)
+        self.new_menu.addActions([self.new_empty, self.new_cnn_experiment, self.new_rnn_experiment])
+        self.new_menu.addSeparator()
+        self.new_menu.addAction(self.new)
+        self.rename = make("&Name and Description…", "Rename the experiment and edit its description (undoable)")
         self.open = make("&Open…", "Open an experiment file", _keys(Std.Open, "Ctrl+O"),
                          SP.SP_DialogOpenButton)
         self.save = make("&Save", "Save the experiment", _keys(Std.Save, "Ctrl+S"), SP.SP_DialogSaveButton)
@@ -137,7 +148,8 @@ class WindowActions(QObject):
     def install_menus(self, view_actions: list[QAction], live_view_actions: list[QAction] = ()) -> None:
         bar = self.window.menuBar()
         self.file_menu = file_menu = bar.addMenu("&File")
-        file_menu.addActions([self.new, self.open])
+        file_menu.addMenu(self.new_menu)
+        file_menu.addAction(self.open)
         file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
         file_menu.addActions([self.save, self.save_as, self.revert])
@@ -145,6 +157,8 @@ class WindowActions(QObject):
         file_menu.addAction(self.quit)
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addActions([self.undo, self.redo])
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.rename)
         edit_menu.addSeparator()
         edit_menu.addActions([self.duplicate_layer, self.delete_layer])
         edit_menu.addSeparator()

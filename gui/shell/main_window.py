@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         self.dataset_panel = self.training_panel = None
         self.is_ready = False
         self._run_learning_rate: float | None = None
+        self._fork_shown = False  # the banner says the stack and the running model differ
 
         self.window_actions = WindowActions(self)
         for name in ("train", "pause", "step", "stop", "reset"):
@@ -184,6 +185,7 @@ class MainWindow(QMainWindow):
         experiment = self.document.experiment
         info = self.document.analysis().info
         self.banner.clear()
+        self._fork_shown = False
         self.curves.reset(metric="accuracy" if info.task == "classification" else "mse",
                           baseline=info.baseline)
         self._run_learning_rate = experiment.training.learning_rate
@@ -391,8 +393,19 @@ class MainWindow(QMainWindow):
             if lr != self._run_learning_rate:
                 self.runner.set_learning_rate(lr)
                 self._run_learning_rate = lr
-            if experiment.with_training(learning_rate=lr) != self.runner.experiment.with_training(
-                    learning_rate=lr):
+            running = self.runner.experiment
+            forked = (experiment.model, experiment.dataset) != (running.model, running.dataset)
+            if forked:  # the stack shows one model, the views another: say so where the eye is
+                self.banner.show_message(
+                    "The run goes on with the model and data it started with: the live views show that one. "
+                    "The model stack shows your edit, which the next run trains (Undo brings the run's back).",
+                    "info")
+                self._fork_shown = True
+            elif self._fork_shown:
+                if self.banner.text().startswith("The run goes on"):  # not a failure shown since
+                    self.banner.clear()
+                self._fork_shown = False
+            if experiment.with_training(learning_rate=lr) != running.with_training(learning_rate=lr):
                 self.statusBar().showMessage("This change applies to the next run (the learning rate "
                                              "applies at once).", 5000)
         self.setWindowTitle(f"{self.document.display_name}[*] — {APP_NAME}")

@@ -238,3 +238,19 @@ def test_space_in_a_number_field_pauses_instead_of_typing_a_blank(qtbot, window)
         assert field.lineEdit().text() == text, name  # nothing typed
     with qtbot.waitSignal(window.runner.finished, timeout=30_000):
         window.stop_action.trigger()
+
+
+def test_editing_the_model_mid_run_says_so_in_the_banner(qtbot, window):
+    """The stack showed the edited model, the views the running one, and only
+    the status bar said so (issue #16, item 4). Undo back to the run's model
+    takes the notice away; a training option alone is the status bar's."""
+    start(qtbot, window, epochs=200)
+    assert window.banner.text() == ""
+    window.training_panel.set_value("batch_size", 32)
+    assert window.banner.text() == ""  # the next run's batch size: the status bar says it
+    window.model_stack.remove_layer(1)
+    assert window.banner.text().startswith("The run goes on with the model") and window.banner.isVisible()
+    window.document.undo_stack.undo()
+    assert window.banner.text() == ""
+    with qtbot.waitSignal(window.runner.finished, timeout=30_000):
+        window.stop_action.trigger()

@@ -119,6 +119,8 @@ class LossCurves(QWidget):
         layout.addWidget(self.readout)
         self.setMinimumSize(360, 280)
         self._label_axes()
+        if self.metric_name == "accuracy":  # before any point: the axis in %, not autorange's 0–1
+            self.metric_plot.setYRange(0, 100, padding=0.02)
         self.x_axis_combo.currentTextChanged.connect(self.set_x_axis)
         self.log_check.toggled.connect(self.set_log_scale)
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
@@ -147,6 +149,8 @@ class LossCurves(QWidget):
         if total_steps is None:
             for plot in (self.loss_plot, self.metric_plot):
                 plot.enableAutoRange()
+            if self.metric_name == "accuracy":  # before any point: the axis in %, not autorange's 0–1
+                self.metric_plot.setYRange(0, 100, padding=0.02)
         else:
             self._fit_ranges(force=True)
             self.readout.setText("Hover over a curve to read its values.")

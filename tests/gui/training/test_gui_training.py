@@ -254,3 +254,9 @@ def test_editing_the_model_mid_run_says_so_in_the_banner(qtbot, window):
     assert window.banner.text() == ""
     with qtbot.waitSignal(window.runner.finished, timeout=30_000):
         window.stop_action.trigger()
+
+
+def test_before_any_run_the_accuracy_axis_reads_in_percent(window):
+    """"accuracy (%)" with ticks 0–1 before the first run (issue #16, item 10)."""
+    low, high = window.curves.metric_plot.viewRange()[1]
+    assert low <= 0 and 99 <= high <= 103

@@ -3,10 +3,11 @@ from the declaration, ``edited`` only for the user's changes."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSpinBox
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit
 
 from engine.params import BOOL, CHOICE, FLOAT, INT, STR, Param
 from engine.spec import TRAINING_PARAMS
+from gui.widgets.int_spin_box import IntSpinBox
 from gui.widgets.log_float_editor import LogFloatEditor
 from gui.widgets.param_form import ParamForm
 from gui.widgets.sci_spin_box import SciSpinBox
@@ -26,7 +27,7 @@ def test_one_editor_per_kind_with_declared_ranges_and_help(qtbot):
     form = ParamForm(PARAMS)
     qtbot.addWidget(form)
     kinds = {name: type(form.editor(name)) for name in form.values()}
-    assert kinds == {"count": QSpinBox, "size": QSpinBox, "rate": SciSpinBox, "lr": LogFloatEditor,
+    assert kinds == {"count": IntSpinBox, "size": IntSpinBox, "rate": SciSpinBox, "lr": LogFloatEditor,
                      "flag": QCheckBox, "mode": QComboBox, "path": QLineEdit}
     assert (form.editor("count").minimum(), form.editor("count").maximum()) == (1, 9)
     assert form.editor("size").text() == "auto"

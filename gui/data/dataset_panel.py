@@ -51,6 +51,11 @@ class DatasetPanel(QWidget):
         for row, kind in enumerate(DATASETS.values()):
             self.combo.addItem(kind.title, kind.name)
             self.combo.setItemData(row, kind.help, Qt.ItemDataRole.ToolTipRole)
+        # The longest title ("Images from a folder (your own)") made the combo
+        # 260 px wide and pushed Import out of a 380 px dock: shrink, the list opens wide.
+        self.combo.view().setMinimumWidth(self.combo.sizeHint().width())
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setMinimumContentsLength(14)
         self.help_label = QLabel()
         self.help_label.setWordWrap(True)
         subdued(self.help_label)

@@ -25,7 +25,6 @@ from gui.runs.run_history import RunHistory, RunRecord
 # Matplotlib's tab10 without the live curves' blue and orange.
 COLOURS = tuple(c for c in pal.SERIES if c not in (pal.TRAIN, pal.VALIDATION))
 MAX_LOSS_POINTS = 1_000  # a finished run's loss needs no more to be read; dashes stay cheap
-LEGEND_ROWS = 4  # past this many entries a legend takes two columns, so it does not run off the plot
 
 
 def run_colour(record: RunRecord) -> str:
@@ -103,7 +102,7 @@ class RunOverlays:
             return
         for plot, item in zip((self.curves.loss_plot, self.curves.metric_plot), items, strict=True):
             plot.removeItem(item)  # from the legend too
-            _fit_legend(plot.legend)
+        self.curves.fit_legends()
 
     def _on_renamed(self, record: RunRecord) -> None:
         if record.id in self.items:
@@ -125,7 +124,7 @@ class RunOverlays:
             legend.removeItem(item)
             if shown:
                 legend.addItem(item, record.name)
-            _fit_legend(legend)
+        self.curves.fit_legends()
 
     def x_of(self, record: RunRecord, steps: np.ndarray) -> np.ndarray:
         return self._x(record, steps)
@@ -138,12 +137,6 @@ class RunOverlays:
     def _metric_values(record: RunRecord) -> np.ndarray:
         values = np.array([e.val_metric for e in record.epochs], float)
         return values * 100.0 if record.metric == "accuracy" else values
-
-
-def _fit_legend(legend: pg.LegendItem) -> None:
-    columns = 1 if len(legend.items) <= LEGEND_ROWS else 2
-    if legend.columnCount != columns:
-        legend.setColumnCount(columns)
 
 
 def _finite_max(values: np.ndarray) -> float:
@@ -223,7 +216,7 @@ class GroupBands:
                                  (self.curves.metric_plot, metric, metric_band)):
             for item in (band.low, band.high, band, mean):
                 plot.removeItem(item)
-            _fit_legend(plot.legend)
+        self.curves.fit_legends()
 
     def _refeed(self, key: str) -> None:
         if key not in self.items:
@@ -243,4 +236,4 @@ class GroupBands:
             plot.legend.removeItem(item)
             if shown:
                 plot.legend.addItem(item, f"{group.name} (mean, range)")
-            _fit_legend(plot.legend)
+        self.curves.fit_legends()

@@ -5,13 +5,17 @@ and saved to / restored from QSettings so the layout survives a restart."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QByteArray, QObject, Qt, QTimer
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QWidget
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QToolBar, QWidget
 
 from gui.common.settings import app_settings
 from gui.common.style import subdued
 
-STATE_VERSION = 2  # bump when dock names change: old saved states are then ignored
+AUTO_HIDDEN_KEY = "window/auto_hidden_views"
+STATE_VERSION = 3  # bump when dock names change: old saved states are then ignored
 PANEL_DOCKS = (("layers", "Layers"), ("model", "Model"), ("properties", "Layer properties"),
                ("data", "Data set"), ("training", "Training"), ("runs", "Runs"))
 # The live views, tabbed together along the bottom of the window; each can be
@@ -24,9 +28,20 @@ DOCKS = PANEL_DOCKS + VIEW_DOCKS
 
 
 class DockLayout(QObject):
-    def __init__(self, window: QMainWindow) -> None:
+    def __init__(self, window: QMainWindow, training_actions: Sequence[QAction] = ()) -> None:
         super().__init__(window)
         self.window = window
+        # Train / Pause / Step / Stop / Reset in a toolbar of their own: in the
+        # Training dock they hid whenever the Data set tab was in front.
+        self.training_bar = QToolBar("Training controls", window)
+        self.training_bar.setObjectName("training_toolbar")
+        self.training_bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.training_bar.setWhatsThis("<b>Training controls</b><p>Train (F5) runs the optimiser over the data for "
+                                       "the set number of epochs; Pause (Space), Step (F10, one batch) and Stop let "
+                                       "you watch closely; Reset forgets the run. The bar shows the epoch, step, "
+                                       "speed and time left, or why Train is unavailable.</p>")
+        self.training_bar.addActions(list(training_actions))
+        window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.training_bar)
         self.docks: dict[str, QDockWidget] = {}
         for name, title in DOCKS:
             dock = QDockWidget(title, window)
@@ -36,7 +51,52 @@ class DockLayout(QObject):
             dock.setWidget(subdued(placeholder))
             self.docks[name] = dock
             dock.dockLocationChanged.connect(lambda *_: QTimer.singleShot(0, self.tidy_tab_bars))
+        self.view_actions: dict[str, QAction] = {}  # View ▸ Live views, by dock name (set_view_actions)
+        self._needs: dict[str, str | None] = {}  # what each view needs, as last fitted
+        # Views hidden because the model cannot use them (not by the user): they
+        # come back when it can. Kept across restarts, as saveState keeps them hidden.
+        self._auto_hidden: set[str] = set(app_settings().value(AUTO_HIDDEN_KEY, [], type=list) or [])
         self.arrange()
+
+    def set_view_actions(self, actions: Sequence[QAction]) -> None:
+        by_title = {title: name for name, title in VIEW_DOCKS}
+        self.view_actions = {by_title[a.text()]: a for a in actions if a.text() in by_title}
+
+    def fit_views(self, needs: dict[str, str | None]) -> None:
+        """Hide the views that cannot apply (``needs[name]`` says what they are
+        for) and bring back the ones this fit hid once they apply again. Only
+        what changed since the last fit moves, so a view the user opened from
+        View ▸ Live views stays open while the model keeps its kind."""
+        titles = dict(VIEW_DOCKS)
+        front_hidden = False  # the tab in front went: bring the first view left forward
+        for name, need in needs.items():
+            action = self.view_actions.get(name)
+            if action is not None:
+                action.setText(titles[name] + (f"  ({need})" if need else ""))
+                action.setToolTip(f"Show the {titles[name]} view" + (f": it is {need}" if need else ""))
+            if name in self._needs and self._needs[name] == need:
+                continue
+            dock = self.docks[name]
+            if need and dock.toggleViewAction().isChecked() and not dock.isFloating():
+                front_hidden |= not dock.visibleRegion().isEmpty()
+                dock.hide()
+                self._auto_hidden.add(name)
+            elif not need and name in self._auto_hidden:
+                dock.show()
+                self._auto_hidden.discard(name)
+        self._needs = dict(needs)
+        if front_hidden:
+            first = next((self.docks[n] for n, _ in VIEW_DOCKS if not needs.get(n) and not self.docks[n].isHidden()),
+                         None)
+            if first is not None:
+                first.raise_()
+        app_settings().setValue(AUTO_HIDDEN_KEY, sorted(self._auto_hidden))
+        QTimer.singleShot(0, self.tidy_tab_bars)
+
+    def view_shown_by_user(self, name: str) -> None:
+        """View ▸ Live views opened ``name``: it stays until the model changes kind."""
+        self._auto_hidden.discard(name)
+        app_settings().setValue(AUTO_HIDDEN_KEY, sorted(self._auto_hidden))
 
     def set_widget(self, name: str, widget: QWidget) -> None:
         old = self.docks[name].widget()
@@ -56,8 +116,8 @@ class DockLayout(QObject):
         window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, docks["layers"])
         window.splitDockWidget(docks["layers"], docks["model"], Qt.Orientation.Horizontal)
         window.splitDockWidget(docks["model"], docks["properties"], Qt.Orientation.Vertical)
-        # Data set and Training share a column as tabs: the data set is chosen
-        # once, the training panel (buttons, progress) is what stays in front.
+        # Data set and Training (its settings) share a column as tabs; the
+        # buttons and progress are in the Training toolbar above.
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, docks["data"])
         window.tabifyDockWidget(docks["data"], docks["training"])
         first = docks[VIEW_DOCKS[0][0]]
@@ -68,7 +128,14 @@ class DockLayout(QObject):
         window.tabifyDockWidget(first, docks["runs"])
         for dock in docks.values():
             dock.show()
-        first.raise_()
+        if window.toolBarArea(self.training_bar) != Qt.ToolBarArea.TopToolBarArea:
+            window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.training_bar)
+        self.training_bar.show()
+        self._auto_hidden.clear()
+        if self._needs:  # Reset layout: every view back, then the ones that cannot apply out again
+            needs, self._needs = self._needs, {}
+            self.fit_views(needs)
+        next((docks[n] for n, _ in VIEW_DOCKS if not docks[n].isHidden()), first).raise_()
         docks["training"].raise_()
         window.resizeDocks([first], [450], Qt.Orientation.Vertical)
         window.resizeDocks([docks["layers"], docks["model"], docks["data"]], [150, 420, 380],

@@ -83,7 +83,7 @@ class MainWindow(QMainWindow):
         central_layout.addWidget(self.banner)
         central_layout.addWidget(self.curves, 1)
         self.setCentralWidget(central)
-        self.dock_layout = DockLayout(self)
+        self.dock_layout = DockLayout(self, self.window_actions.training_actions())
         self.docks = self.dock_layout.docks
         self.inspector = InspectionRunner(self)
         self.views = ViewHub(self.inspector, self)
@@ -93,8 +93,11 @@ class MainWindow(QMainWindow):
         self.removeToolBar(timeline_bar)
         self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, timeline_bar)
         timeline_bar.show()
-        self.window_actions.install_menus([self.docks[name].toggleViewAction() for name, _ in PANEL_DOCKS],
-                                          live_view_actions(self, self.docks, VIEW_DOCKS))
+        live_views = live_view_actions(self, self.docks, VIEW_DOCKS, self.dock_layout.view_shown_by_user)
+        self.dock_layout.set_view_actions(live_views)
+        self.window_actions.install_menus([self.docks[name].toggleViewAction() for name, _ in PANEL_DOCKS]
+                                          + [self.dock_layout.training_bar.toggleViewAction()],
+                                          live_views)
         self._build_status_bar()
         self.runner = TrainingRunner(self)
         self._connect()
@@ -252,7 +255,8 @@ class MainWindow(QMainWindow):
         self.model_stack = ModelStack(self.document)
         self.layer_properties = LayerProperties(self.document)
         self.dataset_panel = DatasetPanel(self.document)
-        self.training_panel = TrainingPanel(self.document, self.window_actions.training_actions())
+        self.training_panel = TrainingPanel(self.document)
+        self.dock_layout.training_bar.addWidget(self.training_panel.strip)
         self.monitor.training_panel = self.training_panel
         for name, widget in (("layers", self.layer_palette), ("model", self.model_stack),
                              ("properties", self.layer_properties), ("data", self.dataset_panel),
@@ -413,9 +417,21 @@ class MainWindow(QMainWindow):
         if not self.runner.is_active:
             self.device_label.setText(f"Device: {self._resolved_device(experiment.training.device)}")
         self._update_actions()
+        self._fit_views()
 
     def _on_runner_state_changed(self, state: str) -> None:
         self._update_actions()
+        self._fit_views()
+
+    def _fit_views(self) -> None:
+        """Hide the live views the model in the window cannot use (an RNN's
+        hidden states for a CNN). Not during a run: the views show the running
+        model, which an edit does not change."""
+        if self.document is None or self.runner.is_active:
+            return
+        from gui.views.view_fit import view_needs
+
+        self.dock_layout.fit_views(view_needs(self.document.experiment, self.document.analysis().info))
 
     def _update_actions(self) -> None:
         state = self.runner.state

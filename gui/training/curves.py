@@ -53,6 +53,9 @@ def nice_ceiling(value: float) -> float:
     return 10 * power
 
 
+LEGEND_COLUMNS = 3
+
+
 class LossCurves(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -95,13 +98,21 @@ class LossCurves(QWidget):
         self.metric_plot = self.graphics.addPlot(row=1, col=0)
         self.metric_plot.setXLink(self.loss_plot)
         for plot in (self.loss_plot, self.metric_plot):
-            plot.addLegend(offset=(-10, 10), labelTextColor=pal.TEXT, brush=(255, 255, 255, 200))
+            # The legend sits in the title row, one line, beside a left-aligned
+            # title: inside the plot it covered the newest points at the right edge.
+            legend = plot.addLegend(colCount=3, labelTextColor=pal.TEXT, brush=None, pen=None,
+                                    verSpacing=0, horSpacing=12)
+            legend.layout.setContentsMargins(0, 0, 0, 0)
+            legend.setParentItem(plot)
+            legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-6, 2))
+            legend.setZValue(10)
             for axis in ("left", "bottom"):
                 plot.getAxis(axis).setTextPen(pal.TEXT)
                 plot.getAxis(axis).setPen(pal.FRAME)
                 plot.getAxis(axis).enableAutoSIPrefix(False)
             plot.vb.sigRangeChangedManually.connect(self._on_range_changed_manually)
-        self.loss_plot.setTitle("Loss", color=pal.TEXT)
+        self.loss_plot.setTitle("Loss", color=pal.TEXT, justify="left")
+        self.fit_legends()
         self.train_raw_curve = self._curve(self.loss_plot, RAW_COLOUR, "training (per step)")
         self.train_loss_curve = self._curve(self.loss_plot, TRAIN_COLOUR, "training (smoothed)")
         self.val_loss_curve = self._curve(self.loss_plot, VAL_COLOUR, "validation", symbol=True)
@@ -124,6 +135,19 @@ class LossCurves(QWidget):
         self.x_axis_combo.currentTextChanged.connect(self.set_x_axis)
         self.log_check.toggled.connect(self.set_log_scale)
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
+
+    def fit_legends(self) -> None:
+        """Give each plot's title row the legend's height (overlaid runs add
+        lines to it), so the legend never lies over the curves."""
+        for plot in (self.loss_plot, self.metric_plot):
+            legend = plot.legend
+            if legend.columnCount != LEGEND_COLUMNS:
+                legend.setColumnCount(LEGEND_COLUMNS)
+            for _, label in legend.items:
+                label.setMaximumHeight(20)  # else the rows share out a stretched legend's height
+            legend.updateSize()
+            plot.layout.setRowFixedHeight(0, max(30, legend.boundingRect().height() + 4))
+            plot.titleLabel.setMaximumHeight(30)
 
     # --- feeding --------------------------------------------------------------
     def reset(self, steps_per_epoch: int = 1, metric: str | None = None, baseline: float | None = None,
@@ -223,6 +247,13 @@ class LossCurves(QWidget):
             return  # the user asked for autorange (or zoomed): leave the view alone
         self._fitting = True
         try:
+            if force:
+                # Autorange left on from before the run (the metric plot's linked
+                # x axis, which setXRange on the loss plot does not switch off when
+                # the range is unchanged) made every later fit return early: a
+                # second LSTM run kept the loss axis at 0–1 under a loss of 1.39.
+                for plot in (self.loss_plot, self.metric_plot):
+                    plot.disableAutoRange()
             end = self.total_steps / self.steps_per_epoch if self.x_axis == "epoch" else self.total_steps
             if self.overlays is not None:  # an earlier, longer run stays in view
                 end = max(end, self.overlays.extent()[0])
@@ -266,11 +297,7 @@ class LossCurves(QWidget):
         accuracy = self.metric_name == "accuracy"
         self.loss_plot.setLabel("left", "cross-entropy loss" if accuracy else "MSE loss", color=pal.TEXT)
         self.metric_plot.setLabel("left", "accuracy (%)" if accuracy else "mean squared error", color=pal.TEXT)
-        self.metric_plot.setTitle("Accuracy" if accuracy else "Mean squared error", color=pal.TEXT)
-        # Accuracy rises to the top right: keep its legend out of the way at the bottom.
-        legend = self.metric_plot.legend
-        corner, offset = ((1, 1), (-10, -40)) if accuracy else ((1, 0), (-10, 10))
-        legend.anchor(itemPos=corner, parentPos=corner, offset=offset)
+        self.metric_plot.setTitle("Accuracy" if accuracy else "Mean squared error", color=pal.TEXT, justify="left")
         for plot in (self.loss_plot, self.metric_plot):
             plot.setLabel("bottom", self.x_axis, color=pal.TEXT)
 

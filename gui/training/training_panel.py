@@ -1,23 +1,23 @@
-"""Training settings and controls: the Train / Pause / Step / Stop / Reset
-buttons (the window's actions), why Train is unavailable when it is, a
-progress bar with epoch, step, speed and time left, and the settings form
-generated from ``TRAINING_PARAMS``. Devices that cannot be used here are
-listed but disabled, with the reason as tooltip."""
+"""Training settings and progress: the settings form generated from
+``TRAINING_PARAMS`` (the Training dock), and ``strip`` — a progress bar with
+epoch and step, speed and time left, and why Train is unavailable when it
+is — which the window puts in its Training toolbar beside the Train / Pause
+/ Step / Stop / Reset buttons. Devices that cannot be used here are listed
+but disabled, with the reason as tooltip."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QStandardItemModel
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QScrollArea,
-    QToolButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -39,33 +39,26 @@ def format_duration(seconds: float) -> str:
 
 
 class TrainingPanel(QWidget):
-    def __init__(self, document: Document, actions: Sequence[QAction] = (),
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.document = document
         self.setWhatsThis("<b>Training</b><p>Train (F5) runs the optimiser over the data for the set number of "
                           "epochs; Pause (Space), Step (F10, one batch) and Stop let you watch closely. The "
                           "settings (learning rate, batch size, epochs, seed) apply to the next run; the "
                           "learning rate also to the running one. The same seed gives the same run.</p>")
-        buttons = QHBoxLayout()
-        buttons.setSpacing(2)
-        self.buttons: list[QToolButton] = []
-        for action in actions:
-            button = QToolButton()
-            button.setDefaultAction(action)
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-            buttons.addWidget(button)
-            self.buttons.append(button)
-        buttons.addStretch(1)
         self.reason_label = QLabel()
-        self.reason_label.setWordWrap(True)
         self.reason_label.setStyleSheet(ERROR_STYLE)
+        # In the toolbar the reason may be longer than the room left: the
+        # label shrinks (the full text is its tooltip) instead of widening the window.
+        self.reason_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.reason_label.hide()
         self.progress = QProgressBar()
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.progress.setTextVisible(True)
         self.progress.setFormat("Not started")
+        self.progress.setFixedWidth(300)
+        self.progress.setToolTip("Where the run is: epoch and step")
         self.progress_label = QLabel(" ")
         subdued(self.progress_label)
         self.form = ParamForm(TRAINING_PARAMS, document.experiment.training.as_dict())
@@ -75,11 +68,15 @@ class TrainingPanel(QWidget):
         settings_layout.addWidget(self.form)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addLayout(buttons)
-        layout.addWidget(self.reason_label)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.progress_label)
-        # The buttons and progress stay put; the settings scroll in a short dock.
+        # Progress and the reason Train is unavailable sit beside the buttons in
+        # the window's Training toolbar (``strip``), visible whichever dock is in
+        # front; the dock holds the settings, which scroll when it is short.
+        self.strip = QWidget()
+        strip_layout = QHBoxLayout(self.strip)
+        strip_layout.setContentsMargins(6, 0, 6, 0)
+        strip_layout.addWidget(self.progress)
+        strip_layout.addWidget(self.progress_label)
+        strip_layout.addWidget(self.reason_label, 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -105,6 +102,7 @@ class TrainingPanel(QWidget):
     def set_blocked_reason(self, reason: str | None) -> None:
         """Show why Train is unavailable next to it (None: it is available)."""
         self.reason_label.setText(f"Cannot train: {reason}" if reason else "")
+        self.reason_label.setToolTip(self.reason_label.text())
         self.reason_label.setVisible(bool(reason))
 
     def show_progress(self, run_info: object, step: object | None, state: str) -> None:
@@ -136,6 +134,8 @@ class TrainingPanel(QWidget):
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.progress.setFormat("Not started")
+        self.progress.setFixedWidth(300)
+        self.progress.setToolTip("Where the run is: epoch and step")
         self.progress_label.setText(" ")
 
     # --- internals ------------------------------------------------------------

@@ -44,8 +44,10 @@ def build_views(inspector) -> dict[str, object]:
 
 
 def live_view_actions(window: QMainWindow, docks: dict[str, QDockWidget],
-                      view_docks: tuple[tuple[str, str], ...]) -> list[QAction]:
-    """View ▸ Live views: show and bring forward a view (Ctrl+1 … Ctrl+9 for the first nine)."""
+                      view_docks: tuple[tuple[str, str], ...], shown=lambda name: None) -> list[QAction]:
+    """View ▸ Live views: show and bring forward a view (Ctrl+1 … Ctrl+9 for
+    the first nine); ``shown(name)`` is told, so a view the model cannot use
+    stays open once asked for."""
     actions = []
     for number, (name, title) in enumerate(view_docks, start=1):
         action = QAction(title, window)
@@ -54,6 +56,6 @@ def live_view_actions(window: QMainWindow, docks: dict[str, QDockWidget],
             action.setShortcut(QKeySequence(f"Ctrl+{number}"))
         action.setStatusTip(f"Show the {title} view")
         dock = docks[name]
-        action.triggered.connect(lambda _=False, d=dock: (d.show(), d.raise_()))
+        action.triggered.connect(lambda _=False, d=dock, n=name: (shown(n), d.show(), d.raise_()))
         actions.append(action)
     return actions

@@ -1,0 +1,43 @@
+"""The loss and accuracy plots as a run fills them (issue #16, item 10)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gui.training.curves import LossCurves
+
+
+def run_once(qtbot, curves: LossCurves, loss: float) -> float:
+    """What the window does for one run: reset before start, reset on RunStarted, steps."""
+    curves.reset(metric="accuracy")
+    curves.reset(steps_per_epoch=10, metric="accuracy", total_steps=100)
+    curves.append_steps(np.arange(1, 21), np.full(20, loss))
+    qtbot.wait(10)
+    return curves.loss_plot.vb.viewRange()[1][1]
+
+
+def test_every_run_fits_the_loss_axis_not_only_the_first(qtbot):
+    # The second of two runs of equal length kept the loss axis at 0–1 under an
+    # LSTM's loss of 1.39: the whole curve was drawn above the plot.
+    curves = LossCurves()
+    qtbot.addWidget(curves)
+    curves.show()
+    for run in range(3):
+        assert run_once(qtbot, curves, 1.39) >= 1.39, f"run {run + 1}"
+
+
+def test_legends_sit_in_the_title_row_above_the_curves(qtbot):
+    curves = LossCurves()
+    qtbot.addWidget(curves)
+    curves.resize(700, 420)
+    curves.show()
+    qtbot.wait(20)
+    for plot in (curves.loss_plot, curves.metric_plot):
+        legend = plot.legend.sceneBoundingRect()
+        data = plot.vb.sceneBoundingRect()
+        assert legend.bottom() <= data.top() + 2, (legend, data)
+    for i in range(5):  # overlaid runs add lines: the title row grows, the legend stays out
+        curves.loss_plot.legend.addItem(curves.loss_plot.plot([0, 1], [1, 0]), f"Digits CNN #{i + 1}")
+    curves.fit_legends()
+    qtbot.wait(20)
+    assert curves.loss_plot.legend.sceneBoundingRect().bottom() <= curves.loss_plot.vb.sceneBoundingRect().top() + 2

@@ -166,7 +166,9 @@ class DrawingCanvas(ViewPanel):
         self.canvas.brush_radius = max(0.5, self.brush_picker.currentData() * self.canvas.picture.shape[0])
 
     def _on_canvas_changed(self) -> None:
-        self._user_changed = True
+        # A blank canvas (a new run resized it to 28×28) is not the user drawing:
+        # it must not pull the Feature maps view over to "drawn input".
+        self._user_changed = not self.canvas.is_blank()
         self._schedule()
 
     def _schedule(self) -> None:

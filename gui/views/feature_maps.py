@@ -65,6 +65,8 @@ class FeatureMaps(ViewPanel):
         self.blocks_bar = pg.ColorBarItem(colorMap=diverging_colour_map(), interactive=False, values=(-1.0, 1.0),
                                           label="activation ÷ layer max |a|")
         self.canvas.addItem(self.blocks_bar, 0, 2, rowspan=2)
+        # Many maps squeezed the bar's column until its tick labels were cut off.
+        self.blocks_bar.setMinimumWidth(self.blocks_bar.preferredWidth() + 24)
         self.canvas.ci.layout.setColumnStretchFactor(1, 3)
         self.body.addWidget(self.canvas)
 
@@ -234,7 +236,12 @@ class FeatureMaps(ViewPanel):
         images = []
         columns = self._block_columns = self._wanted_columns(len(key))
         for n, (layer, _shape) in enumerate(key):
-            plot = self._image_plot(self.blocks_layout.addPlot(n // columns, n % columns), self.block_title(layer))
+            # Two lines ("Layer 4 · Conv2d" over "32×14×14"): on one line three
+            # titles made the layout wider than the dock and cut off the colour bar.
+            title = "<br>".join(self.block_title(layer).rsplit(" · ", 1))
+            plot = self._image_plot(self.blocks_layout.addPlot(n // columns, n % columns), title)
+            plot.layout.setRowFixedHeight(0, 36)
+            plot.titleLabel.setMaximumHeight(36)
             image = pg.ImageItem(axisOrder="row-major")
             plot.addItem(image)
             self.blocks.append((layer, plot, image))

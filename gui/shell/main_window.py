@@ -56,6 +56,9 @@ def finish_dialogs(window: QWidget) -> None:
             dialog.done(QDialog.DialogCode.Rejected)
 
 
+FORK_TEXTS = ("The run goes on", "The curves and live views show the last run")
+
+
 class MainWindow(QMainWindow):
     ready = Signal()  # the engine is warm and an experiment is open: Train can be pressed
 
@@ -398,26 +401,37 @@ class MainWindow(QMainWindow):
                 self.runner.set_learning_rate(lr)
                 self._run_learning_rate = lr
             running = self.runner.experiment
-            forked = (experiment.model, experiment.dataset) != (running.model, running.dataset)
-            if forked:  # the stack shows one model, the views another: say so where the eye is
-                self.banner.show_message(
-                    "The run goes on with the model and data it started with: the live views show that one. "
-                    "The model stack shows your edit, which the next run trains (Undo brings the run's back).",
-                    "info")
-                self._fork_shown = True
-            elif self._fork_shown:
-                if self.banner.text().startswith("The run goes on"):  # not a failure shown since
-                    self.banner.clear()
-                self._fork_shown = False
             if experiment.with_training(learning_rate=lr) != running.with_training(learning_rate=lr):
                 self.statusBar().showMessage("This change applies to the next run (the learning rate "
                                              "applies at once).", 5000)
+        self._say_whose_views(experiment)
         self.setWindowTitle(f"{self.document.display_name}[*] — {APP_NAME}")
         self.setWindowModified(self.document.dirty)
         if not self.runner.is_active:
             self.device_label.setText(f"Device: {self._resolved_device(experiment.training.device)}")
         self._update_actions()
         self._fit_views()
+
+    def _say_whose_views(self, experiment: Experiment) -> None:
+        """The curves and views show a run (running or finished) of the model and
+        data it started with; after an edit (or an undo across data sets) that is
+        not what the stack shows: say so above the curves and in the timeline."""
+        running = self.runner.experiment if self.runner.is_active else None
+        shown = running or (self.views.experiment if self.views.run is not None else None)
+        forked = shown is not None and (experiment.model, experiment.dataset) != (shown.model, shown.dataset)
+        self.views.set_earlier(forked)
+        if forked:
+            self.banner.show_message(
+                "The run goes on with the model and data it started with: the live views show that one. "
+                "The model stack shows your edit, which the next run trains (Undo brings the run's back)."
+                if running is not None else
+                "The curves and live views show the last run, of another model or data set than the one in "
+                "the stack: press Train (F5) to train this one (Undo brings the run's back).", "info")
+            self._fork_shown = True
+        elif self._fork_shown:
+            if self.banner.text().startswith(FORK_TEXTS):  # not a failure shown since
+                self.banner.clear()
+            self._fork_shown = False
 
     def _on_runner_state_changed(self, state: str) -> None:
         self._update_actions()

@@ -45,6 +45,7 @@ class ViewHub(QObject):
         self.run = None
         self.experiment = None
         self.origin = ""  # what the snapshots are when not a run of this session ("trained weights from …")
+        self.earlier = False  # the run shown is of another model or data than the window's (set_earlier)
         self.shown_index = -1
         self._predictions_shown_at = -float("inf")
         self._predictions_timer = QTimer(self)
@@ -63,9 +64,17 @@ class ViewHub(QObject):
         """Called as a run is started, with the spec it trains."""
         self.experiment = experiment
 
+    def set_earlier(self, earlier: bool) -> None:
+        """Label what is shown as an earlier run's: the model or data in the
+        window has changed since (an edit, an undo across data sets)."""
+        if earlier != self.earlier:
+            self.earlier = earlier
+            self._update_timeline()
+
     def reset(self) -> None:
         """Forget the run (Reset): views empty, timeline cleared."""
         self.run = None
+        self.earlier = False
         self.origin = ""
         self._predictions_timer.stop()
         self._queue.clear()
@@ -81,6 +90,7 @@ class ViewHub(QObject):
         would be: ``origin`` says what they are, in the timeline."""
         self.run = run
         self.origin = origin
+        self.earlier = False
         self._predictions_timer.stop()
         self._predictions_shown_at = -float("inf")
         self._next_live_show = 0.0
@@ -228,6 +238,8 @@ class ViewHub(QObject):
         snapshot = self.store.snapshots[index]
         where = "live" if self.timeline.live else f"{index + 1} of {count}"
         what = self.origin or f"Step {snapshot.step} · epoch {snapshot.epoch}"
+        if self.earlier:
+            what = f"Earlier run, of another model or data · {what}"
         self.timeline.set_count(count, index, f"{what} ({where})")
 
     @property

@@ -260,3 +260,23 @@ def test_before_any_run_the_accuracy_axis_reads_in_percent(window):
     """"accuracy (%)" with ticks 0–1 before the first run (issue #16, item 10)."""
     low, high = window.curves.metric_plot.viewRange()[1]
     assert low <= 0 and 99 <= high <= 103
+
+
+def test_after_a_run_a_change_of_data_labels_the_views_as_an_earlier_run(qtbot, window):
+    """After a run on 28×28 images, an undo back to digits left the 28×28 maps
+    in Feature maps with nothing saying whose they were (issue #16, item 3)."""
+    dataset = window.document.experiment.dataset
+    window.document.set(window.document.experiment.with_dataset(
+        type(dataset)("shapes", {"size": 28})), "Change data set")
+    window.training_panel.set_value("epochs", 1)
+    with qtbot.waitSignal(window.runner.finished, timeout=60_000):
+        window.train_action.trigger()
+    assert window.banner.text() == "" and not window.views.earlier
+    window.document.undo_stack.undo()  # the epochs
+    window.document.undo_stack.undo()  # back to digits
+    assert window.document.experiment.dataset.name == "digits"
+    assert window.banner.text().startswith("The curves and live views show the last run")
+    assert window.views.timeline.readout.text().startswith("Earlier run")
+    window.document.undo_stack.redo()  # the run's data again: nothing to say
+    assert window.banner.text() == "" and not window.views.earlier
+    assert not window.views.timeline.readout.text().startswith("Earlier run")

@@ -42,10 +42,14 @@ class ProbeSettings:
     # Not a snapshot probe: a Predictions event after each epoch's evaluation.
     predictions: bool = True
     n_probes: int = 8
-    # At most one snapshot per this many seconds...
-    min_interval: float = 0.5
+    # At most one snapshot per this many seconds (of training time)...
+    min_interval: float = 0.1
     # ...and never more than this fraction of the training time so far.
     budget: float = 0.05
+    # The gradient-through-time probe (a backward pass through the unrolled
+    # net: 20 ms of a copy-memory LSTM's 25 ms snapshot) at most this often;
+    # the snapshots between carry none, and the view keeps the last one.
+    gradient_interval: float = 1.0
 
     @property
     def any(self) -> bool:
@@ -64,11 +68,15 @@ class ProbeClock:
         self.settings = settings
         self.spent = 0.0
         self.last = -float("inf")
+        self.last_gradient = -float("inf")
 
     def due(self, elapsed: float) -> bool:
         s = self.settings
         return (s.any and elapsed - self.last >= s.min_interval
                 and self.spent <= s.budget * max(elapsed, 1e-9))
+
+    def gradient_due(self, elapsed: float) -> bool:
+        return elapsed - self.last_gradient >= self.settings.gradient_interval
 
     def record(self, elapsed: float, cost: float) -> None:
         self.last = elapsed
@@ -189,8 +197,17 @@ def histogram(values: torch.Tensor, bins: int = HISTOGRAM_BINS) -> Histogram:
     low, high = float(finite.min()), float(finite.max())
     if high <= low:  # a constant tensor (zero biases at the start): one unit-wide range
         low, high = low - 0.5, high + 0.5
-    counts, edges = np.histogram(finite, bins=bins, range=(low, high))
-    quantiles = np.quantile(finite, QUANTILES)
+    # One sort serves both (np.histogram and np.quantile took 3 ms of a digits
+    # CNN's 4 ms snapshot). Edges as np.histogram's; a value on an inner edge
+    # counts in the bin above it, the maximum in the last; quantiles linear.
+    ordered = np.sort(finite)
+    edges = np.linspace(low, high, bins + 1)
+    cuts = np.searchsorted(ordered, edges[1:-1], side="left")
+    counts = np.diff(np.concatenate(([0], cuts, [ordered.size])))
+    position = np.asarray(QUANTILES, np.float64) * (ordered.size - 1)
+    below = np.floor(position).astype(np.int64)
+    above = np.minimum(below + 1, ordered.size - 1)
+    quantiles = ordered[below] + (position - below) * (ordered[above].astype(np.float64) - ordered[below])
     return Histogram(edges.astype(np.float32), counts.astype(np.int64), quantiles.astype(np.float32))
 
 
@@ -207,7 +224,14 @@ def _numpy(t: torch.Tensor) -> np.ndarray:
 
 
 def timed_snapshot(model: Stack, probe_x: torch.Tensor, clock: ProbeClock, elapsed: float,
-                   step: int, epoch: int, **kwargs) -> Snapshot:
+                   step: int, epoch: int, final: bool = False, **kwargs) -> Snapshot:
+    """A snapshot, its cost recorded; the gradient probe only when its own,
+    slower clock says so (and always in the last snapshot of a run)."""
+    if kwargs.get("gradient_batch") is not None:
+        if final or clock.gradient_due(elapsed):
+            clock.last_gradient = elapsed
+        else:
+            kwargs = {**kwargs, "gradient_batch": None}
     start = time.perf_counter()
     snap = take_snapshot(model, probe_x, clock.settings, step, epoch, **kwargs)
     clock.record(elapsed, time.perf_counter() - start)

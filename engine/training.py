@@ -246,7 +246,7 @@ def train(experiment: Experiment, *, control: TrainingControl | None = None,
         _, _, sample_out = evaluate_keeping(model, x_val[:keep], y_val[:keep], objective, keep)
         yield make_predictions(sample_out, y_val[:keep], objective.classification, info.n_outputs, step, epoch)
     if probes.any and not diverged:
-        yield timed_snapshot(model, probe_x, clock, elapsed, step, epoch, **probe_kw)
+        yield timed_snapshot(model, probe_x, clock, elapsed, step, epoch, final=True, **probe_kw)
     yield Finished(stopped, diverged, _summary(experiment, dev, n_params, history, elapsed, step, seen,
                                                objective.classification),
                    None if diverged else state_to_numpy(model))

@@ -90,6 +90,9 @@ class MainWindow(QMainWindow):
         self.docks = self.dock_layout.docks
         self.inspector = InspectionRunner(self)
         self.views = ViewHub(self.inspector, self)
+        # Scrubbed back, the views show an earlier step: a dotted line marks it on the curves.
+        self.views.shown.connect(lambda snapshot: self.curves.mark_step(
+            None if self.views.timeline.live else snapshot.step))
         timeline_bar = self.addToolBar("Timeline")
         timeline_bar.setObjectName("timeline_toolbar")
         timeline_bar.addWidget(self.views.timeline)

@@ -122,6 +122,14 @@ class LossCurves(QWidget):
                                              label="baseline", labelOpts={"color": pal.LABEL, "position": 0.15})
         self.baseline_line.hide()
         self.metric_plot.addItem(self.baseline_line)
+        # The step the timeline is scrubbed to: the views show the network as it was there.
+        self.marked_step: int | None = None
+        self.step_marks = []
+        for plot in (self.loss_plot, self.metric_plot):
+            mark = pg.InfiniteLine(angle=90, movable=False, pen=_pen(pal.LABEL, Qt.PenStyle.DotLine))
+            mark.hide()
+            plot.addItem(mark, ignoreBounds=True)
+            self.step_marks.append(mark)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -135,6 +143,15 @@ class LossCurves(QWidget):
         self.x_axis_combo.currentTextChanged.connect(self.set_x_axis)
         self.log_check.toggled.connect(self.set_log_scale)
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
+
+    def mark_step(self, step: int | None) -> None:
+        """A dotted line at ``step`` on both plots (None: none, the views are live)."""
+        self.marked_step = step
+        for mark in self.step_marks:
+            mark.setVisible(step is not None)
+            if step is not None:
+                mark.setValue(float(self._x(np.asarray(step, float))))
+                mark.setToolTip(f"The live views show step {step:,} (the timeline is scrubbed there)")
 
     def fit_legends(self) -> None:
         """Give each plot's title row the legend's height (overlaid runs add
@@ -165,6 +182,7 @@ class LossCurves(QWidget):
             self.baseline_line.setValue(self._baseline)
         self._tops = {"loss": 0.0, "metric": 100.0 if self.metric_name == "accuracy" else 0.0}
         self._show_symbols(True)
+        self.mark_step(None)
         self._label_axes()
         self.redraw()
         if self.overlays is not None:
@@ -220,6 +238,7 @@ class LossCurves(QWidget):
             self.x_axis_combo.setCurrentText(axis)
         self._label_axes()
         self.redraw()
+        self.mark_step(self.marked_step)
         if self.overlays is not None:
             self.overlays.redraw()
         self._fit_ranges(force=True)

@@ -91,10 +91,32 @@ class GradientThroughTime(RecurrentView):
         earlier = [item for item in history if item[0] < step][-FADING:]
         return [*earlier, (step, norms)]
 
+    def record_snapshot(self, snapshot) -> None:
+        # Gradients are measured in some snapshots only (their probe is slow):
+        # remember each as it arrives, whether it is drawn or not.
+        for layer, norms in snapshot.grad_through_time.items():
+            self._remember(layer, snapshot.step, np.asarray(norms, dtype=np.float64))
+
+    def _measured_by(self, step: int) -> dict[int, tuple[int, np.ndarray]]:
+        """For each layer, the latest remembered gradient at or before ``step``."""
+        found = {}
+        for layer, history in self._history.items():
+            earlier = [item for item in history if item[0] <= step]
+            if earlier:
+                found[layer] = earlier[-1]
+        return found
+
     def _draw_snapshot(self, snapshot) -> None:
+        measured_at = snapshot.step
         norms_by_layer = snapshot.grad_through_time
+        if not norms_by_layer:  # none measured in this snapshot: the latest one before it
+            latest = self._measured_by(snapshot.step)
+            norms_by_layer = {layer: norms for layer, (_, norms) in latest.items()}
+            measured_at = {layer: s for layer, (s, _) in latest.items()}
         self.picker.set_layers({i: layer_title(i, snapshot.gates.get(i), self.layer_types) for i in norms_by_layer})
         layer = self.picker.layer()
+        if isinstance(measured_at, dict):
+            measured_at = measured_at.get(layer, snapshot.step)
         if layer is None or layer not in norms_by_layer:
             for curve in (*self.fading_curves, self.current_curve):
                 curve.setData([], [])
@@ -103,7 +125,7 @@ class GradientThroughTime(RecurrentView):
                                  "(it needs a recurrent layer and a first training step).")
             return
         norms = np.asarray(norms_by_layer[layer], dtype=np.float64)
-        shown = self._remember(layer, snapshot.step, norms)
+        shown = self._remember(layer, measured_at, norms)
         self.shown_steps = [s for s, _ in shown]
         older = shown[:-1]
         floor = min(floor_for(norms), *(floor_for(n) for _, n in older)) if older else floor_for(norms)
@@ -115,7 +137,9 @@ class GradientThroughTime(RecurrentView):
                 curve.setData([], [])
         self.current = norms.astype(np.float32)
         self.current_curve.setData(np.arange(len(norms)), drawable(norms, floor))
-        self.caption.setText(f"Step {snapshot.step}: {self.ratio_text(norms)}")
+        when = f"Step {measured_at}" + (f" (measured there; the views show step {snapshot.step})"
+                                        if measured_at != snapshot.step else "")
+        self.caption.setText(f"{when}: {self.ratio_text(norms)}")
 
     @staticmethod
     def ratio_text(norms: np.ndarray) -> str:

@@ -164,7 +164,7 @@ def test_snapshots_hold_filters_feature_maps_and_hidden_states():
 
 
 def test_probe_rate_is_bounded_by_default():
-    probes = ProbeSettings()  # 0.5 s minimum interval, 5 % budget
+    probes = ProbeSettings()  # 0.1 s minimum interval, 5 % budget
     events = list(train(experiment(CNN, epochs=2), probes=probes))
     steps = sum(isinstance(e, StepDone) for e in events)
     snaps = sum(isinstance(e, Snapshot) for e in events)
@@ -275,3 +275,37 @@ def test_starting_weights_that_do_not_fit_are_refused_before_any_event():
     with pytest.raises(WeightsFileError, match=r"the starting weights: layer 1 \(Conv2d\) weight is 4×1×3×3, "
                                                r"the model needs 8×1×3×3"):
         next(train(wider, initial_weights=trained))
+
+
+def test_the_slow_gradient_probe_keeps_its_own_clock_first_and_last_included():
+    """Gradient through time is most of a recurrent snapshot's cost: it runs
+    at most every ``gradient_interval`` seconds of training, and always in
+    the first and the last snapshot, so the other probes can come often."""
+    exp = experiment(GRU, "motif", epochs=2)
+    events = list(train(exp, probes=ProbeSettings(min_interval=0.0, budget=1.0, gradient_interval=3600.0)))
+    snapshots = [e for e in events if isinstance(e, Snapshot)]
+    measured = [bool(s.grad_through_time) for s in snapshots]
+    assert len(snapshots) > 10
+    assert measured[0] and measured[-1] and not any(measured[1:-1])
+    every = [e for e in train(exp, probes=ProbeSettings(min_interval=0.0, budget=1.0, gradient_interval=0.0))
+             if isinstance(e, Snapshot)]
+    assert all(s.grad_through_time for s in every)
+
+
+def test_histograms_match_numpy_on_ties_and_constants():
+    import torch
+
+    from engine.events import QUANTILES
+    from engine.probes import HISTOGRAM_BINS, histogram
+
+    rng = np.random.default_rng(0)
+    for n in (1, 2, 10, 1000, 8256):
+        values = rng.normal(size=n).astype(np.float32)
+        values[: n // 3] = values[0]
+        result = histogram(torch.from_numpy(values))
+        low, high = float(values.min()), float(values.max())
+        if high <= low:
+            low, high = low - 0.5, high + 0.5
+        counts, edges = np.histogram(values, bins=HISTOGRAM_BINS, range=(low, high))
+        assert (result.counts == counts).all() and np.allclose(result.edges, edges)
+        np.testing.assert_allclose(result.quantiles, np.quantile(values, QUANTILES), atol=1e-6)

@@ -41,3 +41,15 @@ def test_legends_sit_in_the_title_row_above_the_curves(qtbot):
     curves.fit_legends()
     qtbot.wait(20)
     assert curves.loss_plot.legend.sceneBoundingRect().bottom() <= curves.loss_plot.vb.sceneBoundingRect().top() + 2
+
+
+def test_the_scrubbed_step_is_marked_on_both_plots(qtbot):
+    curves = LossCurves()
+    qtbot.addWidget(curves)
+    curves.reset(steps_per_epoch=10, metric="accuracy", total_steps=100)
+    curves.mark_step(50)
+    assert all(mark.isVisible() and mark.value() == 50 for mark in curves.step_marks)
+    curves.set_x_axis("epoch")
+    assert all(mark.value() == 5 for mark in curves.step_marks)
+    curves.reset(steps_per_epoch=10, metric="accuracy", total_steps=100)  # a new run: live again
+    assert curves.marked_step is None and not any(mark.isVisible() for mark in curves.step_marks)

@@ -29,7 +29,8 @@ def collect(preset: str, snapshots: int = 4) -> Run:
 
     experiment = load_preset(preset).with_training(epochs=1, device="cpu")
     # Probes at every step, so a few dozen steps give several snapshots.
-    settings = ProbeSettings(min_interval=0.0, budget=1.0, filters=False, feature_maps=False, histograms=False)
+    settings = ProbeSettings(min_interval=0.0, budget=1.0, gradient_interval=0.0, filters=False, feature_maps=False,
+                             histograms=False)
     started, kept = None, []
     events = train(experiment, probes=settings)
     for event in events:
@@ -374,3 +375,22 @@ def test_every_rnn_view_exports_its_data(qtbot, tmp_path, copy_lstm):
         with np.load(written) as saved:
             assert set(saved.files) == set(data)
         assert view.export_image(tmp_path / f"{cls.__name__}.png").stat().st_size > 0
+
+
+def test_a_snapshot_without_gradients_shows_the_latest_measured_one(qtbot):
+    """The gradient probe runs in some snapshots only (it is the slow one):
+    between them the view keeps the last measurement and says where it is from."""
+    from engine.events import Snapshot
+    from gui.views.gradient_time import GradientThroughTime
+
+    view = open_view(qtbot, GradientThroughTime)
+    view.set_run(FakeRun(probe_inputs=np.zeros((2, 4, 1)), probe_targets=np.zeros((2, 1))))
+    measured = Snapshot(5, 1, grad_through_time={0: np.array([1e-4, 1e-3, 1e-2, 1.0])})
+    later = Snapshot(9, 1)
+    for snapshot in (measured, later):
+        view.record_snapshot(snapshot)
+    view.show_snapshot(later)
+    assert points(view.current_curve) == 4
+    assert view.caption.text().startswith("Step 5 (measured there; the views show step 9)")
+    view.show_snapshot(measured)
+    assert view.caption.text().startswith("Step 5:")

@@ -68,10 +68,12 @@ def test_cnn_views_fill_during_a_real_run(qtbot):
     # Scrub back to the first snapshot: the filters are the initial ones again.
     first = hub.store.snapshots[0]
     hub.show_index(0)
+    assert window.curves.marked_step == first.step  # the curves mark where the views are
     filters = bring_forward(qtbot, window, "filters")
     np.testing.assert_allclose(filters.export_data()["weights"], first.filters[conv[0]])
     hub.timeline.live_button.setChecked(True)
     np.testing.assert_allclose(filters.export_data()["weights"], hub.store.snapshots[-1].filters[conv[0]])
+    assert window.curves.marked_step is None
 
     # Draw on the canvas after training: the trained network answers.
     canvas = bring_forward(qtbot, window, "drawing")

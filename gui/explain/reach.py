@@ -21,11 +21,11 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBox
 from engine.explain.reach import ConvReach, GradientReach, conv_reach, gradient_reach, recurrent_layers
 from gui.common import palette as pal
 from gui.explain.registry import ExplainContext
+from gui.views.gradient_time import decade_ticks, drawable, floor_for
 
 FIELD_COLOUR = (214, 39, 40)
 DEPENDENCY_COLOUR = (44, 160, 44)
 CURVE_COLOUR = (31, 119, 180)
-FLOOR = 1e-12  # zeros cannot be drawn on a log axis
 NO_RUN = "Train the model to see how far back the gradient reaches."
 
 
@@ -316,7 +316,11 @@ class ReachExplainer(QWidget):
             self.memory_text.setText("Training… the plot fills with the first snapshot." if running else NO_RUN)
             return
         self.memory = gradient_reach(norms)
-        self.curve.setData(np.arange(norms.size), np.maximum(norms, FLOOR))
+        # True values on the log axis (a vanilla RNN's 2e-16 was drawn on a flat
+        # 1e-12 floor); only exact zeros go below the smallest value shown.
+        shown = drawable(norms, floor_for(norms))
+        self.curve.setData(np.arange(norms.size), shown)
+        self.memory_plot.getAxis("left").setTicks(decade_ticks(shown))
         self.threshold_line.setVisible(self.memory.reference > 0)
         if self.memory.reference > 0:
             self.threshold_line.setValue(np.log10(self.memory.threshold * self.memory.reference))

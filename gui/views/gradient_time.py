@@ -34,6 +34,27 @@ def floor_for(norms: np.ndarray) -> float:
 def drawable(norms: np.ndarray, floor: float) -> np.ndarray:
     """The norms as they are; exact zeros at ``floor``."""
     return np.where(norms > 0, norms, floor)
+def decade_ticks(values: np.ndarray, most: int = 8) -> list[list[tuple[float, str]]]:
+    """Ticks for a log axis (positions in log10) every 1, 2, 5… decades so at
+    most ``most`` are labelled: fourteen decades labelled one by one ran into
+    each other on a short plot."""
+    positive = np.asarray(values, np.float64)
+    positive = positive[positive > 0]
+    if positive.size == 0:
+        return [[], []]
+    low, high = int(np.floor(np.log10(positive.min()))), int(np.ceil(np.log10(positive.max())))
+    span = max(1, high - low)
+    step = next(s for s in (1, 2, 3, 4, 5, 10, 20, 50, 100) if span / s <= most - 1)
+    first = low - low % step
+    major = [(float(d), _decade_label(d)) for d in range(first, high + 1, step)]
+    minor = [(float(d), "") for d in range(low, high + 1) if d % step] if step > 1 else []
+    return [major, minor]
+
+
+def _decade_label(exponent: int) -> str:
+    return {0: "1", 1: "10", -1: "0.1", -2: "0.01", -3: "0.001"}.get(exponent, f"1e{exponent}")
+
+
 FADING = 8  # earlier snapshots kept on the plot
 REMEMBERED = 64  # snapshots remembered per layer, so scrubbing back still has a history
 CURRENT_COLOUR = (31, 119, 180)
@@ -137,6 +158,8 @@ class GradientThroughTime(RecurrentView):
                 curve.setData([], [])
         self.current = norms.astype(np.float32)
         self.current_curve.setData(np.arange(len(norms)), drawable(norms, floor))
+        self.plot.getAxis("left").setTicks(decade_ticks(np.concatenate(
+            [drawable(norms, floor), *(drawable(n, floor) for _, n in older)])))
         when = f"Step {measured_at}" + (f" (measured there; the views show step {snapshot.step})"
                                         if measured_at != snapshot.step else "")
         self.caption.setText(f"{when}: {self.ratio_text(norms)}")

@@ -394,3 +394,16 @@ def test_a_snapshot_without_gradients_shows_the_latest_measured_one(qtbot):
     assert view.caption.text().startswith("Step 5 (measured there; the views show step 9)")
     view.show_snapshot(measured)
     assert view.caption.text().startswith("Step 5:")
+
+
+def test_log_axis_labels_at_most_eight_decades_however_wide_the_range():
+    """Fourteen decades labelled one by one ran into each other on a short plot
+    (the Receptive field explainer's RNN plot, issue #16 item 14)."""
+    from gui.views.gradient_time import decade_ticks
+
+    major, minor = decade_ticks(np.array([2e-16, 1e-9, 0.3]))
+    positions = [p for p, _ in major]
+    assert len(positions) <= 8 and positions[0] <= -16 + 3 and positions[-1] >= 0
+    assert len(set(np.diff(positions))) == 1  # evenly spaced
+    assert all(label for _, label in major) and not any(label for _, label in minor)
+    assert [label for _, label in decade_ticks(np.array([1e-3, 0.5]))[0]] == ["0.001", "0.01", "0.1", "1"]

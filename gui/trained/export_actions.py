@@ -40,22 +40,15 @@ def export_plot(plot_item, path: str | Path, scale: float = 2.0) -> Path:
     paths Qt 6 writes ("not enough values to unpack")."""
     from PySide6.QtCore import QRectF, Qt
     from PySide6.QtGui import QImage, QPainter
-    from PySide6.QtSvg import QSvgGenerator
+
+    from gui.common.picture_bytes import png_bytes, svg_bytes, write_file
 
     path = Path(path)
     source = plot_item.sceneBoundingRect()
     scene = plot_item.scene()
     if path.suffix.lower() == ".svg":
-        generator = QSvgGenerator()
-        generator.setFileName(str(path))
-        generator.setSize(source.size().toSize())
-        generator.setViewBox(QRectF(0, 0, source.width(), source.height()))
-        generator.setTitle(plot_item.titleLabel.text or "plot")
-        painter = QPainter(generator)
-        try:
-            scene.render(painter, QRectF(0, 0, source.width(), source.height()), source)
-        finally:
-            painter.end()
+        data = svg_bytes(lambda painter: scene.render(painter, QRectF(0, 0, source.width(), source.height()), source),
+                         source.size().toSize(), plot_item.titleLabel.text or "plot")
     else:
         if path.suffix.lower() != ".png":
             path = path.with_suffix(".png")
@@ -68,10 +61,8 @@ def export_plot(plot_item, path: str | Path, scale: float = 2.0) -> Path:
             scene.render(painter, QRectF(0, 0, image.width(), image.height()), source)
         finally:
             painter.end()
-        if not image.save(str(path), "PNG"):
-            raise OSError(f"could not write {path}")
-    if not path.is_file():
-        raise OSError(f"could not write {path}")
+        data = png_bytes(image)
+    write_file(path, data)  # in memory first, then atomically: a full disk says one line
     return path
 
 

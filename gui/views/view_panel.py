@@ -19,10 +19,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QPoint, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QPainter
+from PySide6.QtCore import QPoint, QSize, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
+from gui.common.picture_bytes import array_bytes, png_bytes, svg_bytes, write_file
 from gui.common.style import subdued
 
 SNAPSHOT, PREDICTIONS = frozenset({"snapshot"}), frozenset({"predictions"})
@@ -213,24 +213,14 @@ class ViewPanel(QWidget):
         """Save the view's picture; the suffix picks PNG (raster) or SVG (vector)."""
         path = Path(path)
         widget = self.export_widget()
+        # Encoded in memory, written atomically (gui/common/picture_bytes.py).
         if path.suffix.lower() == ".svg":
-            from PySide6.QtSvg import QSvgGenerator
-
-            generator = QSvgGenerator()
-            generator.setFileName(str(path))
-            generator.setSize(widget.size())
-            generator.setViewBox(QRectF(0, 0, widget.width(), widget.height()))
-            generator.setTitle(self.title)
-            painter = QPainter(generator)
-            try:
-                widget.render(painter, QPoint())
-            finally:
-                painter.end()
+            data = svg_bytes(lambda painter: widget.render(painter, QPoint()), widget.size(), self.title)
         else:
             if path.suffix.lower() != ".png":
                 path = path.with_suffix(".png")
-            if not widget.grab().save(str(path), "PNG"):
-                raise OSError(f"could not write {path}")
+            data = png_bytes(widget.grab())
+        write_file(path, data)
         self.exported.emit(str(path))
         return path
 
@@ -241,19 +231,11 @@ class ViewPanel(QWidget):
         data = self.export_data()
         if not data:
             raise ValueError(f"{self.title}: no data yet — train first")
-        suffix = path.suffix.lower()
-        if suffix == ".csv":
-            if len(data) != 1 or next(iter(data.values())).ndim > 2:
-                raise ValueError(f"{self.title}: these data have several arrays or more than two "
-                                 "dimensions; save them as .npz")
-            name, array = next(iter(data.items()))
-            array = array.reshape(-1, 1) if array.ndim < 2 else array  # a 1-D series: one column
-            np.savetxt(path, array, delimiter=",", fmt="%.8g", header=name, comments="# ")
-        elif suffix == ".npy" and len(data) == 1:
-            np.save(path, next(iter(data.values())))
-        else:
-            path = path.with_suffix(".npz")
-            np.savez(path, **data)
+        try:
+            path, encoded = array_bytes(path, data)
+        except ValueError as exc:
+            raise ValueError(f"{self.title}: {exc}") from None
+        write_file(path, encoded)
         self.exported.emit(str(path))
         return path
 

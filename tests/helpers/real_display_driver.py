@@ -1,17 +1,29 @@
-"""Runs the real main window on an X server (QT_QPA_PLATFORM=xcb) and reports
-what the offscreen platform cannot show: the shortcuts every action holds on
-this platform, and what Ctrl+D and Delete do to the model.
+"""Runs the real main window on an X server (QT_QPA_PLATFORM=xcb), as on a
+first start, and reports what the offscreen platform cannot show:
+
+- the gallery, then the tour, at first start; the tour's ← / → from real keys;
+- every menu shortcut reaches its action, and no key is ambiguous (each
+  action's Shortcut event is caught and consumed, so nothing opens);
+- Ctrl+D duplicates and Delete removes the selected layer;
+- Space in a number field pauses a run instead of typing;
+- a layer dragged from the palette with the mouse lands in the model;
+- closing through the window manager closes the window.
 
     DISPLAY=:N python tests/helpers/real_display_driver.py WORKDIR
 
-Prints one JSON line; exits 3 when the xcb platform cannot start here (no
-libxcb), which the test reads as a skip.
+Real input comes from xdotool and the close from wmctrl where installed and
+a window manager runs (SMOKE_WINDOW_MANAGER=1; ``report["xdotool"]`` and
+``["wmctrl"]`` say whether they were used); keys fall back to QTest on the
+xcb platform. Prints one JSON line; exits 3 when the
+xcb platform cannot start here (no libxcb), which the test reads as a skip.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -22,11 +34,14 @@ WORKDIR = Path(sys.argv[1])
 os.environ["QT_QPA_PLATFORM"] = "xcb"
 os.environ["XDG_DATA_HOME"] = str(WORKDIR / "data")  # no autosave or recent files of the user's
 
-from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, Qt, QTimer  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, QObject, QPoint, QSettings, Qt, QTimer  # noqa: E402
 from PySide6.QtGui import QAction, QGuiApplication  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
-QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(WORKDIR / "settings"))
+os.environ["XDG_CONFIG_HOME"] = str(WORKDIR / "config")
+QSettings.setDefaultFormat(QSettings.Format.IniFormat)  # a first start: none of the user's settings
+# Not WORKDIR/settings: the GUI tests' fixtures mark the gallery and tour seen there.
+QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(WORKDIR / "first_start_settings"))
 
 from gui.app import create_application  # noqa: E402
 
@@ -37,12 +52,17 @@ except Exception:  # noqa: BLE001 - no xcb here
 if QGuiApplication.platformName() != "xcb":
     sys.exit(3)
 
-from gui.common.settings import app_settings  # noqa: E402
-from gui.gallery import page, tour  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
+
+from gui.gallery.page import GalleryDialog  # noqa: E402
+from gui.gallery.tour import GuidedTour  # noqa: E402
 from gui.shell.main_window import MainWindow  # noqa: E402
 
-for key in (page.SEEN_KEY, tour.SEEN_KEY):  # a returning user: nothing over the window
-    app_settings().setValue(key, True)
+# Real input and a close request only under a window manager (the test says
+# whether it started one): without one, focus does not follow windows.
+MANAGED = os.environ.get("SMOKE_WINDOW_MANAGER") == "1"
+XDOTOOL = shutil.which("xdotool") if MANAGED else None
+WMCTRL = shutil.which("wmctrl") if MANAGED else None
 
 
 def wait(condition, timeout_ms: int = 90_000) -> bool:
@@ -52,47 +72,170 @@ def wait(condition, timeout_ms: int = 90_000) -> bool:
         loop = QEventLoop()
         QTimer.singleShot(20, loop.quit)
         loop.exec()
-    return condition()
+    return bool(condition())
 
 
+def pause(ms: int) -> None:
+    wait(lambda: False, ms)
+
+
+def run_tool(*command: str) -> None:
+    """An X tool run while this event loop keeps going (a drag needs both)."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait(lambda: process.poll() is not None, 20_000)
+
+
+def key(name: str, widget=None) -> None:
+    """A real key press (xdotool, to the focused window) or QTest's on xcb."""
+    if XDOTOOL:
+        run_tool(XDOTOOL, "key", "--clearmodifiers", name)
+    else:
+        keys = {"Escape": Qt.Key.Key_Escape, "Right": Qt.Key.Key_Right, "space": Qt.Key.Key_Space,
+                "F5": Qt.Key.Key_F5}
+        QTest.keyClick(widget or QApplication.focusWidget(), keys[name])
+    pause(150)
+
+
+report: dict = {"xdotool": bool(XDOTOOL), "wmctrl": bool(WMCTRL)}
 window = MainWindow()
 window.show()
-report: dict = {"ready": wait(lambda: window.is_ready)}
+report["ready"] = wait(lambda: window.is_ready)
 QTest.qWaitForWindowExposed(window, 10_000)
-window.activateWindow()
-QTest.qWait(300)
 
-holders: dict[str, list[str]] = {}
+# --- first start: the gallery, then the tour ----------------------------------
+gallery = None
+report["gallery_at_start"] = wait(lambda: (g := window.findChild(GalleryDialog)) is not None and g.isVisible(),
+                                  15_000)
+gallery = window.findChild(GalleryDialog)
+if gallery is not None:
+    gallery.activateWindow()
+    wait(lambda: QApplication.activeWindow() is gallery, 3_000)
+    key("Escape", gallery)
+    report["gallery_closed_by_escape"] = wait(lambda: not gallery.isVisible(), 5_000)
+tour = None
+report["tour_after_gallery"] = wait(lambda: (t := window.findChild(GuidedTour)) is not None and t.is_open, 15_000)
+tour = window.findChild(GuidedTour)
+if tour is not None and tour.is_open:
+    focus = QApplication.focusWidget()
+    report["tour_focus_in_bubble"] = focus is not None and tour.bubble.isAncestorOf(focus)
+    key("Right", focus)
+    report["tour_after_right"] = tour.index
+    key("Escape", QApplication.focusWidget())
+    report["tour_closed_by_escape"] = wait(lambda: not tour.is_open, 3_000)
+window.activateWindow()
+pause(200)
+
+
+# --- every menu shortcut reaches its action -----------------------------------
+class ShortcutCatcher(QObject):
+    """Consumes the Shortcut event an action gets when its key is pressed,
+    so nothing opens; an ambiguous key reaches none of its actions."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.caught: list[tuple[QAction, bool]] = []
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Shortcut:
+            self.caught.append((obj, event.isAmbiguous()))
+            return True
+        return False
+
+
+holders: dict[str, list[QAction]] = {}
 for action in window.findChildren(QAction):
-    if action.shortcutContext() == Qt.ShortcutContext.WidgetShortcut:
+    if action.shortcutContext() == Qt.ShortcutContext.WidgetShortcut or not action.isEnabled():
         continue  # only while its widget has the focus (the Runs table's Del, handled there)
-    for key in action.shortcuts():
-        holders.setdefault(key.toString(), []).append(action.text().replace("&", ""))
-report["shared"] = {key: names for key, names in holders.items() if len(names) > 1}
+    for sequence in action.shortcuts():
+        holders.setdefault(sequence.toString(), []).append(action)
+report["shared"] = {k: [a.text().replace("&", "") for a in v] for k, v in holders.items() if len(v) > 1}
+catcher = ShortcutCatcher()
+for actions in holders.values():
+    for action in actions:
+        action.installEventFilter(catcher)
+window.model_stack.view.setFocus()
+missed = []
+for text, actions in holders.items():
+    catcher.caught.clear()
+    sequence = next(s for s in actions[0].shortcuts() if s.toString() == text)
+    combo = sequence[0]
+    QTest.keyClick(window.focusWidget() or window, combo.key(), combo.keyboardModifiers())
+    QApplication.processEvents()
+    if not any(obj in actions and not ambiguous for obj, ambiguous in catcher.caught):
+        missed.append(text)
+for actions in holders.values():
+    for action in actions:
+        action.removeEventFilter(catcher)
+report["shortcuts_tried"] = len(holders)
+report["shortcuts_missed"] = missed
 report["delete_keys"] = [k.toString() for k in window.window_actions.delete_layer.shortcuts()]
 
+# --- Ctrl+D and Delete for real --------------------------------------------------
 stack = window.model_stack
 before = stack.row_count()
 stack.select_row(1)
-stack.setFocus()
+stack.view.setFocus()
 QTest.keyClick(window.focusWidget() or window, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
-QTest.qWait(200)
+pause(200)
 report["after_ctrl_d"] = stack.row_count() - before
 QTest.keyClick(window.focusWidget() or window, Qt.Key.Key_Delete)
-QTest.qWait(200)
+pause(200)
 report["after_delete"] = stack.row_count() - before
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+# --- Space in a number field pauses a run ---------------------------------------
+window.training_panel.set_value("epochs", 200)
+window.train_action.trigger()
+report["training"] = wait(lambda: window.runner.step_count >= 3, 60_000)
+field = window.training_panel.form.editor("batch_size")
+field.setFocus()
+pause(100)
+text = field.lineEdit().text()
+key("space", field)
+report["paused_by_space"] = wait(lambda: window.runner.state == "paused", 5_000)
+report["field_unchanged"] = field.lineEdit().text() == text
+window.stop_action.trigger()
+wait(lambda: not window.runner.is_active, 30_000)
+window.document.undo_stack.undo()  # the epochs
 
-from gui.shell.start_pages import show_tour  # noqa: E402
+# --- a drag from the palette with the mouse -------------------------------------
+report["dragged"] = None
+if XDOTOOL:
+    palette = window.layer_palette
+    item = palette.item_for("Dropout")
+    palette.scrollToItem(item)
+    pause(100)
+    start = palette.viewport().mapToGlobal(palette.visualItemRect(item).center())
+    target = stack.view.viewport().mapToGlobal(QPoint(stack.view.viewport().width() // 2,
+                                                      stack.view.viewport().height() - 10))
+    before = stack.row_count()
+    run_tool(XDOTOOL, "mousemove", str(start.x()), str(start.y()), "mousedown", "1",
+             "mousemove", str(start.x() + 12), str(start.y() + 4),
+             "mousemove", str((start.x() + target.x()) // 2), str((start.y() + target.y()) // 2),
+             "mousemove", str(target.x()), str(target.y()), "sleep", "0.3",
+             "mousemove", str(target.x() + 2), str(target.y()), "mouseup", "1")
+    wait(lambda: stack.row_count() != before, 5_000)
+    report["dragged"] = stack.row_count() - before
+    if report["dragged"]:
+        report["dragged_type"] = window.document.experiment.model.layers[-1].type
+        window.document.undo_stack.undo()
 
-tour = show_tour(window)
-QTest.qWait(300)
-focus = QApplication.focusWidget()
-report["tour_focus_in_bubble"] = focus is not None and tour.bubble.isAncestorOf(focus)
-QTest.keyClick(focus or window, Qt.Key.Key_Right)  # where a real key press goes: the focused widget
-QTest.qWait(100)
-report["tour_after_right"] = tour.index
+# --- closing through the window manager ------------------------------------------
+report["closed_by_wm"] = None
+if WMCTRL:
+    asked: list[str] = []
+
+    def answer_questions() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            asked.append(box.text())
+            box.button(QMessageBox.StandardButton.Discard).click()
+
+    answerer = QTimer()
+    answerer.timeout.connect(answer_questions)
+    answerer.start(100)
+    run_tool(WMCTRL, "-c", "CNN-RNN Playground")
+    report["closed_by_wm"] = wait(lambda: not window.isVisible(), 20_000)
+    report["save_questions"] = asked
 
 print(json.dumps(report), flush=True)
-os._exit(0)  # the point was the report; skip the save question and teardown
+os._exit(0)  # the point was the report; skip teardown

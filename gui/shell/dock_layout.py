@@ -137,8 +137,13 @@ class DockLayout(QObject):
             self.fit_views(needs)
         next((docks[n] for n, _ in VIEW_DOCKS if not docks[n].isHidden()), first).raise_()
         docks["training"].raise_()
-        window.resizeDocks([first], [450], Qt.Orientation.Vertical)
-        window.resizeDocks([docks["layers"], docks["model"], docks["data"]], [150, 420, 380],
+        # Sizes for the 1500×940 default, scaled down on a smaller screen (the
+        # views' strip kept 450 px of a 800 px laptop screen and left the curves 80).
+        width = max(0.6, min(1.0, window.width() / 1500))
+        height = max(0.6, min(1.0, window.height() / 940))
+        window.resizeDocks([first], [int(450 * height * height)], Qt.Orientation.Vertical)
+        window.resizeDocks([docks["layers"], docks["model"], docks["data"]],
+                           [int(150 * width), int(420 * max(width, 0.92)), int(380 * width)],
                            Qt.Orientation.Horizontal)
         window.resizeDocks([docks["model"], docks["properties"]], [500, 380], Qt.Orientation.Vertical)
         QTimer.singleShot(0, self.tidy_tab_bars)

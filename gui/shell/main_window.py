@@ -59,13 +59,27 @@ def finish_dialogs(window: QWidget) -> None:
 FORK_TEXTS = ("The run goes on", "The curves and live views show the last run")
 
 
+def default_size(window: QWidget):
+    """1500×940, or what the screen has room for (on a 1280×800 laptop the
+    window ran off the screen, its status bar and the views' tabs with it)."""
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QGuiApplication
+
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is None or QGuiApplication.platformName() == "offscreen":
+        return QSize(1500, 940)  # offscreen's 800×600 "screen" is nobody's: the tests' window as a desktop's
+    room = screen.availableGeometry()
+    # Leave room for the window manager's title bar and frame.
+    return QSize(min(1500, room.width() - 16), min(940, room.height() - 48))
+
+
 class MainWindow(QMainWindow):
     ready = Signal()  # the engine is warm and an experiment is open: Train can be pressed
 
     def __init__(self, path: str | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(APP_NAME)
-        self.resize(1500, 940)
+        self.resize(default_size(self))
         self.initial_path = path
         self.messages: list[tuple[str, str]] = []  # every message shown, for tests and logs
         self.document = self.files = self.autosave = None

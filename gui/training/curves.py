@@ -23,7 +23,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from gui.common import palette as pal
@@ -101,7 +101,7 @@ class LossCurves(QWidget):
             # The legend sits in the title row, one line, beside a left-aligned
             # title: inside the plot it covered the newest points at the right edge.
             legend = plot.addLegend(colCount=3, labelTextColor=pal.TEXT, brush=None, pen=None,
-                                    verSpacing=0, horSpacing=12)
+                                    verSpacing=0, horSpacing=10, labelTextSize="8pt")
             legend.layout.setContentsMargins(0, 0, 0, 0)
             legend.setParentItem(plot)
             legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-6, 2))
@@ -155,16 +155,25 @@ class LossCurves(QWidget):
 
     def fit_legends(self) -> None:
         """Give each plot's title row the legend's height (overlaid runs add
-        lines to it), so the legend never lies over the curves."""
+        lines to it), in as many columns as fit beside the title, so the
+        legend never lies over the curves or the title."""
         for plot in (self.loss_plot, self.metric_plot):
             legend = plot.legend
-            if legend.columnCount != LEGEND_COLUMNS:
-                legend.setColumnCount(LEGEND_COLUMNS)
             for _, label in legend.items:
                 label.setMaximumHeight(20)  # else the rows share out a stretched legend's height
-            legend.updateSize()
+            room = plot.width() - plot.titleLabel.itemRect().width() - 30
+            for columns in range(LEGEND_COLUMNS, 0, -1):
+                if legend.columnCount != columns:
+                    legend.setColumnCount(columns)
+                legend.updateSize()
+                if legend.boundingRect().width() <= room:
+                    break
             plot.layout.setRowFixedHeight(0, max(30, legend.boundingRect().height() + 4))
             plot.titleLabel.setMaximumHeight(30)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self, self.fit_legends)  # after the plots have their new widths
 
     # --- feeding --------------------------------------------------------------
     def reset(self, steps_per_epoch: int = 1, metric: str | None = None, baseline: float | None = None,

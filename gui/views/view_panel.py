@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QPoint, QSize, Qt, Signal
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
 
 from gui.common.picture_bytes import array_bytes, png_bytes, svg_bytes, write_file
 from gui.common.style import subdued
@@ -62,14 +62,19 @@ class ViewPanel(QWidget):
                                          "can look at it closely. Unfreeze and the view catches up with the "
                                          "newest snapshot.</p>")
         self.freeze_button.toggled.connect(self._on_freeze_toggled)
-        self.export_image_button = QToolButton()
-        self.export_image_button.setText("Export image…")
-        self.export_image_button.setToolTip("Save this view as a PNG or SVG picture")
-        self.export_image_button.clicked.connect(lambda: self.export_image_dialog())
-        self.export_data_button = QToolButton()
-        self.export_data_button.setText("Export data…")
-        self.export_data_button.setToolTip("Save the numbers behind this view as CSV or NumPy (.npy/.npz)")
-        self.export_data_button.clicked.connect(lambda: self.export_data_dialog())
+        # One Export button with a menu: two wide buttons pushed a 1280 px
+        # window off the screen (a view's bar sets the width of the whole strip).
+        self.export_button = QToolButton()
+        self.export_button.setText("Export")
+        self.export_button.setToolTip("Save this view's picture (PNG, SVG) or the numbers behind it (CSV, NumPy)")
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.export_button)
+        self.export_image_action = menu.addAction("Image (PNG or SVG)…", lambda: self.export_image_dialog())
+        self.export_image_action.setToolTip("Save this view as a PNG or SVG picture")
+        self.export_data_action = menu.addAction("Data (CSV or NumPy)…", lambda: self.export_data_dialog())
+        self.export_data_action.setToolTip("Save the numbers behind this view as CSV or NumPy (.npy/.npz)")
+        menu.setToolTipsVisible(True)
+        self.export_button.setMenu(menu)
         self.caption = QLabel("Train a model to see this view.")
         self.caption.setWordWrap(True)
         subdued(self.caption)
@@ -79,7 +84,7 @@ class ViewPanel(QWidget):
         bar.setContentsMargins(0, 0, 0, 0)
         bar.addLayout(self.controls)
         bar.addStretch(1)
-        for button in (self.freeze_button, self.export_image_button, self.export_data_button):
+        for button in (self.freeze_button, self.export_button):
             bar.addWidget(button)
         # The picture Export image saves: the caption and the plots, not the buttons above them.
         self.picture = QWidget()
@@ -201,7 +206,18 @@ class ViewPanel(QWidget):
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
+        self._compact_pickers()
         self.catch_up()
+
+    def _compact_pickers(self) -> None:
+        """Pickers as wide as a short entry, their lists as wide as the longest:
+        "Layer 1 · Conv2d · 16 filters 3×3" made the bar, and with it the
+        window, wider than a small screen."""
+        for combo in self.findChildren(QComboBox):
+            if combo.sizeAdjustPolicy() != QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon:
+                combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+                combo.setMinimumContentsLength(12)
+            combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0) + 24)
 
     def _on_freeze_toggled(self, frozen: bool) -> None:
         self.freeze_button.setText("Frozen" if frozen else "Freeze")

@@ -87,3 +87,34 @@ def test_the_data_set_panel_fits_its_dock_at_the_default_size(qtbot, window):
     button = window.dataset_panel.import_button
     right = button.mapTo(scroll.viewport(), button.rect().topRight()).x()
     assert right <= scroll.viewport().width()
+
+
+def test_the_window_fits_a_1280_by_800_screen(qtbot, window, monkeypatch):
+    """At 1280×800 the 1500×940 window ran off the screen, and its views' bar
+    (three pickers and two wide Export buttons) kept it wider than 1280 px."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QGuiApplication
+
+    from gui.shell import main_window
+
+    class Screen:
+        def __init__(self, width, height):
+            self.room = QRect(0, 0, width, height)
+
+        def availableGeometry(self):  # noqa: N802 - Qt's name
+            return self.room
+
+    class Window:
+        def __init__(self, width, height):
+            self.room = Screen(width, height)
+
+        def screen(self):
+            return self.room
+
+    monkeypatch.setattr(QGuiApplication, "platformName", staticmethod(lambda: "xcb"))
+    small = main_window.default_size(Window(1280, 770))  # 800 less a panel
+    assert small.width() <= 1280 - 16 and small.height() <= 770 - 48
+    big = main_window.default_size(Window(2560, 1400))
+    assert (big.width(), big.height()) == (1500, 940)
+    hint = window.minimumSizeHint()
+    assert hint.width() <= small.width() and hint.height() <= small.height(), hint

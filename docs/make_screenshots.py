@@ -8,7 +8,8 @@ Needs an X server (Xvfb is enough; see DESIGN.md):
 For each preset below it opens the real window with fresh settings, starts
 a long run, waits until the views have a few snapshots, then brings each
 listed view to the front and saves its picture to docs/views/<view>.png
-while training goes on (and the whole window, idle and training, for the first preset).
+while training goes on (and the idle window for the first preset; the window
+mid-training is docs/make_window_screenshots.py's, under a window manager).
 """
 
 from __future__ import annotations
@@ -81,11 +82,6 @@ def shoot(preset: str, views: list[str]) -> None:
             QTest.qWait(1500)
             dock.grab().save(str(OUT / f"{name}.png"))
             print("saved", name, flush=True)
-        if preset == WINDOW_SHOT:
-            window.docks["feature_maps"].raise_()
-            QTest.qWait(1500)
-            window.grab().save(str(ROOT / "docs" / "screenshot-training.png"))
-            print("saved window", flush=True)
         window.runner.shutdown()
         window.document.replace(window.document.experiment, window.document.path)  # nothing to save
         window.close()

@@ -49,8 +49,10 @@ def shoot(width: int, height: int) -> Path:
         time.sleep(12)  # the window, then torch and the engine
         subprocess.run(["xdotool", "search", "--name", "CNN-RNN Playground", "windowactivate", "--sync"],
                        env=env, check=False, timeout=20)
+        subprocess.run(["xdotool", "key", "Escape"], env=env, check=True, timeout=20)  # the first start's tour
+        time.sleep(1)
         subprocess.run(["xdotool", "key", "F5"], env=env, check=True, timeout=20)
-        time.sleep(7)  # a few epochs: curves, filters and the timeline fill in
+        time.sleep(3.5)  # mid-run: curves, filters and the timeline filling in
         subprocess.run(["import", "-window", "root", str(out)], env=env, check=True, timeout=60)
         subprocess.run(["wmctrl", "-c", "CNN-RNN Playground"], env=env, check=False, timeout=20)
         app.wait(timeout=20)

@@ -59,8 +59,9 @@ class DockLayout(QObject):
         self.arrange()
 
     def set_view_actions(self, actions: Sequence[QAction]) -> None:
-        by_title = {title: name for name, title in VIEW_DOCKS}
-        self.view_actions = {by_title[a.text()]: a for a in actions if a.text() in by_title}
+        """View ▸ Live views' actions (object names "show_<dock>_view"), whose texts the fit marks."""
+        names = {f"show_{name}_view": name for name, _ in VIEW_DOCKS}
+        self.view_actions = {names[a.objectName()]: a for a in actions if a.objectName() in names}
 
     def fit_views(self, needs: dict[str, str | None]) -> None:
         """Hide the views that cannot apply (``needs[name]`` says what they are
@@ -68,6 +69,7 @@ class DockLayout(QObject):
         what changed since the last fit moves, so a view the user opened from
         View ▸ Live views stays open while the model keeps its kind."""
         titles = dict(VIEW_DOCKS)
+        hidden_before = set(self._auto_hidden)
         front_hidden = False  # the tab in front went: bring the first view left forward
         for name, need in needs.items():
             action = self.view_actions.get(name)
@@ -90,8 +92,9 @@ class DockLayout(QObject):
                          None)
             if first is not None:
                 first.raise_()
-        app_settings().setValue(AUTO_HIDDEN_KEY, sorted(self._auto_hidden))
-        QTimer.singleShot(0, self.tidy_tab_bars)
+        if self._auto_hidden != hidden_before:  # not a settings write for every edit of the model
+            app_settings().setValue(AUTO_HIDDEN_KEY, sorted(self._auto_hidden))
+            QTimer.singleShot(0, self.tidy_tab_bars)
 
     def view_shown_by_user(self, name: str) -> None:
         """View ▸ Live views opened ``name``: it stays until the model changes kind."""

@@ -100,7 +100,7 @@ class LossCurves(QWidget):
         for plot in (self.loss_plot, self.metric_plot):
             # The legend sits in the title row, one line, beside a left-aligned
             # title: inside the plot it covered the newest points at the right edge.
-            legend = plot.addLegend(colCount=3, labelTextColor=pal.TEXT, brush=None, pen=None,
+            legend = plot.addLegend(colCount=LEGEND_COLUMNS, labelTextColor=pal.TEXT, brush=None, pen=None,
                                     verSpacing=0, horSpacing=10, labelTextSize="8pt")
             legend.layout.setContentsMargins(0, 0, 0, 0)
             legend.setParentItem(plot)

@@ -134,8 +134,6 @@ class TrainingPanel(QWidget):
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.progress.setFormat("Not started")
-        self.progress.setFixedWidth(300)
-        self.progress.setToolTip("Where the run is: epoch and step")
         self.progress_label.setText(" ")
 
     # --- internals ------------------------------------------------------------

@@ -128,16 +128,13 @@ class GradientThroughTime(RecurrentView):
         return found
 
     def _draw_snapshot(self, snapshot) -> None:
-        measured_at = snapshot.step
         norms_by_layer = snapshot.grad_through_time
-        if not norms_by_layer:  # none measured in this snapshot: the latest one before it
-            latest = self._measured_by(snapshot.step)
+        latest = {} if norms_by_layer else self._measured_by(snapshot.step)  # none measured here: the last one
+        if latest:
             norms_by_layer = {layer: norms for layer, (_, norms) in latest.items()}
-            measured_at = {layer: s for layer, (s, _) in latest.items()}
         self.picker.set_layers({i: layer_title(i, snapshot.gates.get(i), self.layer_types) for i in norms_by_layer})
         layer = self.picker.layer()
-        if isinstance(measured_at, dict):
-            measured_at = measured_at.get(layer, snapshot.step)
+        measured_at = latest[layer][0] if layer in latest else snapshot.step
         if layer is None or layer not in norms_by_layer:
             for curve in (*self.fading_curves, self.current_curve):
                 curve.setData([], [])

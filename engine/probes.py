@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import torch
@@ -42,14 +42,21 @@ class ProbeSettings:
     # Not a snapshot probe: a Predictions event after each epoch's evaluation.
     predictions: bool = True
     n_probes: int = 8
-    # At most one snapshot per this many seconds (of training time)...
+    # A snapshot when this many seconds (of training time) have passed since
+    # the last one...
     min_interval: float = 0.1
-    # ...and never more than this fraction of the training time so far.
+    # ...or when 1/spread of the run's steps have: a run of a few seconds
+    # still gets ~spread snapshots from its start (0: the time rule only)...
+    spread: int = 64
+    # ...but never more than this fraction of the training time so far.
     budget: float = 0.05
     # The gradient-through-time probe (a backward pass through the unrolled
     # net: 20 ms of a copy-memory LSTM's 25 ms snapshot) at most this often;
     # the snapshots between carry none, and the view keeps the last one.
     gradient_interval: float = 1.0
+    # Weight and gradient histograms (most of a digits CNN's snapshot cost) at
+    # most this often; the Histograms view shows the latest one measured.
+    histogram_interval: float = 0.25
 
     @property
     def any(self) -> bool:
@@ -64,23 +71,31 @@ class ProbeSettings:
 class ProbeClock:
     """Decides when a snapshot is due and keeps account of their cost."""
 
-    def __init__(self, settings: ProbeSettings) -> None:
+    def __init__(self, settings: ProbeSettings, total_steps: int = 0) -> None:
         self.settings = settings
         self.spent = 0.0
         self.last = -float("inf")
+        self.last_step = -(10 ** 9)
         self.last_gradient = -float("inf")
+        self.last_histogram = -float("inf")
+        self.every = total_steps / settings.spread if settings.spread > 0 and total_steps > 0 else float("inf")
 
-    def due(self, elapsed: float) -> bool:
+    def due(self, elapsed: float, step: int = 0) -> bool:
         s = self.settings
-        return (s.any and elapsed - self.last >= s.min_interval
-                and self.spent <= s.budget * max(elapsed, 1e-9))
+        waited = elapsed - self.last >= s.min_interval or step - self.last_step >= self.every
+        return s.any and waited and self.spent <= s.budget * max(elapsed, 1e-9)
 
     def gradient_due(self, elapsed: float) -> bool:
         return elapsed - self.last_gradient >= self.settings.gradient_interval
 
-    def record(self, elapsed: float, cost: float) -> None:
+    def histogram_due(self, elapsed: float) -> bool:
+        return elapsed - self.last_histogram >= self.settings.histogram_interval
+
+    def record(self, elapsed: float, cost: float, step: int = 0, *, charged: bool = True) -> None:
         self.last = elapsed
-        self.spent += cost
+        self.last_step = step
+        if charged:
+            self.spent += cost
 
     def charge(self, cost: float) -> None:
         """Other probing work (predictions) that counts against the budget."""
@@ -225,14 +240,24 @@ def _numpy(t: torch.Tensor) -> np.ndarray:
 
 def timed_snapshot(model: Stack, probe_x: torch.Tensor, clock: ProbeClock, elapsed: float,
                    step: int, epoch: int, final: bool = False, **kwargs) -> Snapshot:
-    """A snapshot, its cost recorded; the gradient probe only when its own,
-    slower clock says so (and always in the last snapshot of a run)."""
+    """A snapshot, its cost recorded; the gradient and histogram probes only
+    when their own, slower clocks say so (and always in the first and the last
+    snapshot of a run). The one before the first step is not charged to the
+    budget: it is part of starting, and its cold caches would otherwise hold
+    back the snapshots of a short run's first second."""
+    first = clock.last == -float("inf")
     if kwargs.get("gradient_batch") is not None:
         if final or clock.gradient_due(elapsed):
             clock.last_gradient = elapsed
         else:
             kwargs = {**kwargs, "gradient_batch": None}
+    settings = clock.settings
+    if settings.histograms:
+        if first or final or clock.histogram_due(elapsed):
+            clock.last_histogram = elapsed
+        else:
+            settings = replace(settings, histograms=False)
     start = time.perf_counter()
-    snap = take_snapshot(model, probe_x, clock.settings, step, epoch, **kwargs)
-    clock.record(elapsed, time.perf_counter() - start)
+    snap = take_snapshot(model, probe_x, settings, step, epoch, **kwargs)
+    clock.record(elapsed, time.perf_counter() - start, step, charged=not first)
     return snap

@@ -161,7 +161,7 @@ def train(experiment: Experiment, *, control: TrainingControl | None = None,
     order_rng = torch.Generator().manual_seed(t.seed)
     probe_index = choose_probes(bundle.y_val, probes.n_probes)
     probe_x = x_val[probe_index.to(dev)]
-    clock = ProbeClock(probes)
+    clock = ProbeClock(probes, epochs * steps_per_epoch)
     probe_kw = {"classification": objective.classification,
                 "gradient_batch": GradientBatch(x_val[:GRADIENT_SAMPLES], y_val[:GRADIENT_SAMPLES], objective.loss)}
     n_params = sum(p.numel() for p in model.parameters())
@@ -225,7 +225,7 @@ def train(experiment: Experiment, *, control: TrainingControl | None = None,
             elapsed += spent
             yield StepDone(step, epoch, loss_value, optimizer.param_groups[0]["lr"], elapsed,
                            seen / max(elapsed, 1e-9))
-            if clock.due(elapsed):
+            if clock.due(elapsed, step):
                 yield timed_snapshot(model, probe_x, clock, elapsed, step, epoch, **probe_kw)
         if stopped or diverged:
             break

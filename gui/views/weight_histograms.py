@@ -56,6 +56,9 @@ class WeightHistograms(ViewPanel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.history: dict[tuple[str, int], deque] = {}  # (kind, layer) → (step, quantiles) per snapshot
+        # (kind, layer) → (step, Histogram): histograms come in some snapshots
+        # only (ProbeSettings.histogram_interval); the others show the latest.
+        self.measured: dict[tuple[str, int], deque] = {}
         self.layer_names: dict[int, str] = {}
         self.layer_picker = QComboBox()
         self.layer_picker.setToolTip("Layer (index in the model) whose parameters are shown")
@@ -158,6 +161,7 @@ class WeightHistograms(ViewPanel):
                 # A snapshot scrubbed back to on the timeline is already in the history.
                 if not buffer or snapshot.step > buffer[-1][0]:
                     buffer.append((snapshot.step, np.asarray(histogram.quantiles, np.float64)))
+                    self.measured.setdefault((kind, layer), deque(maxlen=HISTORY)).append((snapshot.step, histogram))
         layers = sorted({layer for _, layer in self.history})
         if [self.layer_picker.itemData(i) for i in range(self.layer_picker.count())] != layers:
             current = self.layer
@@ -175,8 +179,14 @@ class WeightHistograms(ViewPanel):
         self.redraw()
 
     # --- drawing ----------------------------------------------------------------------
+    def measured_by(self, kind: str, layer: int, step: int):
+        """The latest (step, histogram) measured at or before ``step``, or None."""
+        earlier = [item for item in self.measured.get((kind, layer), ()) if item[0] <= step]
+        return earlier[-1] if earlier else None
+
     def _clear(self) -> None:
         self.history.clear()
+        self.measured.clear()
         self.layer_picker.blockSignals(True)
         self.layer_picker.clear()
         self.layer_picker.blockSignals(False)
@@ -192,6 +202,11 @@ class WeightHistograms(ViewPanel):
         layer = self.layer
         buffer = self.history.get((self.kind, layer))
         histogram = (snapshot.grad_histograms if self.kind == "gradients" else snapshot.weight_histograms).get(layer)
+        measured_at = snapshot.step
+        if histogram is None and layer is not None:
+            latest = self.measured_by(self.kind, layer, snapshot.step)
+            if latest is not None:
+                measured_at, histogram = latest
         if not buffer:
             self.caption.setText(f"No {self.kind} yet" + (" (before the first step)." if self.kind == "gradients"
                                                           else "."))
@@ -214,7 +229,12 @@ class WeightHistograms(ViewPanel):
         ticks = [symlog_ticks(c, float(quantiles.min()), float(quantiles.max())), []] if c else None
         self.histogram_plot.getAxis("bottom").setTicks(ticks)
         self.distribution_plot.getAxis("left").setTicks(ticks)
-        where = f"step {snapshot.step}" if histogram is not None else f"no histogram at step {snapshot.step}"
+        if histogram is None:
+            where = f"no histogram by step {snapshot.step}"
+        elif measured_at == snapshot.step:
+            where = f"step {snapshot.step}"
+        else:
+            where = f"step {measured_at}, the latest measured by step {snapshot.step}"
         median = quantiles[-1, 3]
         self.caption.setText(f"{self.layer_picker.currentText()} {self.kind}: {where}; "
                              f"{len(steps)} snapshots over time, latest median {median:.3g}, "
@@ -233,9 +253,8 @@ class WeightHistograms(ViewPanel):
         table = np.column_stack([[s for s, _ in buffer], np.array([q for _, q in buffer])])
         data = {"step_and_quantiles_0_5_25_50_75_95_100": table}
         snapshot = self.snapshot
-        histograms = {} if snapshot is None else (
-            snapshot.grad_histograms if self.kind == "gradients" else snapshot.weight_histograms)
-        if self.layer in histograms:
-            h = histograms[self.layer]
+        latest = None if snapshot is None else self.measured_by(self.kind, self.layer, snapshot.step)
+        if latest is not None:
+            h = latest[1]
             data["bin_left_right_count"] = np.column_stack([h.edges[:-1], h.edges[1:], h.counts])
         return data

@@ -23,7 +23,7 @@ def experiment(layers, dataset="digits", options=None):
 
 def short_run(exp) -> tuple[RunStarted, Snapshot]:
     # min_interval=10 s: the snapshots before the first step and after the last only.
-    events = list(train(exp, probes=ProbeSettings(min_interval=10.0, n_probes=4, predictions=False)))
+    events = list(train(exp, probes=ProbeSettings(min_interval=10.0, spread=0, n_probes=4, predictions=False)))
     return events[0], [e for e in events if isinstance(e, Snapshot)][-1]
 
 

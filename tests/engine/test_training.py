@@ -207,7 +207,7 @@ def test_predictions_after_each_epoch_match_the_sample_set():
 def test_per_step_predictions_count_only_scored_steps():
     exp = experiment([{"type": "GRU", "hidden_size": 8, "output": "all"}, {"type": "Linear"}], "copy_memory",
                      {"n_samples": 300, "length": 10})
-    events = list(train(exp, probes=ProbeSettings(min_interval=10.0)))
+    events = list(train(exp, probes=ProbeSettings(min_interval=10.0, spread=0)))
     started, preds = events[0], [e for e in events if isinstance(e, Predictions)][-1]
     targets = started.sample_targets
     assert preds.predicted.shape == targets.shape and preds.confidence.shape == targets.shape
@@ -217,7 +217,7 @@ def test_per_step_predictions_count_only_scored_steps():
 
 
 def test_regression_predictions_are_values():
-    events = list(train(experiment(GRU, "sine"), probes=ProbeSettings(min_interval=10.0)))
+    events = list(train(experiment(GRU, "sine"), probes=ProbeSettings(min_interval=10.0, spread=0)))
     preds = [e for e in events if isinstance(e, Predictions)][-1]
     assert preds.predicted.shape == events[0].sample_targets.shape
     assert preds.confidence is None and preds.confusion is None
@@ -230,7 +230,7 @@ def test_without_probes_no_snapshots_and_no_predictions():
 
 def test_recurrent_snapshot_from_a_real_run_fills_every_field():
     exp = experiment([{"type": "LSTM", "hidden_size": 8}, {"type": "Linear"}], "motif")
-    events = list(train(exp, probes=ProbeSettings(min_interval=10.0, n_probes=4)))  # first and last only
+    events = list(train(exp, probes=ProbeSettings(min_interval=10.0, spread=0, n_probes=4)))  # first and last only
     started = events[0]
     last = [e for e in events if isinstance(e, Snapshot)][-1]
     steps = started.info.input_shape[0]
@@ -290,6 +290,71 @@ def test_the_slow_gradient_probe_keeps_its_own_clock_first_and_last_included():
     every = [e for e in train(exp, probes=ProbeSettings(min_interval=0.0, budget=1.0, gradient_interval=0.0))
              if isinstance(e, Snapshot)]
     assert all(s.grad_through_time for s in every)
+
+
+def test_the_clock_spreads_snapshots_over_a_short_run_from_its_start():
+    """A run of a few hundred fast steps still gets ~``spread`` snapshots,
+    evenly over its steps from the first (the 0.1 s rule alone gave a
+    two-second run its first snapshot after a third of it)."""
+    from engine.probes import ProbeClock
+
+    clock = ProbeClock(ProbeSettings(), total_steps=640)
+    taken = []
+    for step in range(1, 641):
+        elapsed = step * 0.002  # 2 ms steps: 1.3 s of training
+        if clock.due(elapsed, step):
+            taken.append(step)
+            clock.record(elapsed, 0.0001, step)  # cheap snapshots: the budget does not bind
+    assert 60 <= len(taken) <= 66
+    assert taken[0] <= 10 and max(np.diff(taken)) <= 10
+    # Within the budget: expensive snapshots are thinned, never over 5 % of the time.
+    clock = ProbeClock(ProbeSettings(), total_steps=640)
+    for step in range(1, 641):
+        elapsed = step * 0.002
+        if clock.due(elapsed, step):
+            clock.record(elapsed, 0.005, step)
+    assert clock.spent <= 0.05 * 640 * 0.002 + 0.005
+    # spread=0: the time rule only.
+    clock = ProbeClock(ProbeSettings(spread=0), total_steps=640)
+    clock.record(0.0, 0.0, 0)
+    assert not clock.due(0.05, 50) and clock.due(0.1, 50)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_short_real_run_keeps_about_fifty_snapshots_within_its_budget(threads):
+    """The default digits CNN (≈2 s of training) with the GUI's default probe
+    settings: snapshots all along, the costly histograms on their own clock,
+    probing within its 5 % budget (the first snapshot, before training, aside)."""
+    import torch
+
+    from engine import probes as probe_module
+    from engine.presets import load_preset
+
+    clocks = []
+
+    class Watched(probe_module.ProbeClock):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            clocks.append(self)
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("engine.training.ProbeClock", Watched)
+            events = list(train(load_preset("digits_cnn"), probes=ProbeSettings()))
+    finally:
+        torch.set_num_threads(before)
+    snapshots = [e for e in events if isinstance(e, Snapshot)]
+    last = [e for e in events if isinstance(e, StepDone)][-1]
+    steps = [s.step for s in snapshots]
+    # ~64 on a quiet machine; the budget thins them on a busy one.
+    assert len(snapshots) >= 40, steps
+    assert steps[1] <= last.step // 10  # from the start, not only at the end
+    with_histograms = [s for s in snapshots if s.weight_histograms]
+    assert snapshots[0].weight_histograms and snapshots[-1].weight_histograms
+    assert 3 <= len(with_histograms) < len(snapshots)
+    assert clocks[0].spent <= 0.06 * last.elapsed + 0.01
 
 
 def test_histograms_match_numpy_on_ties_and_constants():

@@ -284,6 +284,22 @@ def test_histograms_accumulate_one_point_per_snapshot(qtbot):
     assert spread.min() > 0.5
 
 
+def test_a_snapshot_without_histograms_shows_the_latest_measured(qtbot):
+    """Histograms come in some snapshots only (their own, slower clock): the
+    ones between show the latest measured before them, and say which step."""
+    view = make_view(qtbot, WeightHistograms, hand_run())
+    view.show_snapshot(synthetic_snapshot(10, 0.1))
+    view.show_snapshot(synthetic_snapshot(20, 0.2))
+    view.show_snapshot(Snapshot(25, 1))  # between two histograms
+    _, counts = view.histogram_curve.getData()
+    assert counts is not None and counts.sum() == 500
+    assert "step 20, the latest measured by step 25" in view.caption.text()
+    assert view.points() == 2  # no point for a snapshot that measured nothing
+    assert view.export_data()["bin_left_right_count"][:, 2].sum() == 500
+    view.show_snapshot(synthetic_snapshot(30, 0.3))
+    assert "step 30;" in view.caption.text()
+
+
 def test_histogram_legend_sits_above_the_plots_which_go_side_by_side_when_wide(qtbot):
     view = make_view(qtbot, WeightHistograms, hand_run())
     view.resize(820, 380)

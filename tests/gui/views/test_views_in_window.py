@@ -37,6 +37,23 @@ def bring_forward(qtbot, window, name: str):
     return view
 
 
+def test_a_default_run_leaves_snapshots_all_along_its_timeline(qtbot):
+    """The complaint: a 600-step run kept 5 snapshots (0, 359, 444, 560,
+    600), so "classes pull apart" showed only as before and after. The
+    preset's own 25 epochs, through the training process and the store."""
+    window = train_preset(qtbot, "digits_cnn", epochs=25)
+    steps = [s.step for s in window.views.store.snapshots]
+    total = window.runner.run_info.epochs * window.runner.run_info.steps_per_epoch
+    assert len(steps) >= 40, steps  # ~64 on a quiet machine, within the 5 % probing budget
+    assert steps[0] == 0 and steps[-1] == total and steps[1] <= total // 10
+    assert max(b - a for a, b in zip(steps, steps[1:], strict=False)) <= total // 5
+    histograms = bring_forward(qtbot, window, "histograms")
+    window.views.show_index(len(steps) // 2)  # scrubbed to the middle: a histogram is still drawn
+    qtbot.waitUntil(lambda: histograms.snapshot is window.views.store.snapshots[len(steps) // 2])
+    _, counts = histograms.histogram_curve.getData()
+    assert counts is not None and counts.sum() > 0
+
+
 def test_cnn_views_fill_during_a_real_run(qtbot):
     window = train_preset(qtbot, "digits_cnn", epochs=2)
     hub = window.views

@@ -37,6 +37,8 @@ def save_onnx(path: Path, prepared: PreparedModel) -> None:
         except ImportError as exc:  # a package the exporter needs beyond the two we check
             raise ExportError(f"ONNX export needs a missing package ({exc}); "
                               f"pip install \"cnn-rnn-playground[onnx]\"") from None
+        except OSError as exc:  # the exporter's own write: a full disk, a quota
+            raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
         except Exception as exc:
             text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ExportError(f"ONNX export failed: {text}") from None

@@ -328,3 +328,39 @@ def test_kinds_are_the_documented_ones():
     readme = (ROOT / "README.md").read_text()
     assert "--export" in readme and all(kind in readme for kind in KINDS)
     json.dumps({k: v for k, v in KINDS.items()})  # plain data
+
+
+_FULL_DISK = r"""
+import resource, signal, sys
+from pathlib import Path
+from engine.export import ExportError, export_model
+from engine.experiment_file import load_experiment
+from engine.presets import PRESETS_DIR
+kind, target = sys.argv[1], Path(sys.argv[2])
+experiment = load_experiment(PRESETS_DIR / "digits_cnn.json")
+# A real short write, not a stand-in: no file may grow past 512 bytes, and a
+# write that would fails with EFBIG (the signal that would kill us ignored).
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (512, resource.RLIM_INFINITY))
+try:
+    export_model(kind, experiment, target)
+except ExportError as exc:
+    print("REFUSED:", exc)
+else:
+    print("WROTE")
+"""
+
+
+@pytest.mark.parametrize("kind", [k for k in KINDS if k != "onnx" or not onnx_missing()])
+def test_an_export_onto_a_full_disk_says_so_and_keeps_the_old_file(tmp_path, kind):
+    """Every model export, the ONNX one included (its writer is torch's and
+    onnx's, not ours), when the disk fills mid-write: a message naming the
+    file, the old export whole, no temporary file beside it."""
+    target = tmp_path / f"model.{kind}"
+    target.write_bytes(b"the old export")
+    done = subprocess.run([sys.executable, "-c", _FULL_DISK, kind, str(target)], capture_output=True, text=True,
+                          timeout=300, cwd=Path(__file__).resolve().parents[2])
+    assert "REFUSED:" in done.stdout, done.stdout + done.stderr
+    assert f"cannot write {target}: File too large" in done.stdout
+    assert target.read_bytes() == b"the old export"
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]

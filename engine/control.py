@@ -30,11 +30,11 @@ class TrainingControl:
             self._steps_allowed = 0
             self._cond.notify_all()
 
-    def step(self) -> None:
-        """Run one batch, then stay paused (pauses first if running)."""
+    def step(self, count: int = 1) -> None:
+        """Run ``count`` batches, then stay paused (pauses first if running)."""
         with self._cond:
             self._paused = True
-            self._steps_allowed += 1
+            self._steps_allowed += max(1, int(count))
             self._cond.notify_all()
 
     def stop(self) -> None:

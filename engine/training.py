@@ -188,6 +188,10 @@ def train(experiment: Experiment, *, control: TrainingControl | None = None,
         loss_sum, metric_sum, metric_n = 0.0, torch.zeros((), device=dev), 0
         for start in range(0, n_train, t.batch_size):
             if control.must_wait():
+                if probes.any and clock.last_step != step:
+                    # Coming to rest (Pause, or the end of a Step): the views
+                    # show the model as it now is, not as it was a few steps ago.
+                    yield timed_snapshot(model, probe_x, clock, elapsed, step, epoch, **probe_kw)
                 yield Paused(step)
             if not control.wait():
                 stopped = True

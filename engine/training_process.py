@@ -13,7 +13,7 @@ another, so only the first Train of a session pays for its start-up (and
 ``engine.process_pool.prestart`` pays it early, in the background). Protocol:
 
 - parent → child, on a Pipe: ``("run", run_id, experiment, epochs, probes,
-  paused, initial_weights)``, ``("pause",)``, ``("resume",)``, ``("step",)``, ``("stop",)``,
+  paused, initial_weights)``, ``("pause",)``, ``("resume",)``, ``("step", count)``, ``("stop",)``,
   ``("lr", value)``, ``("quit",)``. A listener thread in the child applies
   control messages to the current run's TrainingControl at once, so pause
   and stop act between batches exactly as in-process.
@@ -121,7 +121,7 @@ def apply_command(control: Any, message: tuple) -> None:
     elif kind == "resume":
         control.resume()
     elif kind == "step":
-        control.step()
+        control.step(message[1] if len(message) > 1 else 1)
     elif kind == "stop":
         control.stop()
     elif kind == "lr":
@@ -302,9 +302,9 @@ class RemoteControl:
         self._mirror.resume()
         self._process.send(("resume",))
 
-    def step(self) -> None:
-        self._mirror.step()
-        self._process.send(("step",))
+    def step(self, count: int = 1) -> None:
+        self._mirror.step(count)
+        self._process.send(("step", max(1, int(count))))
 
     def stop(self) -> None:
         self._mirror.stop()

@@ -224,10 +224,10 @@ class TrainingRunner(QObject):
             if self._state == PAUSED:
                 self._set_state(RUNNING)
 
-    def step(self) -> None:
-        """One batch, then paused (pauses a running run first)."""
+    def step(self, count: int = 1) -> None:
+        """``count`` batches, then paused (pauses a running run first)."""
         if self._control is not None and self._state in (STARTING, RUNNING, PAUSED):
-            self._control.step()
+            self._control.step(count)
 
     def stop(self) -> None:
         if self._control is not None and self.is_active:

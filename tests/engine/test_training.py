@@ -94,13 +94,13 @@ def test_learning_rate_change_applies_to_the_next_step():
 class Consumer:
     """Runs the generator on a worker thread, as the GUI does."""
 
-    def __init__(self, exp, control):
+    def __init__(self, exp, control, probes=None):
         self.events: queue.Queue = queue.Queue()
-        self.thread = threading.Thread(target=self._run, args=(exp, control), daemon=True)
+        self.thread = threading.Thread(target=self._run, args=(exp, control, probes), daemon=True)
         self.thread.start()
 
-    def _run(self, exp, control):
-        for event in train(exp, control=control):
+    def _run(self, exp, control, probes):
+        for event in train(exp, control=control, probes=probes):
             self.events.put(event)
 
     def next_of(self, kind, timeout=30):
@@ -132,6 +132,25 @@ def test_pause_single_step_resume_and_stop_between_batches():
     assert finished.stopped and not finished.diverged
     run.thread.join(10)
     assert not run.thread.is_alive()
+
+
+def test_a_run_coming_to_rest_sends_a_snapshot_of_where_it_is():
+    """Step three batches while paused: the views must show the model after
+    them, even when no snapshot was due by the clock (here: none would be)."""
+    control = TrainingControl()
+    control.pause()
+    run = Consumer(experiment(CNN, epochs=50), control, ProbeSettings(min_interval=3600.0, spread=0))
+    assert run.next_of(Snapshot).step == 0
+    assert run.next_of(Paused).step == 0
+    control.step(3)
+    events = []
+    while not events or not isinstance(events[-1], Paused) or events[-1].step < 3:
+        events.append(run.events.get(timeout=30))
+    snapshots = [e for e in events if isinstance(e, Snapshot)]
+    assert [s.step for s in snapshots] == [3] and events[-2] is snapshots[0]
+    control.stop()
+    run.next_of(Finished)
+    run.thread.join(10)
 
 
 def test_stop_while_paused_wakes_the_generator():

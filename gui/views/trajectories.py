@@ -6,11 +6,29 @@ PCA is fitted on the current states of all probes. The basis comes from
 the eigenvectors of the H×H covariance, not an SVD of the (P·T, H) states:
 measured here 1.2 ms against 11 ms for 8×64 steps of 128 units (7 ms against
 111 ms for 8×500 of 256), cheap enough to refit on every snapshot, which
-arrive at most every 0.1 s. Each new basis is sign-aligned with the last so
-the picture does not flip between snapshots.
+arrive at most every 0.1 s.
+
+A refit alone makes the picture jump: when the top two eigenvalues cross
+the axes swap, and when the plane turns the paths spin, though the states
+barely moved. So the projection is chosen in the view, and named in its
+caption:
+
+- *aligned between snapshots* (the default): each new top-2 plane is turned
+  onto the last one by an orthogonal Procrustes step (the 2×2 orthogonal R
+  closest to carrying the new components onto the old, from an SVD of
+  old·newᵀ), which undoes swaps, sign flips and turns within the plane;
+- *fixed basis*: the basis (mean and components) of the snapshot shown when
+  it is chosen, or of the first one with states, is kept for the rest of the
+  run, so whatever moves on the plot is the states, nothing else.
+
+Either way the axis labels give the share of the current states' variance
+along each axis drawn (after alignment, or in the fixed basis), not the
+eigenvalues of a fit. Each layer keeps its own basis; a new run forgets them.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
@@ -27,24 +45,56 @@ from gui.views.recurrent_view import RecurrentView
 CLASS_COLOURS = pal.SERIES
 BY_CLASS, BY_TIME = "class", "time"
 TIME_SHADES = 16
+ALIGNED, FIXED = "aligned between snapshots", "fixed basis"
 
 
 def pca_basis(states: np.ndarray, previous: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(mean (H,), components (2, H), share of variance (2,)) of ``states`` (N, H)."""
+    """(mean (H,), components (2, H), share of variance (2,)) of ``states`` (N, H);
+    with ``previous`` components (2, H), the new ones are aligned to them (``aligned``)."""
     x = states.astype(np.float64)
     mean = x.mean(axis=0)
     x = x - mean
-    values, vectors = np.linalg.eigh(x.T @ x)  # ascending
-    order = np.argsort(values)[::-1][:2]
-    components = vectors[:, order].T
+    _, vectors = np.linalg.eigh(x.T @ x)  # ascending
+    components = vectors[:, ::-1][:, :2].T
     if components.shape[0] < 2:  # a one-unit layer: the second axis is empty
         components = np.vstack([components, np.zeros_like(components)])
-    total = float(values.clip(min=0).sum())
-    shares = np.array([max(float(values[i]), 0.0) / total if total > 0 else 0.0 for i in order] + [0.0])[:2]
     if previous is not None and previous.shape == components.shape:
-        signs = np.where(np.sum(previous * components, axis=1) < 0, -1.0, 1.0)
-        components = components * signs[:, None]
-    return mean, components, shares
+        components = aligned(components, previous)
+    return mean, components, axis_shares(x, components)
+
+
+def aligned(components: np.ndarray, previous: np.ndarray) -> np.ndarray:
+    """``components`` (2, H) turned within their plane to be closest to ``previous``:
+    R·components for the orthogonal R minimising ‖R·components − previous‖
+    (orthogonal Procrustes: R = U·Vᵀ from the SVD of previous·componentsᵀ).
+    R may swap the axes, flip their signs and turn them, never leave the plane,
+    so the picture follows the states instead of jumping when a refit
+    reorders or turns its eigenvectors."""
+    if not components[1].any():  # a one-unit layer: only the sign of the first axis is free
+        return components * (-1.0 if float(previous[0] @ components[0]) < 0 else 1.0)
+    u, _, vt = np.linalg.svd(previous @ components.T)
+    return (u @ vt) @ components
+
+
+def axis_shares(states: np.ndarray, components: np.ndarray) -> np.ndarray:
+    """Share of the total variance of ``states`` (N, H) along each row of
+    ``components`` (orthonormal, or zero): what the axis labels say."""
+    x = states - states.mean(axis=0)
+    total = float(np.einsum("nh,nh->", x, x))
+    if total <= 0:
+        return np.zeros(len(components))
+    projected = x @ components.T
+    return np.einsum("nk,nk->k", projected, projected) / total
+
+
+@dataclass
+class Basis:
+    """One layer's projection: where it was fitted, and the shares on the states last drawn."""
+
+    mean: np.ndarray  # (H,)
+    components: np.ndarray  # (2, H)
+    shares: np.ndarray  # (2,)
+    step: int  # the step of the snapshot it was fitted on
 
 
 def joined_paths(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -69,6 +119,15 @@ class HiddenStateTrajectories(RecurrentView):
         self.colour_combo.activated.connect(lambda _: self.redraw())
         self.controls.addWidget(QLabel("Colour by"))
         self.controls.addWidget(self.colour_combo)
+        self.projection_combo = QComboBox()
+        self.projection_combo.addItems([ALIGNED, FIXED])
+        self.projection_combo.setToolTip(
+            "How the states are projected to 2-D. Aligned: PCA refitted on every snapshot and turned onto "
+            "the last one, so the picture follows the states without jumping. Fixed: the PCA basis of the "
+            "snapshot shown now is kept for the rest of the run, so all motion is the states moving.")
+        self.projection_combo.activated.connect(lambda _: self._projection_chosen())
+        self.controls.addWidget(QLabel("Projection"))
+        self.controls.addWidget(self.projection_combo)
 
         self.plot_widget = pg.GraphicsLayoutWidget()
         self.plot_widget.setBackground("w")
@@ -98,8 +157,10 @@ class HiddenStateTrajectories(RecurrentView):
         self.body.addWidget(self.plot_widget)
 
         self.projected = np.zeros((0, 0, 2))  # (P, T, 2) as drawn
-        self._basis: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-        self._fitted_on: tuple[int, int, int] | None = None  # (id of states, layer, step) of the basis
+        self.bases: dict[int, Basis] = {}  # layer → its projection, kept between snapshots of a run
+        self.fixed_at: dict[int, int] = {}  # layer → step its basis was fixed at (fixed basis only)
+        self._fitted_on: dict[int, tuple[int, int]] = {}  # layer → (id of states, step) its basis was fitted on
+        self._shown: Basis | None = None  # the basis of the picture on screen
         self._legend_key: tuple | None = None
         self._clear()
 
@@ -114,6 +175,27 @@ class HiddenStateTrajectories(RecurrentView):
         self.colour_combo.setCurrentText(mode)
         self.redraw()
 
+    def projection_mode(self) -> str:
+        return self.projection_combo.currentText()
+
+    def set_projection_mode(self, mode: str) -> None:
+        """As if the user chose ``mode`` (ALIGNED or FIXED) in the Projection combo."""
+        self.projection_combo.setCurrentText(mode)
+        self._projection_chosen()
+
+    def _projection_chosen(self) -> None:
+        """Fixed: keep the basis of the picture shown (layers not shown are fixed
+        when next drawn). Aligned: refit from the next draw on, starting from
+        the basis in use so the switch itself does not jump."""
+        self.fixed_at = {}
+        layer = self.picker.layer()
+        if self.projection_mode() == FIXED:
+            if layer in self.bases and self._shown is self.bases[layer]:
+                self.fixed_at[layer] = self.bases[layer].step
+        else:
+            self._fitted_on = {}
+        self.redraw()
+
     # --- drawing ------------------------------------------------------------------------
     def set_run(self, run) -> None:
         super().set_run(run)
@@ -122,9 +204,14 @@ class HiddenStateTrajectories(RecurrentView):
         self.colour_combo.model().item(0).setEnabled(by_class)
 
     def _clear(self) -> None:
+        """A new run (or none): forget every layer's basis, and empty the plot."""
+        self.bases, self.fixed_at, self._fitted_on = {}, {}, {}
+        self._empty_plot()
+        self.caption.setText("Train a recurrent model to see its hidden states move.")
+
+    def _empty_plot(self) -> None:
         self.projected = np.zeros((0, 0, 2))
-        self._basis = None
-        self._fitted_on = None
+        self._shown = None
         self._legend_key = None
         for item in (*self.class_lines, self.time_line):
             item.setData([], [])
@@ -132,33 +219,51 @@ class HiddenStateTrajectories(RecurrentView):
             item.setData([], [])
         self.plot.setLabel("bottom", "PC 1")
         self.plot.setLabel("left", "PC 2")
-        self.caption.setText("Train a recurrent model to see its hidden states move.")
 
     def _draw_snapshot(self, snapshot) -> None:
         states_by_layer = snapshot.hidden_states
         self.picker.set_layers({i: layer_title(i, snapshot.gates.get(i), self.layer_types) for i in states_by_layer})
         layer = self.picker.layer()
         if layer is None or layer not in states_by_layer:
-            self._clear()
+            self._empty_plot()  # not _clear: a later snapshot with states keeps the run's bases
             self.caption.setText("No hidden states in this snapshot: the model has no recurrent layer.")
             return
         states = states_by_layer[layer]  # (P, T, H)
-        key = (id(states), layer, snapshot.step)
-        if key != self._fitted_on:
-            previous = self._basis[1] if self._basis is not None else None
-            self._basis = pca_basis(states.reshape(-1, states.shape[-1]), previous)
-            self._fitted_on = key
-        mean, components, shares = self._basis
-        self.projected = ((states - mean) @ components.T).astype(np.float32)
-        self.plot.setLabel("bottom", f"PC 1 ({shares[0]:.0%} of variance)")
-        self.plot.setLabel("left", f"PC 2 ({shares[1]:.0%} of variance)")
+        basis = self._basis_for(layer, states, snapshot.step)
+        self._shown = basis
+        self.projected = ((states - basis.mean) @ basis.components.T).astype(np.float32)
+        self.plot.setLabel("bottom", f"PC 1 ({basis.shares[0]:.0%} of variance)")
+        self.plot.setLabel("left", f"PC 2 ({basis.shares[1]:.0%} of variance)")
         if self.colour_mode() == BY_CLASS and is_sequence_classification(self.run):
             self._draw_by_class()
         else:
             self._draw_by_time()
         p, t = self.projected.shape[:2]
+        projection = f"fixed at step {self.fixed_at[layer]}" if layer in self.fixed_at else ALIGNED
         self.caption.setText(f"Step {snapshot.step}: {p} probe sequences of {t} steps, {states.shape[-1]} units; "
-                             "○ first step, □ last step.")
+                             f"○ first step, □ last step; PCA {projection}.")
+
+    def _basis_for(self, layer: int, states: np.ndarray, step: int) -> Basis:
+        """The layer's basis for these states: refitted (aligned with the last)
+        on a new snapshot, unless it is fixed; a redraw of the same snapshot
+        (another colouring) reuses it."""
+        flat = states.reshape(-1, states.shape[-1])
+        basis = self.bases.get(layer)
+        if basis is not None and basis.mean.shape != flat.shape[1:]:  # another width: nothing to keep
+            basis = None
+            self.fixed_at.pop(layer, None)
+        if basis is not None and layer in self.fixed_at:
+            basis.shares = axis_shares(flat.astype(np.float64), basis.components)
+            return basis
+        key = (id(states), step)
+        if basis is None or self._fitted_on.get(layer) != key:
+            previous = basis.components if basis is not None else None
+            basis = Basis(*pca_basis(flat, previous), step=step)
+            self.bases[layer] = basis
+            self._fitted_on[layer] = key
+        if self.projection_mode() == FIXED:
+            self.fixed_at[layer] = basis.step
+        return basis
 
     def _draw_by_class(self) -> None:
         labels = np.asarray(self.run.probe_targets).astype(int)
@@ -211,10 +316,13 @@ class HiddenStateTrajectories(RecurrentView):
         self.legend.addItem(self.ends, "last step")
 
     def export_data(self) -> dict[str, np.ndarray]:
-        if self.path_count() == 0 or self._basis is None:
+        basis = self._shown
+        if self.path_count() == 0 or basis is None:
             return {}
-        data = {"projected": self.projected, "components": self._basis[1].astype(np.float32),
-                "explained_variance": self._basis[2].astype(np.float32)}
+        data = {"projected": self.projected, "mean": basis.mean.astype(np.float32),
+                "components": basis.components.astype(np.float32),
+                "explained_variance": basis.shares.astype(np.float32),
+                "basis_fitted_at_step": np.array([basis.step], dtype=np.int64)}
         if self.run is not None and self.run.probe_targets is not None:
             data["probe_targets"] = np.asarray(self.run.probe_targets)
         return data

@@ -1,0 +1,294 @@
+"""The lab: two to four experiments side by side, inside, on one input.
+
+Columns (gui/lab/lab_column.py), one per experiment, train together — each
+in a training process of its own, as many at once as the machine has cores
+for beside the window (at least two), the others waiting their turn — with
+Train / Pause / Step / Stop for all (the toolbar) and for each (the column).
+Step advances every column by the same number of samples: the largest batch,
+in as many batches of each column as make it up.
+
+One shared input (gui/lab/input_strip.py) goes to every column at once, in
+the form that column's data takes (engine/lab_input.py); each model's answer
+and confidence sit in one row above the columns, so editing the input —
+shifting it, permuting its pixels, blanking a part, changing its length —
+shows the claims happen under the user's hand. Below: the loss and metric
+curves of all columns overlaid, and how far back each can use its input
+(the CNN's receptive field on the same axis as the RNN's gradient).
+
+The lab is opened on a comparison (a comparison file, the Comparison
+window's "Open as lab", ``main.py --lab COMP.json``).
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.common.task import Task
+from gui.comparison.plots import ComparisonPlots, colour
+from gui.lab.input_strip import InputStrip
+from gui.lab.lab_column import LabColumn
+
+MIN_AT_ONCE = 2  # two columns train together even where the cores say one (as comparisons do)
+
+
+def load_pool(spec, seed: int):
+    """Worker thread: the shared samples (plain form) — x, y and DataInfo."""
+    from engine import datasets
+    from engine.training import SAMPLE_LIMIT
+
+    bundle = datasets.load(spec, seed)
+    n = min(len(bundle.x_val), SAMPLE_LIMIT)
+    return bundle.x_val[:n].numpy().copy(), bundle.y_val[:n].numpy().copy(), bundle.info
+
+
+class LabWindow(QMainWindow):
+    closed = Signal()
+
+    def __init__(self, comparison, path: str | None = None, *, in_process: bool = False,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from engine.lab_file import check_columns
+
+        check_columns(len(comparison.experiments))  # LabError: two to four columns
+        self.comparison = comparison
+        self.path = path
+        self.setObjectName("lab_window")
+        self.setWindowTitle(f"{comparison.name} — Lab — CNN-RNN Playground")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+        self._waiting: list[int] = []  # columns queued by Train all until a core is free
+        self._train_epochs: int | None = None
+
+        self.columns: list[LabColumn] = []
+        for i, entry in enumerate(comparison.experiments):
+            column = LabColumn(i, entry.label, entry.experiment, colour(i), in_process=in_process)
+            column.answered.connect(self._show_answer)
+            column.changed.connect(self._on_column_changed)
+            column.runner.started.connect(lambda info, i=i: self.plots.start_experiment(i, info))
+            column.runner.stepped.connect(lambda batch, i=i: self.plots.add_steps(i, batch.steps, batch.losses))
+            column.runner.epoch_ended.connect(lambda e, i=i: self.plots.add_epoch(i, e.epoch, e.val_metric))
+            column.runner.run_ended.connect(lambda i=i: self._on_run_ended(i))
+            self.columns.append(column)
+
+        self.input = InputStrip()
+        self.input.changed.connect(self.feed_input)
+        self.answers: list[QLabel] = []
+        answers = QHBoxLayout()
+        answers.setContentsMargins(4, 0, 4, 0)
+        for column in self.columns:
+            label = QLabel()
+            label.setObjectName(f"answer_{column.index + 1}")
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.setWordWrap(True)
+            self.answers.append(label)
+            answers.addWidget(label, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        for column in self.columns:
+            self.splitter.addWidget(column)
+
+        self.plots = ComparisonPlots([e.label for e in comparison.experiments])
+        self.below = QTabWidget()
+        self.below.addTab(self.plots, "Curves")
+        self.reach = self._make_reach_plot()
+        if self.reach is not None:
+            self.below.addTab(self.reach, "How far back")
+
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.input)
+        top_layout.addLayout(answers)
+        top_layout.addWidget(self.splitter, 1)
+        body = QSplitter(Qt.Orientation.Vertical)
+        body.addWidget(top)
+        body.addWidget(self.below)
+        body.setStretchFactor(0, 3)
+        body.setStretchFactor(1, 2)
+        self.setCentralWidget(body)
+        self._make_actions()
+        self.status = QLabel()
+        self.statusBar().addWidget(self.status, 1)
+        self._show_all_answers()
+        self._update_actions()
+        self.resize(1280, 860)
+
+        # The shared samples: the first column's data, plain (engine/lab_input.py), off the GUI thread.
+        from engine.lab_input import plain_spec
+
+        first = comparison.experiments[0].experiment
+        self.source_spec = plain_spec(first.dataset)
+        self.pool_task = Task(self)
+        self.pool_task.start(load_pool, self.source_spec, first.training.seed, on_returned=self._on_pool,
+                             on_errored=lambda exc: self.input.set_failure(str(exc)))
+
+    # --- actions ----------------------------------------------------------------------
+    def _make_actions(self) -> None:
+        bar = self.addToolBar("Lab")
+        bar.setObjectName("lab_toolbar")
+        bar.setMovable(False)
+        self.actions_by_name: dict[str, QAction] = {}
+        for name, text, keys, tip, slot in (
+                ("train", "Train all", "F5", "Train every column (or resume them)", self.train_all),
+                ("pause", "Pause all", "F6", "Pause every column", self.pause_all),
+                ("step", "Step all", "F10", "Advance every column by the same number of samples", self.step_all),
+                ("stop", "Stop all", "Shift+F5", "Stop every column (their weights are kept)", self.stop_all)):
+            action = QAction(text, self)
+            action.setObjectName(f"lab_{name}")
+            action.setShortcut(QKeySequence(keys))
+            action.setToolTip(f"{tip} ({keys})")
+            action.triggered.connect(slot)
+            bar.addAction(action)
+            self.actions_by_name[name] = action
+        close = QAction("Close", self)
+        close.setShortcut(QKeySequence.StandardKey.Close)
+        close.triggered.connect(self.close)
+        self.addAction(close)
+
+    def slots(self) -> int:
+        from engine.threads import parallel_slots
+
+        return max(MIN_AT_ONCE, parallel_slots(keep_for_window=True))
+
+    def train_all(self, epochs: int | None = None) -> None:
+        """Every column trains; as many at once as there are slots, the rest in turn."""
+        self._train_epochs = epochs if isinstance(epochs, int) and not isinstance(epochs, bool) else None
+        active = sum(c.runner.is_active and c.state != "paused" for c in self.columns)
+        for column in self.columns:
+            if column.runner.is_active:
+                column.train()  # resumes a paused one
+            elif column.index not in self._waiting:
+                self._waiting.append(column.index)
+        while self._waiting and active < self.slots():
+            self.columns[self._waiting.pop(0)].train(self._train_epochs)
+            active += 1
+        self._update_actions()
+
+    def pause_all(self) -> None:
+        self._waiting.clear()
+        for column in self.columns:
+            column.pause()
+
+    def step_all(self) -> None:
+        """The same number of samples for every column: the largest batch."""
+        samples = max(c.batch_size for c in self.columns)
+        for column in self.columns:
+            column.step(max(1, round(samples / column.batch_size)))
+
+    def stop_all(self) -> None:
+        self._waiting.clear()
+        for column in self.columns:
+            column.stop()
+        self._update_actions()
+
+    def _on_run_ended(self, index: int) -> None:
+        if self._waiting:
+            self.columns[self._waiting.pop(0)].train(self._train_epochs)
+        self._update_actions()
+
+    # --- the shared input -------------------------------------------------------------
+    def _on_pool(self, result) -> None:
+        x, y, info = result
+        self.input.set_pool(x, y, info)
+
+    def feed_input(self) -> None:
+        """The edited sample to every column it fits, as that column's data gives it."""
+        from engine.lab_input import adapt, adapt_target, fits
+
+        found = self.input.current()
+        for column in self.columns:
+            reason = fits(self.source_spec, column.experiment.dataset)
+            if found is None or reason:
+                column.set_input(None, None, reason)
+                continue
+            x, y = found
+            column.set_input(adapt(x, column.experiment), adapt_target(y, column.experiment))
+
+    def _show_answer(self, index: int) -> None:
+        column, label = self.columns[index], self.answers[index]
+        head = f"<b style='color:{column.colour}'>{escape(column.label)}</b>: "
+        answer = column.answer
+        if column.input_reason:
+            label.setText(head + "<i>the shared input does not apply</i>")
+        elif answer is None:
+            label.setText(head + ("<i>not trained yet</i>" if column.weights is None else "<i>…</i>"))
+        else:
+            mark = {True: " <span style='color:#2ca02c'>✓</span>", False: " <span style='color:#d62728'>✗</span>",
+                    None: ""}[answer.correct]
+            label.setText(head + escape(answer.text) + mark)
+        label.setToolTip(f"What {column.label} answers for the shared input, with the step its weights are from "
+                         f"(step {column.weights_step:,})" if column.weights is not None else "")
+
+    def _show_all_answers(self) -> None:
+        for i in range(len(self.columns)):
+            self._show_answer(i)
+
+    # --- below the columns ---------------------------------------------------------------
+    def _make_reach_plot(self):
+        try:
+            from gui.lab.reach_plot import SharedReachPlot
+        except ImportError:
+            return None
+        return SharedReachPlot()
+
+    def _update_reach(self) -> None:
+        if self.reach is None:
+            return
+        from gui.lab.reach_plot import ReachColumn
+
+        self.reach.set_columns([ReachColumn(c.label, _rgb(c.colour), c.experiment,
+                                            None if c.gradient is None else c.gradient[1],
+                                            None if c.gradient is None else c.gradient[0]) for c in self.columns])
+
+    # --- state ----------------------------------------------------------------------------
+    def _on_column_changed(self, index: int) -> None:
+        self._update_actions()
+        if self.reach is not None and self.columns[index].gradient is not None:
+            self._update_reach()
+
+    def _update_actions(self) -> None:
+        states = [c.state for c in self.columns]
+        active = [c.runner.is_active for c in self.columns]
+        self.actions_by_name["pause"].setEnabled(any(s in ("running", "starting") for s in states))
+        self.actions_by_name["stop"].setEnabled(any(active) or bool(self._waiting))
+        self.actions_by_name["train"].setEnabled(not all(a and s != "paused" for a, s in zip(active, states,
+                                                                                              strict=True)))
+        training = sum(s in ("running", "starting") for s in states)
+        waiting = len(self._waiting)
+        parts = [f"{training} of {len(self.columns)} columns training"]
+        if waiting:
+            parts.append(f"{waiting} waiting for a free core")
+        if hasattr(self, "status"):
+            self.status.setText(" · ".join(parts))
+
+    def shutdown(self, timeout_ms: int = 10_000) -> bool:
+        self._waiting.clear()
+        self.pool_task.shutdown(timeout_ms)
+        return all([column.shutdown(timeout_ms) for column in self.columns])
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if any(c.runner.is_active for c in self.columns):
+            answer = QMessageBox.question(self, "Close the lab",
+                                          "Columns are still training. Stop them and close the lab?")
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        self.shutdown()
+        self.closed.emit()
+        super().closeEvent(event)
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    value = hex_colour.lstrip("#")
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)

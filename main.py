@@ -1,4 +1,5 @@
-"""Entry point: the app by default; --headless, --summary, --list-presets for scripts."""
+"""Entry point: the app by default (--lab COMP.json: with that comparison in
+the lab); --headless, --summary, --list-presets for scripts."""
 
 from __future__ import annotations
 
@@ -15,6 +16,11 @@ def main(argv: list[str] | None = None) -> int:
 
     if wants_cli(argv):
         return cli_main(argv)
+    if argv[:1] == ["--lab"] and len(argv) == 2:  # the lab window over the main window
+        from engine.preset_paths import builtin_or_given
+        from gui.app import run_app
+
+        return run_app(None, lab=builtin_or_given(argv[1]))
     if len(argv) > 1 or (argv and argv[0].startswith("-")):
         return cli_main(argv)  # lets argparse explain the mistake
     from engine.preset_paths import builtin_or_given

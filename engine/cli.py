@@ -29,6 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Build, train and watch small CNNs and RNNs. Without options, opens the app.")
     p.add_argument("file", nargs="?", help="experiment or comparison file (.json) to open, summarise or train")
     p.add_argument("--list-presets", action="store_true", help="list the built-in presets and exit")
+    p.add_argument("--lab", metavar="COMP.json",
+                   help="open this comparison (or a saved lab) in the lab window: its experiments side by side, "
+                        "each column's insides on one shared input (the window; a built-in's name will do)")
     p.add_argument("--summary", action="store_true",
                    help="print the layer table of FILE (shapes, parameters, receptive field) and exit; "
                    "for a comparison, each experiment's table and what it will compare")

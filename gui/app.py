@@ -44,8 +44,9 @@ def install_garbage_collector(app: QApplication) -> GuiGarbageCollector:
     return collector if collector is not None else GuiGarbageCollector(app)
 
 
-def run_app(path: str | None = None) -> int:
-    """Open ``path`` (or the default preset) in the main window; returns the exit code.
+def run_app(path: str | None = None, lab: str | None = None) -> int:
+    """Open ``path`` (or the default preset) in the main window, and the
+    comparison or lab file ``lab`` in the lab over it; returns the exit code.
 
     A file that cannot be opened is reported in a message and the default
     preset opens instead."""
@@ -55,7 +56,7 @@ def run_app(path: str | None = None) -> int:
     from engine import process_pool
     from gui.shell.main_window import MainWindow  # after the QApplication: pyqtgraph reads its settings then
 
-    window = MainWindow(path)
+    window = MainWindow(path, lab_path=lab)
     window.show()
     # The training process imports torch in the background while the user
     # looks at the window, so the first Train starts at once — after the

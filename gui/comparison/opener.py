@@ -37,6 +37,8 @@ class ComparisonOpener(QObject):
         self.show_message = show_message
         self.add_recent = add_recent
         self.panels: list[QWidget] = []  # the open comparison windows
+        # open_lab(comparison, path): the shell sets it; each window then offers "Open as lab".
+        self.open_lab: Callable[[object, str | None], object] | None = None
 
     def open_path(self, path: str) -> bool:
         """Load the comparison at ``path`` and show it in its window."""
@@ -56,7 +58,7 @@ class ComparisonOpener(QObject):
         except PlaygroundError as exc:
             self.show_message("Cannot open comparison", str(exc), QMessageBox.Icon.Warning)
             return False
-        panel = ComparisonPanel(comparison, resolved, self.document, self.window)
+        panel = ComparisonPanel(comparison, resolved, self.document, self.window, open_lab=self.open_lab)
         self._record_runs(panel)
         panel.closed.connect(lambda p=panel: self._forget(p))
         self.panels.append(panel)

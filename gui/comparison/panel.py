@@ -50,7 +50,8 @@ class ComparisonPanel(QWidget):
     closed = Signal()
 
     def __init__(self, comparison: object, path: str | None = None, document: object | None = None,
-                 parent: QWidget | None = None, *, in_process: bool = False) -> None:
+                 parent: QWidget | None = None, *, in_process: bool = False, open_lab=None) -> None:
+        """``open_lab(comparison, path)``: what "Open as lab" does (None: no such button)."""
         super().__init__(parent, Qt.WindowType.Window)
         from engine.comparison_table import model_kind
 
@@ -172,6 +173,17 @@ class ComparisonPanel(QWidget):
         controls.addWidget(self.stop_button)
         self.export = ComparisonExport(self)
         controls.addWidget(self.export.button)
+        self.lab_button = QPushButton("Open as lab")
+        self.lab_button.setObjectName("open_as_lab")
+        self.lab_button.setToolTip("Train these experiments side by side in the lab, and look inside each on one "
+                                   "shared input (two to four experiments)")
+        self.lab_button.clicked.connect(lambda: open_lab(self.comparison, self.path))
+        self.lab_button.setVisible(open_lab is not None)
+        self.lab_button.setEnabled(2 <= len(comparison.experiments) <= 4)
+        if not self.lab_button.isEnabled():
+            self.lab_button.setToolTip("The lab holds two to four experiments; this comparison has "
+                                       f"{len(comparison.experiments)}")
+        controls.addWidget(self.lab_button)
 
         self.plots = ComparisonPlots(comparison.labels)
         self.results = ComparisonResults()

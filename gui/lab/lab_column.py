@@ -25,6 +25,7 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QTabWidget, QToolButton, QVBoxLayout, QWidget
 
+from gui.common import palette as pal
 from gui.common.style import subdued
 from gui.training.training_runner import IDLE, PAUSED, RUNNING, STARTING, STOPPING, TrainingRunner
 
@@ -94,6 +95,7 @@ def kind_and_size(experiment) -> str:
 class LabColumn(QFrame):
     changed = Signal(int)  # column index: its state, progress or answer changed
     answered = Signal(int)  # column index: a new answer for the shared input
+    open_requested = Signal(int)  # column index: "Open in main window"
 
     def __init__(self, index: int, label: str, experiment, colour: str, *, in_process: bool = False,
                  parent: QWidget | None = None) -> None:
@@ -118,6 +120,8 @@ class LabColumn(QFrame):
         self.weights: dict | None = None  # the latest weights seen (snapshot or end of run)
         self.weights_step = 0
         self.run_info = None
+        self.continue_from: dict | None = None  # weights a reopened lab brought: the first Train goes on from them
+        self.problem = ""  # a reopened lab's sentence about this column's weights
         self._input: tuple[np.ndarray, np.ndarray | None] | None = None  # adapted (x, y)
 
         self.header = QLabel(f"<b style='color:{colour}'>■</b> <b>{escape(label)}</b>")
@@ -130,12 +134,14 @@ class LabColumn(QFrame):
         for key, text, tip in (("train", "Train", "Train (or resume) this column only"),
                                ("pause", "Pause", "Pause this column"),
                                ("step", "Step", "One batch of this column"),
-                               ("stop", "Stop", "Stop this column's run (its weights are kept)")):
+                               ("stop", "Stop", "Stop this column's run (its weights are kept)"),
+                               ("open", "Open in main window", "Put this experiment and its trained weights in "
+                                "the main window (Edit ▸ Undo there brings its experiment back)")):
             button = QToolButton()
             button.setText(text)
             button.setToolTip(tip)
             button.setObjectName(f"column_{key}")
-            button.clicked.connect(getattr(self, key if key != "step" else "step_once"))
+            button.clicked.connect(getattr(self, {"step": "step_once", "open": "request_open"}.get(key, key)))
             self.buttons[key] = button
             bar.addWidget(button)
         bar.addStretch(1)
@@ -183,8 +189,10 @@ class LabColumn(QFrame):
             chosen.append(("Feature maps", FeatureMaps()))
         if any(in_group(t, RECURRENT) for t in types):
             chosen.append(("Hidden states", HiddenStateHeatmap()))
-            if any(t in ("LSTM", "GRU") for t in types):
-                chosen.append(("Gates", GatesView()))
+            gates = GatesView()
+            gates.set_experiment(self.experiment)
+            if gates.applies_to(None):  # LSTM and GRU layers have gates; a plain RNN has none
+                chosen.append(("Gates", gates))
         if not chosen:
             # An MLP has no inside to draw on one input: its answer says what it sees.
             note = QLabel("A dense network has no maps or states to show: every input pixel meets every "
@@ -235,10 +243,37 @@ class LabColumn(QFrame):
     def stop(self) -> None:
         self.runner.stop()
 
+    def request_open(self) -> None:
+        self.open_requested.emit(self.index)
+
+    def set_trained(self, weights: dict) -> None:
+        """Weights from a lab file: shown at once, and the first Train goes on from them."""
+        self.continue_from = weights
+        if self.run_info is None:
+            self.run_info = self._described_run()
+            self.inspector.set_run(self.experiment, self.run_info)
+        self._take_weights(weights, 0)
+        self._show_status()
+
+    def show_problem(self, text: str) -> None:
+        self.problem = text
+        self._show_status()
+
+    def _described_run(self):
+        """A RunStarted from the data's description, for weights that come from no run."""
+        from engine import datasets
+        from engine.events import RunStarted
+
+        info = datasets.describe(self.experiment.dataset)
+        metric = "accuracy" if info.task == "classification" else "mse"
+        return RunStarted("cpu", 0, self.experiment.training.epochs, 0, 0, 0, info.task, metric, info.baseline,
+                          np.zeros((0,), np.float32), np.zeros((0,), np.int64), info)
+
     def _start(self, paused: bool, epochs: int | None) -> None:
         self.reason = ""
+        initial, self.continue_from = self.continue_from, None
         try:
-            self.runner.start(self.experiment, paused=paused, epochs=epochs)
+            self.runner.start(self.experiment, paused=paused, epochs=epochs, initial_weights=initial)
         except (OSError, RuntimeError) as exc:  # no process, no thread: this column only
             self._on_failed(f"could not start: {exc}")
         self._show_status()
@@ -271,8 +306,9 @@ class LabColumn(QFrame):
         from engine.events import Snapshot
 
         x, y = self._input
-        if np.shape(inspection.input) != np.shape(x) or not np.array_equal(inspection.input, x):
-            return  # an earlier input's answer: the newest one is on its way
+        if (np.shape(inspection.input) != np.shape(x) or not np.array_equal(inspection.input, x)
+                or self.inspector.last_version != self.inspector.weights_version):
+            return  # an earlier input's or earlier weights' answer: the newest one is on its way
         info = getattr(self.run_info, "info", None)
         self.answer = answer_of(inspection.output, y, info)
         run = dataclasses.replace(self.run_info, probe_inputs=np.asarray(inspection.input)[None],
@@ -331,7 +367,9 @@ class LabColumn(QFrame):
         state = runner.state
         last, epoch, info = runner.last_step, runner.last_epoch, runner.run_info
         if self.reason:
-            text = f"<span style='color:#c0392b'>Failed: {escape(self.reason)}</span>"
+            text = f"<span style='color:{pal.ERROR}'>Failed: {escape(self.reason)}</span>"
+        elif state == IDLE and info is None and self.continue_from is not None:
+            text = "Trained weights from the lab file · Train goes on from them"
         elif state == IDLE and info is None:
             text = "Not trained yet"
         else:
@@ -346,8 +384,11 @@ class LabColumn(QFrame):
                           else f"val MSE {epoch.val_metric:.3g}")
                 parts.append(f"epoch {epoch.epoch} · {metric}")
             text = escape(" · ".join(parts))
+        if self.problem:
+            text += f"<br><span style='color:{pal.ERROR}'>{escape(self.problem)}</span>"
         self.status.setText(text)
         active = runner.is_active
+        self.buttons["open"].setEnabled(True)
         self.buttons["train"].setEnabled(not active or state == PAUSED)
         self.buttons["pause"].setEnabled(state in (RUNNING, STARTING))
         self.buttons["step"].setEnabled(state in (IDLE, PAUSED) or not active)

@@ -22,6 +22,7 @@ window's "Open as lab", ``main.py --lab COMP.json``).
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.common import palette as pal
 from gui.common.task import Task
 from gui.comparison.plots import ComparisonPlots, colour
 from gui.lab.input_strip import InputStrip
@@ -58,8 +60,13 @@ class LabWindow(QMainWindow):
     closed = Signal()
 
     def __init__(self, comparison, path: str | None = None, *, in_process: bool = False,
-                 parent: QWidget | None = None) -> None:
+                 open_in_main=None, parent: QWidget | None = None) -> None:
+        """``open_in_main(label, experiment, weights, step)``: what "Open in main
+        window" does (None: the columns offer no such button)."""
         super().__init__(parent)
+        if parent is not None:  # a window of its own over the main window, not a child widget
+            self.setWindowFlag(Qt.WindowType.Window, True)
+        self.open_in_main = open_in_main
         from engine.lab_file import check_columns
 
         check_columns(len(comparison.experiments))  # LabError: two to four columns
@@ -80,6 +87,8 @@ class LabWindow(QMainWindow):
             column.runner.stepped.connect(lambda batch, i=i: self.plots.add_steps(i, batch.steps, batch.losses))
             column.runner.epoch_ended.connect(lambda e, i=i: self.plots.add_epoch(i, e.epoch, e.val_metric))
             column.runner.run_ended.connect(lambda i=i: self._on_run_ended(i))
+            column.open_requested.connect(self._open_column)
+            column.buttons["open"].setVisible(open_in_main is not None)
             self.columns.append(column)
 
         self.input = InputStrip()
@@ -151,10 +160,52 @@ class LabWindow(QMainWindow):
             action.triggered.connect(slot)
             bar.addAction(action)
             self.actions_by_name[name] = action
+        bar.addSeparator()
+        self.save_action = QAction("Save Lab…", self)
+        self.save_action.setObjectName("lab_save")
+        self.save_action.setShortcut(QKeySequence.StandardKey.Save)
+        self.save_action.setToolTip("Save the lab as a comparison file, with each column's trained weights "
+                                    "beside it, to reopen it trained (Ctrl+S)")
+        self.save_action.triggered.connect(lambda: self.save_dialog())
+        bar.addAction(self.save_action)
         close = QAction("Close", self)
         close.setShortcut(QKeySequence.StandardKey.Close)
         close.triggered.connect(self.close)
         self.addAction(close)
+
+    # --- keeping what was learnt -----------------------------------------------------------
+    def save_dialog(self) -> bool:
+        from PySide6.QtWidgets import QFileDialog
+
+        from engine.presets import PRESETS_DIR
+
+        start = self.path if self.path and Path(self.path).parent != PRESETS_DIR else str(
+            Path.home() / f"{_file_stem(self.comparison.name)}.json")
+        path, _ = QFileDialog.getSaveFileName(self, "Save lab", start, "Labs and comparisons (*.json)")
+        return bool(path) and self.save(path)
+
+    def save(self, path: str) -> bool:
+        """The comparison file and each column's weights beside it; a message on failure."""
+        from engine.errors import PlaygroundError
+        from engine.lab_file import save_lab
+
+        if not path.lower().endswith(".json"):
+            path += ".json"
+        try:
+            save_lab(path, self.comparison, [c.weights for c in self.columns])
+        except PlaygroundError as exc:
+            QMessageBox.warning(self, "Cannot save the lab", str(exc))
+            return False
+        self.path = str(Path(path).resolve())
+        trained = sum(c.weights is not None for c in self.columns)
+        self.statusBar().showMessage(f"Saved {Path(path).name} with the weights of {trained} of "
+                                     f"{len(self.columns)} columns", 8000)
+        return True
+
+    def _open_column(self, index: int) -> None:
+        column = self.columns[index]
+        if self.open_in_main is not None:
+            self.open_in_main(column.label, column.experiment, column.weights, column.weights_step)
 
     def slots(self) -> int:
         from engine.threads import parallel_slots
@@ -224,8 +275,8 @@ class LabWindow(QMainWindow):
         elif answer is None:
             label.setText(head + ("<i>not trained yet</i>" if column.weights is None else "<i>…</i>"))
         else:
-            mark = {True: " <span style='color:#2ca02c'>✓</span>", False: " <span style='color:#d62728'>✗</span>",
-                    None: ""}[answer.correct]
+            mark = {True: f" <span style='color:{pal.GREEN}'>✓</span>",
+                    False: f" <span style='color:{pal.RED}'>✗</span>", None: ""}[answer.correct]
             label.setText(head + escape(answer.text) + mark)
         label.setToolTip(f"What {column.label} answers for the shared input, with the step its weights are from "
                          f"(step {column.weights_step:,})" if column.weights is not None else "")
@@ -287,6 +338,11 @@ class LabWindow(QMainWindow):
         self.shutdown()
         self.closed.emit()
         super().closeEvent(event)
+
+
+def _file_stem(name: str) -> str:
+    stem = "".join(ch if ch.isalnum() else "_" for ch in name.lower()).strip("_")
+    return stem or "lab"
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:

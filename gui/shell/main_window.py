@@ -76,11 +76,13 @@ def default_size(window: QWidget):
 class MainWindow(QMainWindow):
     ready = Signal()  # the engine is warm and an experiment is open: Train can be pressed
 
-    def __init__(self, path: str | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, path: str | None = None, parent: QWidget | None = None, lab_path: str | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(APP_NAME)
         self.resize(default_size(self))
         self.initial_path = path
+        self.initial_lab = lab_path  # main.py --lab COMP.json: opened in the lab once the engine is here
+        self.labs = None  # gui.shell.lab_commands.LabCommands
         self.messages: list[tuple[str, str]] = []  # every message shown, for tests and logs
         self.document = self.files = self.autosave = None
         self.layer_palette = self.model_stack = self.layer_properties = None
@@ -262,10 +264,19 @@ class MainWindow(QMainWindow):
         self.document = Document(experiment, default_path, self, shapes_ready=False)
         self.files = FileCommands(self, self.document, self.show_message)
         self.trained.attach(self.document, self.files)
-        install_comparison_menu(self, self.files.comparisons)  # File ▸ Open Comparison…, Built-in Comparisons
+        _, builtin = install_comparison_menu(self, self.files.comparisons)  # File ▸ Open Comparison…, Built-ins
+        from gui.shell.lab_commands import LabCommands
+
+        self.labs = LabCommands(self, self.document, self.trained.weights, self.files.comparisons,
+                                self.show_message)
+        file_actions = self.window_actions.file_menu.actions()
+        at = file_actions.index(builtin.menuAction()) + 1
+        self.labs.install(self.window_actions.file_menu, file_actions[at] if at < len(file_actions) else None)
         install_download_action(self, self.document)  # File ▸ Download Data Sets… (MNIST, Fashion-MNIST)
         if self.initial_path is not None:
             self.files.open_path(self.initial_path, note="The default experiment opens instead.")
+        if self.initial_lab is not None:
+            QTimer.singleShot(0, lambda: self.labs.open_path(self.initial_lab))
         self._connect_document()
         self.autosave = Autosave(self.document, parent=self)
         self.autosave.failed.connect(lambda text: self.statusBar().showMessage(text, 8000))
@@ -326,6 +337,8 @@ class MainWindow(QMainWindow):
             return
         if self.files is not None:
             self.files.comparisons.close_all()  # each stops and waits for its runs
+        if self.labs is not None:
+            self.labs.close_all()
         finish_dialogs(self)  # a download or an image import stops and waits for its worker
         # Stop the worker and wait for it: a QThread destroyed while running aborts the process.
         self.runner.shutdown()

@@ -35,6 +35,7 @@ class InspectionRunner(QObject):
         self._pending: np.ndarray | None = None
         self.task = Task(self)
         self.last: object | None = None  # the latest Inspection
+        self.last_version = -1  # the weights version the latest Inspection was made with
         from gui.trained.context_runner import ContextRunner
 
         # The Text probe's second worker: context length and two prefixes compared.
@@ -48,6 +49,11 @@ class InspectionRunner(QObject):
     @property
     def busy(self) -> bool:
         return self.task.busy
+
+    @property
+    def weights_version(self) -> int:
+        """Grows with every set_weights: an Inspection made with an older one is out of date."""
+        return self._weights_version
 
     @property
     def experiment(self) -> object | None:
@@ -106,9 +112,10 @@ class InspectionRunner(QObject):
             if version != loaded_version:
                 engine.load(weights)
                 loaded_version = version
-            yield engine.inspect(x)
+            yield version, engine.inspect(x)
 
-    def _on_yielded(self, inspection) -> None:
+    def _on_yielded(self, made) -> None:
+        self.last_version, inspection = made
         self.last = inspection
         self.inspected.emit(inspection)
 

@@ -54,6 +54,8 @@ class TrainedWeights(QObject):
             return "Trained weights: none for this model and data set"
         if self.source == "run":
             return f"Trained weights: from run at step {self.step:,}"
+        if self.step:
+            return f"Trained weights: from {self.source} at step {self.step:,}"
         return f"Trained weights: from {self.source}"
 
     @property
@@ -70,6 +72,10 @@ class TrainedWeights(QObject):
         if experiment is None or weights is None:
             return
         self._set(weights, experiment, step, "run")
+
+    def take_from(self, experiment: Experiment, weights: dict[str, np.ndarray], step: int, source: str) -> None:
+        """Weights trained elsewhere in the session (a lab's column): ``source`` names it."""
+        self._set(weights, experiment, step, source)
 
     def clear(self) -> None:
         if self.weights is not None:

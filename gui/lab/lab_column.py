@@ -119,6 +119,12 @@ class LabColumn(QFrame):
         self.gradient: tuple[int, np.ndarray] | None = None  # (step, ‖∂L/∂h_t‖) of the first recurrent layer
         self.weights: dict | None = None  # the latest weights seen (snapshot or end of run)
         self.weights_step = 0
+        from gui.views.snapshot_store import SnapshotStore
+
+        # The run's weights over time (bounded, evenly thinned), for the lab's timeline.
+        self.history = SnapshotStore()
+        self.scrubbed_to: int | None = None  # samples seen, when the timeline is not live
+        self.shown_step = 0  # the step of the weights the views and the answer are from
         self.run_info = None
         self.continue_from: dict | None = None  # weights a reopened lab brought: the first Train goes on from them
         self.problem = ""  # a reopened lab's sentence about this column's weights
@@ -314,7 +320,7 @@ class LabColumn(QFrame):
         run = dataclasses.replace(self.run_info, probe_inputs=np.asarray(inspection.input)[None],
                                   probe_targets=np.asarray(y if y is not None else 0)[None],
                                   sample_inputs=None, sample_targets=None)
-        snapshot = Snapshot(self.weights_step, 0, feature_maps={i: m[None] for i, m in inspection.feature_maps.items()},
+        snapshot = Snapshot(self.shown_step, 0, feature_maps={i: m[None] for i, m in inspection.feature_maps.items()},
                             hidden_states={i: h[None] for i, h in inspection.hidden_states.items()},
                             gates={i: {k: g[None] for k, g in named.items()} for i, named in inspection.gates.items()},
                             probe_outputs=np.asarray(inspection.output)[None])
@@ -333,13 +339,35 @@ class LabColumn(QFrame):
         self.answered.emit(self.index)
 
     # --- what the runner reports ---------------------------------------------------------
+    # --- the timeline ------------------------------------------------------------------------
+    @property
+    def samples_seen(self) -> int:
+        return self.runner.step_count * self.batch_size
+
+    def show_at(self, samples: int | None) -> None:
+        """The model as it was after ``samples`` training samples (None: live, the latest)."""
+        self.scrubbed_to = samples
+        if samples is None:
+            if self.weights is not None:
+                self._feed(self.weights, self.weights_step)
+            return
+        snapshot = None
+        for candidate in reversed(self.history.snapshots):
+            if candidate.weights is not None and candidate.step * self.batch_size <= samples:
+                snapshot = candidate
+                break
+        if snapshot is not None and snapshot.step != self.shown_step:
+            self._feed(snapshot.weights, snapshot.step)
+
     def _on_started(self, info) -> None:
+        self.history.clear()
         self.run_info = info
         self.inspector.set_run(self.experiment, info)
         self._show_status()
 
     def _on_snapshot(self, snapshot) -> None:
         if snapshot.weights is not None:
+            self.history.add_snapshot(snapshot)
             self._take_weights(snapshot.weights, snapshot.step)
         if snapshot.grad_through_time:
             layer = min(snapshot.grad_through_time)
@@ -348,6 +376,11 @@ class LabColumn(QFrame):
 
     def _take_weights(self, weights: dict, step: int) -> None:
         self.weights, self.weights_step = weights, step
+        if self.scrubbed_to is None:  # live: the views follow; scrubbed back, they stay where the user is
+            self._feed(weights, step)
+
+    def _feed(self, weights: dict, step: int) -> None:
+        self.shown_step = step
         self.inspector.set_weights(weights)
         self._inspect()
 
@@ -358,6 +391,9 @@ class LabColumn(QFrame):
     def _on_finished(self, finished) -> None:
         if finished is not None and finished.weights is not None:
             step = getattr(self.runner.last_step, "step", self.weights_step)
+            from engine.events import Snapshot
+
+            self.history.add_snapshot(Snapshot(step, 0, weights=finished.weights))
             self._take_weights(finished.weights, step)
         self._show_status()
 

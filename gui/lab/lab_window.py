@@ -106,6 +106,7 @@ class LabWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         for column in self.columns:
             self.splitter.addWidget(column)
+        self._make_timeline()
 
         self.plots = ComparisonPlots([e.label for e in comparison.experiments])
         self.below = QTabWidget()
@@ -120,6 +121,7 @@ class LabWindow(QMainWindow):
         top_layout.addWidget(self.input)
         top_layout.addLayout(answers)
         top_layout.addWidget(self.splitter, 1)
+        top_layout.addLayout(self.timeline_row)
         body = QSplitter(Qt.Orientation.Vertical)
         body.addWidget(top)
         body.addWidget(self.below)
@@ -172,6 +174,71 @@ class LabWindow(QMainWindow):
         close.setShortcut(QKeySequence.StandardKey.Close)
         close.triggered.connect(self.close)
         self.addAction(close)
+
+    # --- one timeline for all columns -------------------------------------------------------
+    def _make_timeline(self) -> None:
+        from PySide6.QtWidgets import QPushButton, QSlider
+
+        self.timeline = QSlider(Qt.Orientation.Horizontal)
+        self.timeline.setObjectName("lab_timeline")
+        self.timeline.setRange(0, 0)
+        self.timeline.setToolTip("Scrub every column back to the same number of training samples seen: the "
+                                 "answers and the views show each model as it was then")
+        self.timeline.sliderMoved.connect(self.scrub_to)
+        self.timeline.valueChanged.connect(lambda v: self.timeline.isSliderDown() or self._user_scrub(v))
+        self.live_button = QPushButton("Live")
+        self.live_button.setToolTip("Follow training again: every column shows its newest weights")
+        self.live_button.setCheckable(True)
+        self.live_button.setChecked(True)
+        self.live_button.clicked.connect(lambda: self.go_live())
+        self.timeline_label = QLabel("Timeline: no training yet")
+        self.timeline_row = QHBoxLayout()
+        self.timeline_row.setContentsMargins(4, 0, 4, 0)
+        self.timeline_row.addWidget(QLabel("Timeline:"))
+        self.timeline_row.addWidget(self.timeline, 1)
+        self.timeline_row.addWidget(self.timeline_label)
+        self.timeline_row.addWidget(self.live_button)
+        self.scrubbed_to: int | None = None
+        self._following = False  # the slider is being moved by the lab, not by the user
+
+    @property
+    def samples_seen(self) -> int:
+        return max((c.samples_seen for c in self.columns), default=0)
+
+    def scrub_to(self, samples: int) -> None:
+        """Every column as it was after ``samples`` training samples."""
+        self.scrubbed_to = int(samples)
+        self.live_button.setChecked(False)
+        for column in self.columns:
+            column.show_at(self.scrubbed_to)
+        self._show_timeline()
+
+    def go_live(self) -> None:
+        self.scrubbed_to = None
+        self.live_button.setChecked(True)
+        for column in self.columns:
+            column.show_at(None)
+        self._follow()
+
+    def _user_scrub(self, value: int) -> None:
+        if not self._following:  # keyboard or a click on the groove
+            self.scrub_to(value)
+
+    def _follow(self) -> None:
+        self._following = True
+        self.timeline.setRange(0, self.samples_seen)
+        if self.scrubbed_to is None:
+            self.timeline.setValue(self.samples_seen)
+        self._following = False
+        self._show_timeline()
+
+    def _show_timeline(self) -> None:
+        if self.scrubbed_to is None:
+            text = f"live · {self.samples_seen:,} samples" if self.samples_seen else "no training yet"
+        else:
+            steps = ", ".join(f"{c.label} step {c.shown_step:,}" for c in self.columns)
+            text = f"at {self.scrubbed_to:,} samples ({steps})"
+        self.timeline_label.setText(text)
 
     # --- keeping what was learnt -----------------------------------------------------------
     def save_dialog(self) -> bool:
@@ -279,7 +346,7 @@ class LabWindow(QMainWindow):
                     False: f" <span style='color:{pal.RED}'>✗</span>", None: ""}[answer.correct]
             label.setText(head + escape(answer.text) + mark)
         label.setToolTip(f"What {column.label} answers for the shared input, with the step its weights are from "
-                         f"(step {column.weights_step:,})" if column.weights is not None else "")
+                         f"(step {column.shown_step:,})" if column.weights is not None else "")
 
     def _show_all_answers(self) -> None:
         for i in range(len(self.columns)):
@@ -305,6 +372,7 @@ class LabWindow(QMainWindow):
     # --- state ----------------------------------------------------------------------------
     def _on_column_changed(self, index: int) -> None:
         self._update_actions()
+        self._follow()
         if self.reach is not None and self.columns[index].gradient is not None:
             self._update_reach()
 

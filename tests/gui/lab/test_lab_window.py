@@ -171,3 +171,27 @@ def test_a_column_that_fails_to_train_says_why_and_the_others_go_on(qtbot, monke
         assert "Finished" in trained.status.text()
     finally:
         close(qtbot, lab)
+
+
+def test_one_timeline_scrubs_every_column_to_the_same_samples_seen(qtbot):
+    lab = open_lab(qtbot, "compare_digits_cnn_gru")
+    try:
+        with qtbot.waitSignals([c.runner.run_ended for c in lab.columns], timeout=300_000):
+            lab.train_all(epochs=2)
+        final = [c.weights_step for c in lab.columns]
+        assert lab.timeline.maximum() == lab.samples_seen > 0
+        middle = lab.samples_seen // 2
+        for column in lab.columns:
+            column.answer = None
+        lab.scrub_to(middle)
+        qtbot.waitUntil(lambda: answered(lab), timeout=30_000)
+        for column in lab.columns:
+            assert 0 < column.shown_step * column.batch_size <= middle
+            assert column.shown_step < column.weights_step  # the latest weights stay kept for saving
+            assert column.inspector.weights is not column.weights
+        assert f"at {middle:,} samples" in lab.timeline_label.text() and not lab.live_button.isChecked()
+        lab.go_live()
+        assert [c.shown_step for c in lab.columns] == final and lab.live_button.isChecked()
+        assert all(c.inspector.weights is c.weights for c in lab.columns)
+    finally:
+        close(qtbot, lab)

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 from gui.common import palette as pal
 from gui.common.task import Task
 from gui.comparison.plots import ComparisonPlots, colour
+from gui.lab.cost_plot import CostPlot
 from gui.lab.input_strip import InputStrip
 from gui.lab.lab_column import LabColumn
 
@@ -83,8 +84,8 @@ class LabWindow(QMainWindow):
             column = LabColumn(i, entry.label, entry.experiment, colour(i), in_process=in_process)
             column.answered.connect(self._show_answer)
             column.changed.connect(self._on_column_changed)
-            column.runner.started.connect(lambda info, i=i: self.plots.start_experiment(i, info))
-            column.runner.stepped.connect(lambda batch, i=i: self.plots.add_steps(i, batch.steps, batch.losses))
+            column.runner.started.connect(lambda info, i=i: self._on_started(i, info))
+            column.runner.stepped.connect(lambda batch, i=i: self._on_stepped(i, batch))
             column.runner.epoch_ended.connect(lambda e, i=i: self.plots.add_epoch(i, e.epoch, e.val_metric))
             column.runner.run_ended.connect(lambda i=i: self._on_run_ended(i))
             column.open_requested.connect(self._open_column)
@@ -111,6 +112,9 @@ class LabWindow(QMainWindow):
         self.plots = ComparisonPlots([e.label for e in comparison.experiments])
         self.below = QTabWidget()
         self.below.addTab(self.plots, "Curves")
+        self.cost = CostPlot([e.label for e in comparison.experiments], [c.colour for c in self.columns],
+                             [c.batch_size for c in self.columns])
+        self.below.addTab(self.cost, "Cost")
         self.reach = self._make_reach_plot()
         if self.reach is not None:
             self.below.addTab(self.reach, "How far back")
@@ -310,6 +314,14 @@ class LabWindow(QMainWindow):
             column.stop()
         self._update_actions()
 
+    def _on_started(self, index: int, info) -> None:
+        self.plots.start_experiment(index, info)
+        self.cost.start(index)
+
+    def _on_stepped(self, index: int, batch) -> None:
+        self.plots.add_steps(index, batch.steps, batch.losses)
+        self.cost.add(index, batch)
+
     def _on_run_ended(self, index: int) -> None:
         if self._waiting:
             self.columns[self._waiting.pop(0)].train(self._train_epochs)
@@ -384,6 +396,8 @@ class LabWindow(QMainWindow):
         self.actions_by_name["train"].setEnabled(not all(a and s != "paused" for a, s in zip(active, states,
                                                                                               strict=True)))
         training = sum(s in ("running", "starting") for s in states)
+        if hasattr(self, "cost"):
+            self.cost.show_costs(training)
         waiting = len(self._waiting)
         parts = [f"{training} of {len(self.columns)} columns training"]
         if waiting:

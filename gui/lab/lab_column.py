@@ -188,6 +188,7 @@ class LabColumn(QFrame):
         from gui.views.feature_maps import FeatureMaps
         from gui.views.gates_view import GatesView
         from gui.views.hidden_heatmap import HiddenStateHeatmap
+        from gui.views.trajectories import HiddenStateTrajectories
 
         types = [layer.type for layer in self.experiment.model.layers]
         chosen = []
@@ -199,6 +200,7 @@ class LabColumn(QFrame):
             gates.set_experiment(self.experiment)
             if gates.applies_to(None):  # LSTM and GRU layers have gates; a plain RNN has none
                 chosen.append(("Gates", gates))
+            chosen.append(("Trajectory", HiddenStateTrajectories()))
         if not chosen:
             # An MLP has no inside to draw on one input: its answer says what it sees.
             note = QLabel("A dense network has no maps or states to show: every input pixel meets every "

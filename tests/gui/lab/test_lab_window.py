@@ -86,6 +86,10 @@ def test_the_shared_input_reaches_every_column_in_its_own_form(qtbot):
         np.testing.assert_array_equal(maps.run.probe_inputs[0], digit)
         np.testing.assert_array_equal(states.run.probe_inputs[0], digit[0])
         assert set(maps.snapshot.feature_maps) and set(states.snapshot.hidden_states)
+        trajectory = gru.view_list[-1]
+        assert gru.views.tabText(gru.views.count() - 1) == "Trajectory"
+        gru.views.setCurrentWidget(trajectory)
+        qtbot.waitUntil(lambda: trajectory.projected.shape == (1, 8, 2))  # one path: this digit's 8 rows
         set_input(qtbot, lab, 3, Edits(shift_x=2))
         shifted = np.zeros_like(digit)
         shifted[:, :, 2:] = digit[:, :, :-2]

@@ -1,7 +1,7 @@
 """The whole benchmark suite: every speed, responsiveness and memory figure
 of issue #8 with its target, as a table, and everything measured as JSON.
 
-    python bench/run.py [--quick] [--only engine,gui,startup,memory,cost,cuda] [--json out/bench.json]
+    python bench/run.py [--quick] [--only engine,gui,startup,memory,cost,lab,cuda] [--json out/bench.json]
 
 Each part runs in a fresh Python process of its own (a window's threads or
 an earlier part's allocations cannot colour the next figure) and writes its
@@ -13,6 +13,8 @@ figures as JSON, gathered here:
 - startup  bench/startup.py          process start to window on screen (≤ 2.5 s)
 - memory   bench/memory.py           resident memory after 100,000 steps / after 1,000 (≤ 1.2)
 - cost     bench/cost_length.py      time per step against sequence length, 1-D CNN vs GRU (C12)
+- lab      bench/lab.py              the lab, digits CNN and row GRU training together / each alone
+                                     (≥ 0.8), GUI-thread lateness p99 meanwhile (≤ 50 ms)
 - cuda     the CUDA path, when a GPU is present: engine overhead and cost on cuda, and a real
            ``main.py --headless --device cuda`` run (the GUI parts train on it too: presets say "auto")
 
@@ -35,7 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
-PARTS = ("engine", "gui", "startup", "memory", "cost", "cuda")
+PARTS = ("engine", "gui", "startup", "memory", "cost", "lab", "cuda")
 
 # Arguments per part: (full run, --quick).
 ARGS = {
@@ -47,6 +49,7 @@ ARGS = {
     "startup": (["--repeats", "5"], ["--repeats", "2"]),
     "memory": (["--steps", "100000"], ["--steps", "4000"]),
     "cost": (["--repeats", "9"], ["--repeats", "3", "--lengths", "25,50,100,200"]),
+    "lab": (["--rounds", "8"], ["--rounds", "2"]),
 }
 
 
@@ -155,6 +158,19 @@ def table(results: dict) -> list[str]:
                         f"{ms['GRU']} (× {g['GRU']:.2f} per doubling); CNN {ms['CNN']} (× {g['CNN']:.2f}) | GRU "
                         f"about linear, CNN much slower growth | "
                         f"{verdict(g['GRU'] >= 1.6 and cost['gru_cost_per_extra_step_over_cnn'] >= 3)} |")
+    lab = results.get("lab")
+    if lab and "error" not in lab:
+        ratios = lab["together_over_alone"]
+        worst = min(r["median"] for r in ratios.values())
+        rows += [
+            f"| lab, {lab['comparison']}: each column training together / alone, "
+            f"{next(iter(ratios.values()))['pairs']} rounds | "
+            + "; ".join(f"{label} {spread(r)}" for label, r in ratios.items())
+            + f" | ≥ 0.8 | {verdict(worst >= 0.8)} |",
+            f"| lab responsiveness: 10 ms timer lateness while both train, p50 / p99 (max) | {lab['p50_ms']:.1f} / "
+            f"{lab['p99_ms']:.1f} ms ({lab['max_ms']:.0f} ms) over {lab['lateness_ticks']:,} ticks | p99 ≤ 50 ms | "
+            f"{verdict(lab['p99_ms'] <= 50)} |",
+        ]
     cuda = results.get("cuda_headless")
     if cuda:
         rows.append("| CUDA path: main.py --headless --device cuda | "
@@ -184,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{results['machine']['torch']}, PySide6 {results['machine']['pyside6']}, "
           f"GPU {results['machine']['gpu'] or 'none'}, display {results['machine']['display']}", flush=True)
     scripts = {"engine": "engine_overhead", "gui": "gui_overhead", "startup": "startup", "memory": "memory",
-               "cost": "cost_length"}
+               "cost": "cost_length", "lab": "lab"}
     for part in parts:
         if part == "cuda":
             continue

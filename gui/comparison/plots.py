@@ -165,8 +165,14 @@ class ComparisonPlots(QWidget):
     def _draw(curve: pg.PlotDataItem, band: pg.FillBetweenItem, curves: list) -> None:
         x, mean, low, high = across_seeds(curves)
         curve.setData(x, mean)
-        band.low.setData(x, low)
-        band.high.setData(x, high)
+        if len(curves) > 1:
+            band.low.setData(x, low)
+            band.high.setData(x, high)
+        elif band.low.xData is not None and len(band.low.xData):
+            # One seed has no range; the band's path (pyqtgraph rebuilds it whole on
+            # every change) cost most of a lab's drawing time for nothing.
+            band.low.setData([], [])
+            band.high.setData([], [])
 
     def _metric_value(self, value: float) -> float:
         return value * 100.0 if self.metric_name == "accuracy" else value

@@ -50,7 +50,7 @@ class CostPlot(QWidget):
 
     def start(self, index: int) -> None:
         self.points[index].clear()
-        self._last[index] = None
+        self._last[index] = (0, 0.0)  # the first batches' cost counts from the start of the run
         self.curves[index].setData([], [])
 
     def add(self, index: int, batch) -> None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from html import escape
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QTabWidget, QToolButton, QVBoxLayout, QWidget
 
 from gui.common import palette as pal
@@ -30,6 +30,7 @@ from gui.common.style import subdued
 from gui.training.training_runner import IDLE, PAUSED, RUNNING, STARTING, STOPPING, TrainingRunner
 
 NOT_TRAINED = "Train this column to see its insides on the shared input."
+LAB_SNAPSHOT_INTERVAL = 0.2  # seconds of training between a column's snapshots
 
 
 @dataclass(frozen=True)
@@ -109,9 +110,11 @@ class LabColumn(QFrame):
         self.runner = TrainingRunner(self, in_process=in_process)
         # The lab draws the shared input itself: the probes it needs are the
         # weights and the gradient through time, both cheap on these models.
+        # Five snapshots a second at most (and ~32 over a short run): each brings the
+        # weights to the GUI process and a new look at the shared input in every view.
         self.runner.probes = ProbeSettings(filters=False, feature_maps=False, hidden_states=False, gates=False,
                                            histograms=False, outputs=False, predictions=False, gradients=True,
-                                           weights=True)
+                                           weights=True, min_interval=LAB_SNAPSHOT_INTERVAL, spread=32)
         self.inspector = InspectionRunner(self)
         self.answer: Answer | None = None
         self.reason = ""  # why the run failed, or why the shared input does not apply
@@ -213,8 +216,15 @@ class LabColumn(QFrame):
         for title, view in chosen:
             view.set_experiment(self.experiment)
             view.caption.setText(NOT_TRAINED)
+            view.draw_when_hidden = False  # a view behind another tab costs nothing until shown
             self.views.addTab(view, title)
+        self.views.currentChanged.connect(lambda _i: QTimer.singleShot(0, self._catch_up))
         return [view for _, view in chosen]
+
+    def _catch_up(self) -> None:
+        current = self.views.currentWidget()
+        if hasattr(current, "catch_up"):
+            current.catch_up()
 
     # --- training ----------------------------------------------------------------
     @property

@@ -24,7 +24,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -44,6 +44,11 @@ from gui.lab.cost_plot import CostPlot
 from gui.lab.input_strip import InputStrip
 from gui.lab.lab_column import LabColumn
 
+REACH_INTERVAL_MS = 500  # the reach plot redraws at most this often (a new gradient comes every second)
+# The shared curves and the cost plot redraw at most this often: four times a
+# second is smooth enough for curves under the columns, and each redraw of
+# three plots (axes included) is several milliseconds of the GUI thread.
+PLOT_INTERVAL_MS = 250
 MIN_AT_ONCE = 2  # two columns train together even where the cores say one (as comparisons do)
 
 
@@ -87,6 +92,7 @@ class LabWindow(QMainWindow):
             column.runner.started.connect(lambda info, i=i: self._on_started(i, info))
             column.runner.stepped.connect(lambda batch, i=i: self._on_stepped(i, batch))
             column.runner.epoch_ended.connect(lambda e, i=i: self.plots.add_epoch(i, e.epoch, e.val_metric))
+            column.runner.run_ended.connect(self._flush_plots)  # the last steps drawn at once
             column.runner.run_ended.connect(lambda i=i: self._on_run_ended(i))
             column.open_requested.connect(self._open_column)
             column.buttons["open"].setVisible(open_in_main is not None)
@@ -110,14 +116,27 @@ class LabWindow(QMainWindow):
         self._make_timeline()
 
         self.plots = ComparisonPlots([e.label for e in comparison.experiments])
+        # One run per column (the comparison window trains the seeds and draws their range).
+        self.plots.loss_plot.setTitle("Training loss (smoothed)", color=pal.TEXT, size="11pt")
         self.below = QTabWidget()
         self.below.addTab(self.plots, "Curves")
         self.cost = CostPlot([e.label for e in comparison.experiments], [c.colour for c in self.columns],
                              [c.batch_size for c in self.columns])
         self.below.addTab(self.cost, "Cost")
+        self._pending_steps: list[list] = [[] for _ in self.columns]
+        self._plot_timer = QTimer(self)
+        self._plot_timer.setSingleShot(True)
+        self._plot_timer.setInterval(PLOT_INTERVAL_MS)
+        self._plot_timer.timeout.connect(self._flush_plots)
         self.reach = self._make_reach_plot()
+        self._reach_drawn: tuple = ()
+        self._reach_timer = QTimer(self)
+        self._reach_timer.setSingleShot(True)
+        self._reach_timer.setInterval(REACH_INTERVAL_MS)
+        self._reach_timer.timeout.connect(self._update_reach)
         if self.reach is not None:
             self.below.addTab(self.reach, "How far back")
+            self._update_reach()
 
         top = QWidget()
         top_layout = QVBoxLayout(top)
@@ -315,12 +334,30 @@ class LabWindow(QMainWindow):
         self._update_actions()
 
     def _on_started(self, index: int, info) -> None:
+        self._pending_steps[index].clear()
         self.plots.start_experiment(index, info)
         self.cost.start(index)
 
     def _on_stepped(self, index: int, batch) -> None:
-        self.plots.add_steps(index, batch.steps, batch.losses)
-        self.cost.add(index, batch)
+        # Gathered and drawn PLOT_INTERVAL_MS apart: each column's runner ticks ~28
+        # times a second, and redrawing two plots per tick per column kept the
+        # GUI thread busy enough to slow the training processes.
+        self._pending_steps[index].append(batch)
+        if not self._plot_timer.isActive():
+            self._plot_timer.start()
+
+    def _flush_plots(self) -> None:
+        import numpy as np
+
+        for index, batches in enumerate(self._pending_steps):
+            if not batches:
+                continue
+            steps = np.concatenate([b.steps for b in batches])
+            losses = np.concatenate([b.losses for b in batches])
+            self.plots.add_steps(index, steps, losses)
+            self.cost.add(index, batches[-1])
+            batches.clear()
+        self.cost.show_costs(sum(c.state in ("running", "starting") for c in self.columns))
 
     def _on_run_ended(self, index: int) -> None:
         if self._waiting:
@@ -375,6 +412,7 @@ class LabWindow(QMainWindow):
     def _update_reach(self) -> None:
         if self.reach is None:
             return
+        self._reach_drawn = tuple(None if c.gradient is None else c.gradient[0] for c in self.columns)
         from gui.lab.reach_plot import ReachColumn
 
         self.reach.set_columns([ReachColumn(c.label, _rgb(c.colour), c.experiment,
@@ -385,8 +423,9 @@ class LabWindow(QMainWindow):
     def _on_column_changed(self, index: int) -> None:
         self._update_actions()
         self._follow()
-        if self.reach is not None and self.columns[index].gradient is not None:
-            self._update_reach()
+        gradients = tuple(None if c.gradient is None else c.gradient[0] for c in self.columns)
+        if self.reach is not None and gradients != self._reach_drawn and not self._reach_timer.isActive():
+            self._reach_timer.start()  # at most twice a second, whatever the columns send
 
     def _update_actions(self) -> None:
         states = [c.state for c in self.columns]
@@ -396,8 +435,6 @@ class LabWindow(QMainWindow):
         self.actions_by_name["train"].setEnabled(not all(a and s != "paused" for a, s in zip(active, states,
                                                                                               strict=True)))
         training = sum(s in ("running", "starting") for s in states)
-        if hasattr(self, "cost"):
-            self.cost.show_costs(training)
         waiting = len(self._waiting)
         parts = [f"{training} of {len(self.columns)} columns training"]
         if waiting:

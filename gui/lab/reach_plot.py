@@ -118,16 +118,24 @@ def _name(label: str, taken: set[str]) -> str:
     return name
 
 
-def _analyse(column: ReachColumn, name: str) -> _Reach:
+def _structure(experiment) -> tuple:
+    """What does not change while a column trains: its data, conv field,
+    recurrent layers and the label's dependency (shape inference builds the
+    model with torch: too slow to redo on the GUI thread at every snapshot)."""
     from engine.comparison_table import dependency
     from engine.datasets import describe
-    from engine.explain.reach import conv_reach, gradient_reach, recurrent_layers
+    from engine.explain.reach import conv_reach, recurrent_layers
+
+    return describe(experiment.dataset), conv_reach(experiment), bool(recurrent_layers(experiment)), \
+        dependency(experiment.dataset)
+
+
+def _analyse(column: ReachColumn, name: str, structure: tuple | None = None) -> _Reach:
+    from engine.explain.reach import gradient_reach
     from engine.layers import IMAGE, RECURRENT, in_group
 
     experiment = column.experiment
-    info = describe(experiment.dataset)
-    conv = conv_reach(experiment)
-    recurrent = bool(recurrent_layers(experiment))
+    info, conv, recurrent, dep = structure or _structure(experiment)
     norms = None if column.norms is None else np.asarray(column.norms, np.float64).ravel()
     gradient = gradient_reach(norms) if norms is not None and norms.size else None
     scale = 1
@@ -135,7 +143,6 @@ def _analyse(column: ReachColumn, name: str) -> _Reach:
             and in_group(conv.mixed_by, RECURRENT) and conv.out_size[0] == gradient.length):
         scale = int(np.prod([w.stride for w in conv.windows]))  # the recurrent layer reads every scale-th step
     image_rows = info.input_kind == IMAGE or bool(experiment.dataset.options.get("as_sequence"))
-    dep = dependency(experiment.dataset)
     return _Reach(column, name, image_rows, recurrent, conv, gradient, max(scale, 1),
                   None if dep is None else dep.span - 1)
 
@@ -167,6 +174,7 @@ class SharedReachPlot(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._structures: dict[int, tuple] = {}  # id(experiment) → (experiment, _structure(experiment))
         self.setWhatsThis(
             "How far back each model can use its input (claim C8). A recurrent layer can carry information "
             "over any distance, but it only learns from as far back as its gradient still reaches: the curves "
@@ -229,8 +237,15 @@ class SharedReachPlot(QWidget):
     def set_columns(self, columns: Sequence[ReachColumn]) -> None:
         self.columns = list(columns)
         taken: set[str] = set()
-        self.reaches = [_analyse(c, _name(c.label, taken)) for c in self.columns]
+        self.reaches = [_analyse(c, _name(c.label, taken), self._structure_of(c.experiment)) for c in self.columns]
         self._draw()
+
+    def _structure_of(self, experiment) -> tuple:
+        cached = self._structures.get(id(experiment))
+        if cached is None or cached[0] is not experiment:
+            cached = (experiment, _structure(experiment))
+            self._structures[id(experiment)] = cached
+        return cached[1]
 
     def export_data(self) -> dict[str, np.ndarray]:
         """Per column NAME (its label in lower case, non-letters as _): NAME_steps_back and

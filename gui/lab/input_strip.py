@@ -145,6 +145,7 @@ class InputStrip(QWidget):
         self.sample.blockSignals(False)
         self.index = 0
         image = self.is_image
+        self.plot.setAspectLocked(image)  # a sequence (features × steps) fills the box, an image keeps its shape
         self.shift_buttons["up"].setVisible(image)
         self.shift_buttons["down"].setVisible(image)
         self.permute_box.setText("Permute pixels" if image else "Shuffle steps")

@@ -49,6 +49,7 @@ REACH_INTERVAL_MS = 500  # the reach plot redraws at most this often (a new grad
 # second is smooth enough for curves under the columns, and each redraw of
 # three plots (axes included) is several milliseconds of the GUI thread.
 PLOT_INTERVAL_MS = 250
+PREFERRED_SIZE = (1400, 900)
 MIN_AT_ONCE = 2  # two columns train together even where the cores say one (as comparisons do)
 
 
@@ -148,15 +149,16 @@ class LabWindow(QMainWindow):
         body = QSplitter(Qt.Orientation.Vertical)
         body.addWidget(top)
         body.addWidget(self.below)
-        body.setStretchFactor(0, 3)
-        body.setStretchFactor(1, 2)
+        body.setStretchFactor(0, 2)
+        body.setStretchFactor(1, 1)
+        self.body = body
         self.setCentralWidget(body)
         self._make_actions()
         self.status = QLabel()
         self.statusBar().addWidget(self.status, 1)
         self._show_all_answers()
         self._update_actions()
-        self.resize(1280, 860)
+        self._fit_to_screen()
 
         # The shared samples: the first column's data, plain (engine/lab_input.py), off the GUI thread.
         from engine.lab_input import plain_spec
@@ -166,6 +168,23 @@ class LabWindow(QMainWindow):
         self.pool_task = Task(self)
         self.pool_task.start(load_pool, self.source_spec, first.training.seed, on_returned=self._on_pool,
                              on_errored=lambda exc: self.input.set_failure(str(exc)))
+
+    def _fit_to_screen(self) -> None:
+        """1400×900 where the screen has room, less on a smaller one (a 1280×800 laptop)."""
+        screen = self.screen()
+        free = screen.availableGeometry() if screen is not None else None
+        width, height = PREFERRED_SIZE
+        if free is not None and free.width() > 900:  # not the offscreen platform's nominal 800×600
+            width, height = min(width, free.width() - 40), min(height, free.height() - 60)
+        self.resize(width, height)
+        self._body_height = height
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if self._body_height:  # once, when laid out: the columns two thirds, the plots below one
+            total = max(self.body.height(), self._body_height - 120)
+            self.body.setSizes([total * 7 // 10, total * 3 // 10])
+            self._body_height = 0
 
     # --- actions ----------------------------------------------------------------------
     def _make_actions(self) -> None:

@@ -24,9 +24,12 @@ def _label(name: str) -> str:
 
 class LabCommands:
     def __init__(self, window: QMainWindow, document, trained_weights, comparisons,
-                 show_message: Callable[[str, str, QMessageBox.Icon], None]) -> None:
+                 show_message: Callable[[str, str, QMessageBox.Icon], None],
+                 runs: Callable[[], list] | None = None) -> None:
+        """``runs()``: the Runs tab's records (engine spec, name, weights), newest last."""
         self.window, self.document, self.trained_weights = window, document, trained_weights
         self.show_message = show_message
+        self.runs = runs or (lambda: [])
         self.opener = LabOpener(window, show_message, open_in_main=self.open_in_main)
         comparisons.open_lab = self.opener.open_comparison  # each comparison window's "Open as lab"
 
@@ -56,15 +59,70 @@ class LabCommands:
         return self.opener.open_path(path) is not None
 
     def compare_with_dialog(self) -> bool:
+        """Beside the model in the window: the same model with one setting changed,
+        a run from the Runs tab (with its weights), or a preset."""
         from engine.presets import list_presets
 
         presets = list_presets()
-        names = [f"{p.name} — {p.summary}" for p in presets]
+        runs = [r for r in self.runs() if r.weights is not None][::-1]  # newest first
+        variant = "This model, with one setting changed…"
+        items = [variant, *(f"Run: {r.name} ({r.outcome or 'ended'})" for r in runs),
+                 *(f"{p.name} — {p.summary}" for p in presets)]
         choice, ok = QInputDialog.getItem(self.window, "Compare with", "Put beside the model in this window:",
-                                          names, 0, False)
-        if not ok or choice not in names:
+                                          items, 0, False)
+        if not ok or choice not in items:
             return False
-        return self.compare_with(presets[names.index(choice)].path)
+        index = items.index(choice)
+        if index == 0:
+            return self.variant_dialog()
+        if index <= len(runs):
+            return self.compare_with_run(runs[index - 1])
+        return self.compare_with(presets[index - 1 - len(runs)].path)
+
+    def variant_dialog(self) -> bool:
+        import json
+
+        from engine.setting_paths import get_setting, parse_value, setting_paths
+
+        mine = self.document.experiment
+        paths = setting_paths(mine)
+        start = paths.index("training.learning_rate") if "training.learning_rate" in paths else 0
+        path, ok = QInputDialog.getItem(self.window, "Compare with", "The setting to change (the rest stays):",
+                                        paths, start, False)
+        if not ok or path not in paths:
+            return False
+        text, ok = QInputDialog.getText(self.window, "Compare with", f"New value of {path}:",
+                                        text=json.dumps(get_setting(mine, path)))
+        return ok and self.compare_with_variant(path, parse_value(text))
+
+    def compare_with_variant(self, path: str, value) -> bool:
+        """The window's model beside itself with ``path`` set to ``value`` (a clear
+        message, and no lab, when the value is impossible)."""
+        import json
+
+        from engine.errors import PlaygroundError
+        from engine.setting_paths import with_setting
+
+        mine = self.document.experiment
+        try:
+            other = with_setting(mine, path, value)
+        except PlaygroundError as exc:
+            self.show_message("Cannot compare", str(exc), QMessageBox.Icon.Warning)
+            return False
+        name = path.rsplit(".", 1)[-1]
+        label = _label(f"{name} = {json.dumps(value)}")
+        weights = self.trained_weights.weights_for(mine)
+        return self.opener.compare_with(mine, _label(mine.name), other, label, weights) is not None
+
+    def compare_with_run(self, record) -> bool:
+        """A run of this session, with the weights it ended with."""
+        mine = self.document.experiment
+        weights = self.trained_weights.weights_for(mine)
+        lab = self.opener.compare_with(mine, _label(mine.name), record.experiment, _label(record.name), weights)
+        if lab is None:
+            return False
+        lab.columns[1].set_trained(record.weights)
+        return True
 
     def compare_with(self, preset_path) -> bool:
         from engine.errors import PlaygroundError

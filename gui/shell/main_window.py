@@ -268,7 +268,7 @@ class MainWindow(QMainWindow):
         from gui.shell.lab_commands import LabCommands
 
         self.labs = LabCommands(self, self.document, self.trained.weights, self.files.comparisons,
-                                self.show_message)
+                                self.show_message, runs=lambda: self.run_history.records)
         file_actions = self.window_actions.file_menu.actions()
         at = file_actions.index(builtin.menuAction()) + 1
         self.labs.install(self.window_actions.file_menu, file_actions[at] if at < len(file_actions) else None)

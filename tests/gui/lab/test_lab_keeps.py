@@ -160,3 +160,43 @@ def test_main_lab_opens_the_lab_over_the_window(monkeypatch):
     monkeypatch.setattr("gui.app.run_app", lambda path=None, lab=None: called.update(path=path, lab=lab) or 0)
     assert main.main(["--lab", "compare_motif"]) == 0
     assert called == {"path": None, "lab": str(PRESETS_DIR / "compare_motif.json")}
+
+
+def test_compare_with_the_same_model_one_setting_changed(qtbot, window, monkeypatch):
+    """File ▸ Compare With… ▸ "This model, with one setting changed…": the
+    setting by its path in the file, the value typed; an impossible one is
+    refused with the file's message and opens nothing."""
+    import gui.shell.lab_commands as commands
+
+    answers = iter([("This model, with one setting changed…", True), ("model.layers[0].out_channels", True)])
+    monkeypatch.setattr(commands.QInputDialog, "getItem", lambda *a, **k: next(answers))
+    monkeypatch.setattr(commands.QInputDialog, "getText", lambda *a, **k: ("4", True))
+    assert window.labs.compare_with_dialog()
+    lab = lab_of(window)
+    try:
+        mine, other = (c.experiment for c in lab.columns)
+        assert mine == window.document.experiment
+        assert other.model.layers[0].params["out_channels"] == 4 and other.model.layers[1:] == mine.model.layers[1:]
+        assert lab.columns[1].label == "out_channels = 4" and "Conv2d" not in lab.columns[1].label
+    finally:
+        lab.shutdown()
+        lab.close()
+    assert not window.labs.compare_with_variant("training.batch_size", -1)
+    title, text = window.messages[-1]
+    assert title == "Cannot compare" and "batch_size" in text
+
+
+def test_compare_with_a_run_from_the_runs_tab_brings_its_weights(qtbot, window):
+    window.training_panel.set_value("epochs", 1)
+    with qtbot.waitSignal(window.runner.finished, timeout=120_000):
+        window.train()
+    record = window.run_history.records[-1]
+    assert record.weights is not None
+    assert window.labs.compare_with_run(record)
+    lab = lab_of(window)
+    try:
+        assert same(lab.columns[1].weights, record.weights) and lab.columns[1].label == record.name
+        assert same(lab.columns[0].weights, record.weights)  # the window's own trained weights came too
+    finally:
+        lab.shutdown()
+        lab.close()

@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -34,7 +33,7 @@ WORKDIR = Path(sys.argv[1])
 os.environ["QT_QPA_PLATFORM"] = "xcb"
 os.environ["XDG_DATA_HOME"] = str(WORKDIR / "data")  # no autosave or recent files of the user's
 
-from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, QObject, QPoint, QSettings, Qt, QTimer  # noqa: E402
+from PySide6.QtCore import QEvent, QObject, QPoint, QSettings, Qt, QTimer  # noqa: E402
 from PySide6.QtGui import QAction, QGuiApplication  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
@@ -65,24 +64,7 @@ XDOTOOL = shutil.which("xdotool") if MANAGED else None
 WMCTRL = shutil.which("wmctrl") if MANAGED else None
 
 
-def wait(condition, timeout_ms: int = 90_000) -> bool:
-    clock = QElapsedTimer()
-    clock.start()
-    while not condition() and clock.elapsed() < timeout_ms:
-        loop = QEventLoop()
-        QTimer.singleShot(20, loop.quit)
-        loop.exec()
-    return bool(condition())
-
-
-def pause(ms: int) -> None:
-    wait(lambda: False, ms)
-
-
-def run_tool(*command: str) -> None:
-    """An X tool run while this event loop keeps going (a drag needs both)."""
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait(lambda: process.poll() is not None, 20_000)
+from tests.helpers.real_display_tools import pause, run_tool, wait  # noqa: E402
 
 
 def key(name: str, widget=None) -> None:

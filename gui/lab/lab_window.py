@@ -43,6 +43,7 @@ from gui.comparison.plots import ComparisonPlots, colour
 from gui.lab.cost_plot import CostPlot
 from gui.lab.input_strip import InputStrip
 from gui.lab.lab_column import LabColumn
+from gui.lab.lab_seeds import LabSeeds
 
 REACH_INTERVAL_MS = 500  # the reach plot redraws at most this often (a new gradient comes every second)
 # The shared curves and the cost plot redraw at most this often: four times a
@@ -117,8 +118,11 @@ class LabWindow(QMainWindow):
         self._make_timeline()
 
         self.plots = ComparisonPlots([e.label for e in comparison.experiments])
-        # One run per column (the comparison window trains the seeds and draws their range).
+        # One run per column, unless Seeds asks for more (gui/lab/lab_seeds.py).
         self.plots.loss_plot.setTitle("Training loss (smoothed)", color=pal.TEXT, size="11pt")
+        self.seeds = LabSeeds(comparison, self.plots, self, in_process=in_process)
+        self.seeds.changed.connect(self._update_actions)
+        self._seeds_wanted = False  # Train all asked for the other seeds once the columns are done
         self.below = QTabWidget()
         self.below.addTab(self.plots, "Curves")
         self.cost = CostPlot([e.label for e in comparison.experiments], [c.colour for c in self.columns],
@@ -204,6 +208,19 @@ class LabWindow(QMainWindow):
             action.triggered.connect(slot)
             bar.addAction(action)
             self.actions_by_name[name] = action
+        bar.addSeparator()
+        from PySide6.QtWidgets import QSpinBox
+
+        self.seeds_spin = QSpinBox()
+        self.seeds_spin.setObjectName("lab_seeds")
+        self.seeds_spin.setPrefix("Seeds: ")
+        self.seeds_spin.setRange(1, 10)
+        self.seeds_spin.setToolTip("How many seeds each column trains. The column's own run is the first: its "
+                                   "views and answers are that run's. After it, Train all trains the next seeds "
+                                   "too, and the curves show each column's mean with its range as a band — one "
+                                   "run is one trajectory, another seed can land elsewhere")
+        self.seeds_spin.valueChanged.connect(self._set_seeds)
+        bar.addWidget(self.seeds_spin)
         bar.addSeparator()
         self.save_action = QAction("Save Lab…", self)
         self.save_action.setObjectName("lab_save")
@@ -321,9 +338,16 @@ class LabWindow(QMainWindow):
 
         return max(MIN_AT_ONCE, parallel_slots(keep_for_window=True))
 
+    def _set_seeds(self, count: int) -> None:
+        self.seeds.count = count
+        title = "Training loss (smoothed; mean and range over seeds)" if count > 1 else "Training loss (smoothed)"
+        self.plots.loss_plot.setTitle(title, color=pal.TEXT, size="11pt")
+
     def train_all(self, epochs: int | None = None) -> None:
-        """Every column trains; as many at once as there are slots, the rest in turn."""
+        """Every column trains; as many at once as there are slots, the rest in
+        turn; then, with Seeds above one, every column's next seeds."""
         self._train_epochs = epochs if isinstance(epochs, int) and not isinstance(epochs, bool) else None
+        self._seeds_wanted = self.seeds.count > 1
         active = sum(c.runner.is_active and c.state != "paused" for c in self.columns)
         for column in self.columns:
             if column.runner.is_active:
@@ -348,6 +372,8 @@ class LabWindow(QMainWindow):
 
     def stop_all(self) -> None:
         self._waiting.clear()
+        self._seeds_wanted = False
+        self.seeds.stop()
         for column in self.columns:
             column.stop()
         self._update_actions()
@@ -381,6 +407,9 @@ class LabWindow(QMainWindow):
     def _on_run_ended(self, index: int) -> None:
         if self._waiting:
             self.columns[self._waiting.pop(0)].train(self._train_epochs)
+        elif self._seeds_wanted and not any(c.runner.is_active for c in self.columns):
+            self._seeds_wanted = False
+            self.seeds.start(self._train_epochs)  # the columns are done: the other seeds, for the bands
         self._update_actions()
 
     # --- the shared input -------------------------------------------------------------
@@ -450,7 +479,7 @@ class LabWindow(QMainWindow):
         states = [c.state for c in self.columns]
         active = [c.runner.is_active for c in self.columns]
         self.actions_by_name["pause"].setEnabled(any(s in ("running", "starting") for s in states))
-        self.actions_by_name["stop"].setEnabled(any(active) or bool(self._waiting))
+        self.actions_by_name["stop"].setEnabled(any(active) or bool(self._waiting) or self.seeds.active)
         self.actions_by_name["train"].setEnabled(not all(a and s != "paused" for a, s in zip(active, states,
                                                                                               strict=True)))
         training = sum(s in ("running", "starting") for s in states)
@@ -458,16 +487,20 @@ class LabWindow(QMainWindow):
         parts = [f"{training} of {len(self.columns)} columns training"]
         if waiting:
             parts.append(f"{waiting} waiting for a free core")
+        if hasattr(self, "seeds") and self.seeds.describe():
+            parts.append(self.seeds.describe())
         if hasattr(self, "status"):
             self.status.setText(" · ".join(parts))
 
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
         self._waiting.clear()
+        self._seeds_wanted = False
         self.pool_task.shutdown(timeout_ms)
-        return all([column.shutdown(timeout_ms) for column in self.columns])
+        seeds = self.seeds.shutdown(timeout_ms)
+        return all([seeds, *(column.shutdown(timeout_ms) for column in self.columns)])
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        if any(c.runner.is_active for c in self.columns):
+        if any(c.runner.is_active for c in self.columns) or self.seeds.active:
             answer = QMessageBox.question(self, "Close the lab",
                                           "Columns are still training. Stop them and close the lab?")
             if answer != QMessageBox.StandardButton.Yes:

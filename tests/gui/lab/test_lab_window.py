@@ -202,3 +202,24 @@ def test_one_timeline_scrubs_every_column_to_the_same_samples_seen(qtbot):
         assert all(c.inspector.weights is c.weights for c in lab.columns)
     finally:
         close(qtbot, lab)
+
+
+def test_with_seeds_the_columns_next_seeds_train_after_them_and_the_curves_show_a_band(qtbot):
+    lab = open_lab(qtbot, "compare_digits_cnn_mlp")
+    try:
+        lab.seeds_spin.setValue(3)
+        assert "over seeds" in lab.plots.loss_plot.titleLabel.text
+        lab.train_all(epochs=2)
+        qtbot.waitUntil(lambda: lab.seeds.run is not None, timeout=120_000)
+        assert all(not c.runner.is_active for c in lab.columns)  # after the columns' own runs
+        assert "other seeds" in lab.status.text()
+        qtbot.waitUntil(lambda: not lab.seeds.active, timeout=180_000)
+        seeds = [s.seed for run in lab.seeds.run.runs for s in run.seeds]
+        own = [c.experiment.training.seed for c in lab.columns]
+        assert sorted(seeds) == sorted([s + 1 for s in own] + [s + 2 for s in own])
+        for i in range(len(lab.columns)):
+            assert sorted(lab.plots.losses[i]) == [0, 1, 2]  # the column's run and its two other seeds
+            x, _ = lab.plots.metric_bands[i].low.getData()
+            assert x is not None and len(x) == 2  # a band over the seeds, one point per epoch
+    finally:
+        close(qtbot, lab)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSlider,
     QSpinBox,
@@ -41,6 +42,8 @@ class InputStrip(QWidget):
         self.pool_x: np.ndarray | None = None  # (N, …) plain samples
         self.pool_y: np.ndarray | None = None
         self.info = None  # DataInfo of the plain data
+        self.vocab: str | None = None  # text data: the characters, index = token id
+        self.typed: np.ndarray | None = None  # token ids the user typed, instead of the picked sample
         self.index = 0
 
         self.picture = pg.GraphicsLayoutWidget()
@@ -108,6 +111,13 @@ class InputStrip(QWidget):
         self.length_box.setToolTip("Feed this many steps (shorter: cut; longer: padded with zeros). A recurrent "
                                    "model takes any length; a CNN with Flatten only its own (claim C11)")
         self.length_box.valueChanged.connect(self._on_length)
+        self.text_edit = QLineEdit()
+        self.text_edit.setObjectName("shared_text")
+        self.text_edit.setPlaceholderText("type text for every column")
+        self.text_edit.setToolTip("Text models: type the input yourself; every column reads it at once (the "
+                                  "answer is each next character it predicts)")
+        self.text_edit.textEdited.connect(self._on_typed)
+        self.text_edit.hide()
         self.reset_button = QPushButton("As sampled")
         self.reset_button.setToolTip("Undo every edit of the shared input")
         self.reset_button.clicked.connect(self.reset_edits)
@@ -127,6 +137,7 @@ class InputStrip(QWidget):
         side.addLayout(picking)
         side.addWidget(self.truth)
         side.addLayout(editing)
+        side.addWidget(self.text_edit)
         side.addWidget(self.described)
         side.addStretch(1)
         layout = QHBoxLayout(self)
@@ -137,8 +148,11 @@ class InputStrip(QWidget):
         self.truth.setText("The samples load with the data set…")
 
     # --- the pool -----------------------------------------------------------------
-    def set_pool(self, x: np.ndarray, y: np.ndarray, info) -> None:
+    def set_pool(self, x: np.ndarray, y: np.ndarray, info, vocab: str | None = None) -> None:
         self.pool_x, self.pool_y, self.info = np.asarray(x), np.asarray(y), info
+        self.vocab = vocab if getattr(info, "input_kind", "") == "tokens" else None
+        self.typed = None
+        self.text_edit.setVisible(self.vocab is not None)
         self.sample.blockSignals(True)
         self.sample.setRange(1, max(1, len(x)))
         self.sample.setValue(1)
@@ -173,8 +187,38 @@ class InputStrip(QWidget):
 
         if self.pool_x is None or not len(self.pool_x):
             return None
+        if self.typed is not None:
+            return apply_edits(self.typed, self.edits), edit_target(self._typed_target(), self.edits)
         return (apply_edits(self.pool_x[self.index], self.edits),
                 edit_target(self.pool_y[self.index], self.edits))
+
+    # --- typed text -------------------------------------------------------------------
+    def type_text(self, text: str) -> None:
+        """What typing in the text field does (tests call it)."""
+        self.text_edit.setText(text)
+        self._on_typed(text)
+
+    def _on_typed(self, text: str) -> None:
+        if self.vocab is None:
+            return
+        unknown = sorted({ch for ch in text if ch not in self.vocab})
+        if unknown or not text:
+            self.typed = None
+            shown = ", ".join(f"“{ch}”" for ch in unknown[:5])
+            self.truth.setText(f"Not in the vocabulary: {shown} — the columns keep the last input" if unknown
+                               else "Type at least one character")
+            return
+        self.typed = np.array([self.vocab.index(ch) for ch in text], np.int64)
+        self._update()
+
+    def _typed_target(self) -> np.ndarray:
+        """The next character at every step, where the data set's targets are that
+        (a character model); -100 (not scored) for the last step."""
+        ids = self.typed
+        sample_x, sample_y = self.pool_x[0], self.pool_y[0]
+        if sample_y.shape == sample_x.shape and np.array_equal(sample_y[:-1], sample_x[1:]):
+            return np.concatenate([ids[1:], [-100]]).astype(np.int64)
+        return np.full(ids.shape, -100, np.int64)
 
     # --- edits ----------------------------------------------------------------------
     def shift(self, direction: str, by: int = 1) -> None:
@@ -211,6 +255,7 @@ class InputStrip(QWidget):
 
     def _on_sample(self, value: int) -> None:
         self.index = max(0, value - 1)
+        self.typed = None  # a picked sample replaces what was typed
         self._update()
 
     def _set_enabled(self, on: bool) -> None:
@@ -226,7 +271,10 @@ class InputStrip(QWidget):
         picture = x[0] if x.ndim == 3 else (x.T if x.ndim == 2 else x[None].astype(np.float32))
         self.image.setImage(np.asarray(picture, np.float32), autoLevels=False, levels=(0.0, max(1.0, float(x.max()))))
         self.plot.autoRange()
-        self.truth.setText(f"True answer: {self._target_text(self.pool_y[self.index])}")
+        target = self._typed_target() if self.typed is not None else self.pool_y[self.index]
+        self.truth.setText(f"True answer: {self._target_text(target)}")
+        if self.vocab is not None and self.typed is None:  # the picked sample, as text, ready to edit
+            self.text_edit.setText("".join(self.vocab[int(i)] for i in self.pool_x[self.index]))
         self.described.setText(f"Edits: {self.edits.describe(self.is_image)}")
         self.changed.emit()
 

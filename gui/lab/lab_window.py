@@ -55,13 +55,13 @@ MIN_AT_ONCE = 2  # two columns train together even where the cores say one (as c
 
 
 def load_pool(spec, seed: int):
-    """Worker thread: the shared samples (plain form) — x, y and DataInfo."""
+    """Worker thread: the shared samples (plain form) — x, y, DataInfo and, for text, the vocabulary."""
     from engine import datasets
     from engine.training import SAMPLE_LIMIT
 
     bundle = datasets.load(spec, seed)
     n = min(len(bundle.x_val), SAMPLE_LIMIT)
-    return bundle.x_val[:n].numpy().copy(), bundle.y_val[:n].numpy().copy(), bundle.info
+    return bundle.x_val[:n].numpy().copy(), bundle.y_val[:n].numpy().copy(), bundle.info, bundle.vocab
 
 
 class LabWindow(QMainWindow):
@@ -414,8 +414,8 @@ class LabWindow(QMainWindow):
 
     # --- the shared input -------------------------------------------------------------
     def _on_pool(self, result) -> None:
-        x, y, info = result
-        self.input.set_pool(x, y, info)
+        x, y, info, vocab = result
+        self.input.set_pool(x, y, info, vocab)
 
     def feed_input(self) -> None:
         """The edited sample to every column it fits, as that column's data gives it."""

@@ -223,3 +223,36 @@ def test_with_seeds_the_columns_next_seeds_train_after_them_and_the_curves_show_
             assert x is not None and len(x) == 2  # a band over the seeds, one point per epoch
     finally:
         close(qtbot, lab)
+
+
+def test_typed_text_reaches_every_text_column(qtbot):
+    """A text model's shared input can be typed: each column reads the text
+    and answers with the next character it predicts at every step."""
+    import dataclasses
+
+    from engine.comparison_file import Comparison, LabelledExperiment
+    from engine.presets import load_preset
+    from engine.setting_paths import with_setting
+
+    lstm = load_preset("text_lstm").with_training(epochs=1)
+    small = with_setting(lstm, "model.layers[1].hidden_size", 32)
+    comparison = Comparison("text", "", (), (LabelledExperiment("LSTM", lstm), LabelledExperiment("small", small)))
+    lab = LabWindow(dataclasses.replace(comparison))
+    qtbot.addWidget(lab)
+    lab.show()
+    try:
+        qtbot.waitUntil(lambda: lab.input.pool_x is not None, timeout=60_000)
+        assert lab.input.text_edit.isVisible() and lab.input.text_edit.text()  # the sample, as text
+        step_until_answered(qtbot, lab)
+        for column in lab.columns:
+            column.answer = None
+        lab.input.type_text("the cat")
+        qtbot.waitUntil(lambda: answered(lab), timeout=30_000)
+        for column in lab.columns:
+            np.testing.assert_array_equal(column.view_list[0].run.probe_inputs[0],
+                                          [lab.input.vocab.index(ch) for ch in "the cat"])
+            assert "of 6 scored steps right" in column.answer.text  # the next character of 6 of the 7
+        lab.input.type_text("naïve")
+        assert "Not in the vocabulary" in lab.input.truth.text()
+    finally:
+        close(qtbot, lab)

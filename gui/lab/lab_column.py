@@ -31,6 +31,7 @@ from gui.training.training_runner import IDLE, PAUSED, RUNNING, STARTING, STOPPI
 
 NOT_TRAINED = "Train this column to see its insides on the shared input."
 LAB_SNAPSHOT_INTERVAL = 0.2  # seconds of training between a column's snapshots
+STATUS_INTERVAL_MS = 250
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,13 @@ class LabColumn(QFrame):
         runner.started.connect(self._on_started)
         runner.snapshot_taken.connect(self._on_snapshot)
         runner.epoch_ended.connect(lambda _epoch: self._show_status())
-        runner.stepped.connect(lambda _batch: self._show_status())
+        # Steps arrive ~28 times a second: the status line (a word-wrapped label,
+        # relaid out at every change) follows four times a second.
+        self._status_timer = QTimer(self)
+        self._status_timer.setSingleShot(True)
+        self._status_timer.setInterval(STATUS_INTERVAL_MS)
+        self._status_timer.timeout.connect(self._show_status)
+        runner.stepped.connect(lambda _batch: self._status_timer.isActive() or self._status_timer.start())
         runner.state_changed.connect(lambda _state: self._show_status())
         runner.failed.connect(self._on_failed)
         runner.finished.connect(self._on_finished)

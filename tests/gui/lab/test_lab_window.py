@@ -185,7 +185,7 @@ def test_one_timeline_scrubs_every_column_to_the_same_samples_seen(qtbot):
         final = [c.weights_step for c in lab.columns]
         assert lab.timeline.maximum() == lab.samples_seen > 0
         # What a batch costs, per column, as it trained.
-        assert all(len(points) >= 2 and all(ms > 0 for _, ms in points) for points in lab.cost.points)
+        assert all(len(points) >= 1 and all(ms > 0 for _, ms in points) for points in lab.cost.points)
         assert "CNN:" in lab.cost.note.text() and "GRU:" in lab.cost.note.text()
         middle = lab.samples_seen // 2
         for column in lab.columns:

@@ -63,7 +63,8 @@ def test_a_lab_from_each_builtin_comparison_trains_a_few_steps(qtbot, name):
         for column, label in zip(lab.columns, lab.answers, strict=True):
             assert column.label in label.text()
             assert column.answer is not None or column.input_reason
-            assert "Paused" in column.status.text() and "samples" in column.status.text()
+            # The status line follows the steps a quarter of a second later.
+            qtbot.waitUntil(lambda c=column: "Paused" in c.status.text() and "samples" in c.status.text())
         assert all(c.state == "paused" for c in lab.columns)
         # The shared curves have every column.
         assert all(lab.plots.losses[i] for i in range(len(lab.columns)))

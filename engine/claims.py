@@ -109,9 +109,10 @@ def initial_weights(experiment: Experiment, info: DataInfo | None = None) -> dic
 def model_with(experiment: Experiment, weights: Mapping[str, np.ndarray], info: DataInfo | None = None) -> Stack:
     """The experiment's model on the CPU holding ``weights``, in evaluation mode."""
     info = info or datasets.describe(experiment.dataset)
-    with torch.device("meta"):
+    # Built on the CPU, not meta + to_empty: to_empty imports sympy (~1 s, tens
+    # of MB); fork_rng keeps the throwaway initialisation off the caller's stream.
+    with torch.random.fork_rng(devices=[]):
         model = build_model(experiment.model, info)
-    model = model.to_empty(device="cpu")
     model.load_state_dict(numpy_to_state(dict(weights)))
     return model.eval()
 

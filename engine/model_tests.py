@@ -17,8 +17,8 @@ Each test turns a claim into a number a person can judge:
 
 Everything runs on the CPU with the weights given (a numpy state dict, as
 ``Finished.weights`` or ``engine.weights_file.load_weights`` give it); the
-model is built on the meta device and filled from them, so no random
-initialisation runs and the global torch RNG is left alone.
+model is built on the CPU inside ``fork_rng`` and filled from them, so the
+global torch RNG is left alone.
 """
 
 from __future__ import annotations
@@ -129,9 +129,8 @@ class TrainedModel:
     def build(self, info: DataInfo) -> Stack:
         """The model for inputs described by ``info``, holding the trained weights
         (the caller has checked that they fit)."""
-        with torch.device("meta"):
+        with torch.random.fork_rng(devices=[]):  # not meta + to_empty: that imports sympy
             model = build_model(self.experiment.model, info)
-        model = model.to_empty(device="cpu")
         model.load_state_dict(numpy_to_state(self.weights))
         return model.eval()
 

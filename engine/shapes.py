@@ -1,7 +1,11 @@
 """Shape inference, parameter counts and receptive fields for a layer stack.
 
-Layers are built on the ``meta`` device and fed a meta tensor: no memory, no
-compute, and the shapes are exactly torch's. An impossible stack is reported
+Each layer is built on the ``meta`` device first (no memory) to count its
+parameters; a layer of ordinary size is then built on the CPU and fed zeros,
+which costs milliseconds, while meta *execution* would import torch's
+compiler stack (torch._dynamo, sympy: ~2 s and ~100 MB on the first call, in
+the window and in every training process). Only a layer too large to build
+cheaply runs on meta. Either way the shapes are exactly torch's. An impossible stack is reported
 as a ShapeError naming the layer and the fix, before any training starts.
 ``infer`` never raises for a bad stack (the GUI marks the offending row);
 ``build_model`` does.
@@ -134,10 +138,7 @@ def infer(model: ModelSpec, info: DataInfo) -> ModelSummary:
         # output has the input's length.
         probe = (1, *shape[1:]) if lk.group == RECURRENT and kind == SEQUENCE else shape
         try:
-            with torch.device("meta"):
-                module = lk.build(params, ctx)
-                dtype = torch.long if kind == TOKENS else torch.float32
-                out = module.eval()(torch.empty((2, *probe), dtype=dtype))
+            module, out = _probe(lk, params, ctx, probe, torch.long if kind == TOKENS else torch.float32)
         except Exception as exc:  # torch's own message, made readable
             return fail(index, layer.type, _torch_hint(exc, kind, shape))
         out_shape = tuple(out.shape[1:])
@@ -159,6 +160,38 @@ def infer(model: ModelSpec, info: DataInfo) -> ModelSummary:
     if problem:
         return fail(max(end, 0), model.layers[end].type if model.layers else "model", problem)
     return ModelSummary(info.input_kind, tuple(info.input_shape), tuple(rows), None, tuple(plan))
+
+
+# Above these a layer is probed on meta: building and running it on the CPU
+# would take real memory and time on every edit. The output is bounded by the
+# input's values times the widest setting (out_channels, hidden_size, ...).
+_CPU_PROBE_PARAMS = 4_000_000
+_CPU_PROBE_VALUES = 16_000_000
+
+
+def _probe(lk: LayerKind, params: Mapping[str, Any], ctx: BuildContext,
+           probe: tuple[int, ...], dtype: torch.dtype) -> tuple[torch.nn.Module, torch.Tensor]:
+    """Build one layer and run a batch of two through it; return both."""
+    with torch.device("meta"):
+        module = lk.build(params, ctx)
+    widest = max((v for v in params.values() if isinstance(v, int) and not isinstance(v, bool)), default=1)
+    values = 2 * _numel(probe) * max(widest, 1)
+    if sum(p.numel() for p in module.parameters()) > _CPU_PROBE_PARAMS or values > _CPU_PROBE_VALUES:
+        with torch.device("meta"):
+            return module, module.eval()(torch.empty((2, *probe), dtype=dtype))
+    # fork_rng: building initialises weights, and an edit must not move the
+    # seeded run's random stream.
+    # torch.device("cpu"): callers may hold a meta default (expected_state).
+    with torch.random.fork_rng(devices=[]), torch.no_grad(), torch.device("cpu"):
+        module = lk.build(params, ctx).eval()
+        return module, module(torch.zeros((2, *probe), dtype=dtype))
+
+
+def _numel(shape: tuple[int, ...]) -> int:
+    n = 1
+    for d in shape:
+        n *= d
+    return n
 
 
 def build_model(model: ModelSpec, info: DataInfo) -> Stack:

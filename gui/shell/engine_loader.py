@@ -1,18 +1,25 @@
 """Loads PyTorch and the engine after the window is on screen.
 
-Importing torch takes over a second here, and the first shape inference on
-the meta device (like the first ``torch.optim.Adam`` step) two more: torch
-imports torch._dynamo lazily. All of it happens on a worker thread while the
-window paints: ``loaded`` fires when the engine's modules are imported (the
-panels can be built), ``warmed_up`` when shape inference and the optimisers
-are warm (shapes can be shown, Train enabled) without stalling the GUI thread.
+Importing torch takes over a second here. It happens on a worker thread,
+started at the window's first paint (``FirstPaint``: the import holds the
+interpreter lock for much of that second, and started earlier it delayed
+the paint): ``loaded`` fires when the engine's modules are imported (the
+panels can be built), ``warmed_up`` when a first shape inference has run
+(shapes can be shown, Train enabled) without stalling the GUI thread.
+
+Not warmed here, on purpose: the optimisers. ``torch.optim``'s first
+optimizer imports torch._dynamo (~1.8 s, ~100 MB), and this process never
+trains: runs train in a training process (engine/training_process.py),
+which pays for it once, in the background.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from PySide6.QtCore import QObject, Signal
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 
 from gui.common.task import Task
 
@@ -34,19 +41,16 @@ def load_engine() -> Iterator[str]:
     yield "imported"  # the panels can be built now; their shapes wait for "warm"
     global _warm
     if not _warm:  # once per process: a second window finds torch warm already
-        _warm_shape_inference()
-        # Warm the optimisers' lazy imports now, not on the first Train press.
-        weight = torch.zeros(1, requires_grad=True)
-        weight.grad = torch.zeros(1)
-        torch.optim.Adam([weight], lr=1e-3).step()
+        with torch.no_grad():
+            _warm_shape_inference()
         _warm = True
     yield "warm"
 
 
 def _warm_shape_inference() -> None:
-    """The first shape inference on the meta device imports torch._dynamo
-    (about two seconds, holding the import lock): do it here, not in the
-    GUI thread's first redraw of the model stack."""
+    """The first inference of every template's shapes loads the CPU kernels
+    and the templates' modules (tens of ms): here, not in the GUI thread's
+    first redraw of the model stack."""
     from engine import datasets
     from engine.shapes import infer
     from gui.builder.templates import KINDS, stack_for
@@ -67,8 +71,10 @@ class EngineLoader(QObject):
         self.task = Task(self)
         self.is_loaded = False
         self.is_warm = False
+        self.started = False
 
     def start(self) -> None:
+        self.started = True
         self.task.start(load_engine, on_yielded=self._on_yielded, on_errored=self._on_errored)
 
     def wait(self, timeout_ms: int = 30_000) -> None:
@@ -87,3 +93,18 @@ class EngineLoader(QObject):
     def _on_errored(self, exc: BaseException) -> None:
         self.failed.emit(f"{type(exc).__name__}: {exc}")
 
+
+
+class FirstPaint(QObject):
+    """Calls ``then`` once, just after ``widget``'s first paint has been handled."""
+
+    def __init__(self, widget: QObject, then: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self.then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self.then)  # after this paint, not inside it
+        return False

@@ -25,7 +25,7 @@ from gui.explain.menu import ExplainMenu
 from gui.explain.registry import ExplainContext
 from gui.runs.runs_table import install_runs
 from gui.shell.dock_layout import PANEL_DOCKS, VIEW_DOCKS, DockLayout
-from gui.shell.engine_loader import EngineLoader
+from gui.shell.engine_loader import EngineLoader, FirstPaint
 from gui.shell.gui_garbage_collector import GuiGarbageCollector
 from gui.shell.help_text import show_about, show_help
 from gui.shell.start_pages import install_gallery, install_tour
@@ -43,6 +43,7 @@ from gui.views.view_hub import ViewHub
 from gui.widgets import MessageBanner
 
 APP_NAME = "CNN-RNN Playground"
+LOADER_FALLBACK_MS = 1000  # the engine loads even if the window never paints
 
 
 def finish_dialogs(window: QWidget) -> None:
@@ -75,6 +76,7 @@ def default_size(window: QWidget):
 
 class MainWindow(QMainWindow):
     ready = Signal()  # the engine is warm and an experiment is open: Train can be pressed
+    engine_loading = Signal()  # the window has painted and the engine has begun to load
 
     def __init__(self, path: str | None = None, parent: QWidget | None = None, lab_path: str | None = None) -> None:
         super().__init__(parent)
@@ -156,7 +158,15 @@ class MainWindow(QMainWindow):
         self.loader.loaded.connect(self._on_engine_loaded)
         self.loader.warmed_up.connect(self._on_engine_warmed_up)
         self.loader.failed.connect(self._on_engine_failed)
-        self.loader.start()
+        # torch's import on the loader's thread holds the interpreter lock for
+        # much of a second: started before the first paint, it delayed it.
+        self._first_paint = FirstPaint(self, self._start_loader)
+        QTimer.singleShot(LOADER_FALLBACK_MS, self._start_loader)  # a window that is never shown
+
+    def _start_loader(self) -> None:
+        if not self.loader.started:
+            self.loader.start()
+            self.engine_loading.emit()
 
     # --- what a user's actions map to ------------------------------------------
     def train(self) -> None:

@@ -76,8 +76,16 @@ def warm_up(window, then) -> None:
     set_epochs(window, 1)
 
     def done(_finished: object) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         window.runner.finished.disconnect(done)
-        window.reset_action.trigger()
+        # Reset asks before it forgets a run's weights: a modal question no one
+        # would answer. The warm-up run's weights are worth nothing.
+        ask, QMessageBox.question = QMessageBox.question, lambda *a, **k: QMessageBox.StandardButton.Discard
+        try:
+            window.reset_action.trigger()
+        finally:
+            QMessageBox.question = ask
         QTimer.singleShot(300, then)
 
     window.runner.finished.connect(done)

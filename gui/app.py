@@ -35,6 +35,9 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setWindowIcon(app_icon())  # every window's, the taskbar's and the dialogs'
     install_garbage_collector(app)
     register_image_reader()  # image folders decode with Qt's readers (cheap: imported on first use)
+    from gui.common import axis_cache
+
+    axis_cache.install()  # after the QApplication: pyqtgraph reads its settings on import
     return app  # type: ignore[return-value]
 
 

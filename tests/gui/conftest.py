@@ -16,6 +16,9 @@ def gc_on_gui_thread(qapp):
     a worker thread that would then destroy Qt objects (and could deadlock)."""
     from gui.app import install_garbage_collector
 
+    from gui.common import axis_cache
+
+    axis_cache.install()  # as create_application does: the tests paint what users see
     collector = install_garbage_collector(qapp)
     yield collector
     collector.uninstall()

@@ -15,9 +15,7 @@ which pays for it once, in the background.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 

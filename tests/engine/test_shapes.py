@@ -162,3 +162,36 @@ def test_inferred_shapes_equal_a_real_forward_pass(info, layers):
         outputs = model.forward_all(x)
     assert [tuple(o.shape[1:]) for o in outputs] == [r.shape for r in summary.rows]
     assert sum(p.numel() for p in model.parameters()) == summary.total_params
+
+
+def test_inference_runs_on_the_cpu_without_the_compiler_stack_or_the_random_stream():
+    """Issue #18: meta-device execution imported torch._dynamo and sympy (~2 s,
+    ~100 MB on the first edit); ordinary layers are probed on the CPU instead,
+    inside fork_rng, so an edit does not move a seeded run's random stream.
+    Shapes and errors are the same as before (the tests above)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys, torch\n"
+        "from engine import datasets\n"
+        "from engine.shapes import infer\n"
+        "from engine.layers import layer_kind\n"
+        "from engine.spec import LayerSpec, ModelSpec\n"
+        "def layer(type_, **params):\n"
+        "    return LayerSpec(type_, {**layer_kind(type_).defaults(), **params})\n"
+        "info = datasets.describe(datasets.validate_dataset({'name': 'digits', 'options': {}}))\n"
+        "torch.manual_seed(3); before = torch.rand(1)\n"
+        "torch.manual_seed(3)\n"
+        "layers = [layer('Conv2d', out_channels=8, kernel_size=3), layer('ReLU'), layer('Flatten'),\n"
+        "          layer('Linear', out_features=None)]\n"
+        "summary = infer(ModelSpec(tuple(layers)), info)\n"
+        "assert summary.error is None, summary.error\n"
+        "assert torch.rand(1).item() == before.item(), 'inference moved the random stream'\n"
+        "heavy = [m for m in ('torch._dynamo', 'sympy') if m in sys.modules]\n"
+        "sys.exit(f'imported {heavy}' if heavy else 0)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -15,7 +15,6 @@ def gc_on_gui_thread(qapp):
     """As in the app: cyclic garbage is collected on the GUI thread only, never in
     a worker thread that would then destroy Qt objects (and could deadlock)."""
     from gui.app import install_garbage_collector
-
     from gui.common import axis_cache
 
     axis_cache.install()  # as create_application does: the tests paint what users see

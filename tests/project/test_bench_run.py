@@ -37,6 +37,21 @@ def test_the_cost_part_runs_for_real_and_reaches_the_table(bench_run, tmp_path, 
     assert set(ms) == {"CNN", "GRU"} and all(len(v) == 3 and min(v.values()) > 0 for v in ms.values())
 
 
+def test_the_first_point_part_presses_train_in_the_real_window(bench_run, tmp_path, capsys, monkeypatch):
+    """Issue #18's Press Train → first loss point: the real window, a warm
+    training process, two presses; the figure is a real time that reaches the
+    table (its target is checked by the full bench, not here: a loaded test
+    machine is not the measure)."""
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    monkeypatch.setitem(bench_run.ARGS, "first", (["--repeats", "2"],) * 2)
+    out = tmp_path / "bench.json"
+    assert bench_run.main(["--quick", "--only", "first", "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "| Press Train → first loss point, digits_cnn, warm training process, 2 presses |" in printed
+    first = json.loads(out.read_text())["first"]
+    assert len(first["times_s"]) == 2 and all(0 < t < 30 for t in first["times_s"])
+
+
 def spread(median: float) -> dict[str, float]:
     return {"median": median, "min": median * 0.9, "max": median * 1.1}
 
@@ -51,7 +66,12 @@ def test_missed_targets_and_failed_parts_are_marked(bench_run):
                 "p99_ms": 70.0, "max_ms": 120.0, "lateness_ticks": 2400, "busiest": "curves",
                 "redraws_per_second": {"curves": 24.0}},
         "startup": {"error": "bench/startup.py exited with code 1"},
+        "first": {"preset": "digits_cnn", "repeats": 5, "first_point_s": spread(0.12)},
+        "memory": {"ratio": 1.05, "samples": [{"step": 1000, "total": 766.0, "window": 441.0, "children": 325.0},
+                                              {"step": 100000, "total": 804.0, "window": 479.0, "children": 325.0}]},
     }
+    results["gui"].update(applying_views=["filters", "histograms"], slowest_view="histograms",
+                          redraws_per_second={"curves": 24.0, "filters": 11.0, "histograms": 6.0})
     rows = bench_run.table(results)
     by_start = {row.split("|")[1].strip(): row for row in rows[2:]}
     assert by_start["engine overhead, digits_cnn: headless / plain loop, whole epochs"].endswith("| met |")
@@ -60,6 +80,11 @@ def test_missed_targets_and_failed_parts_are_marked(bench_run):
                     "segments"].endswith("| met |")
     assert "**not met**" in by_start["responsiveness: 10 ms timer lateness while training, p50 / p99 (max)"]
     assert by_start["refresh: redraws per second of the busiest plot (curves) while training"].endswith("| met |")
+    assert "**not met**" in by_start["live views: redraws per second of the slowest view showing the run (histograms), "
+                                     "every view floated"]
+    assert by_start["Press Train → first loss point, digits_cnn, warm training process, 5 presses"].endswith("| met |")
+    assert "**not met**" in by_start["memory: resident, window + training process, after 1,000 steps, every view open"]
+    assert by_start["memory: resident after 100,000 steps / after 1,000, every view open"].endswith("| met |")
     assert "exited with code 1" in by_start["startup"] and by_start["startup"].endswith("**failed** |")
 
 

@@ -144,3 +144,35 @@ def test_importing_the_gui_does_not_import_torch():
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                             timeout=60, env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_ready_window_holds_no_compiler_stack_nor_scikit_learn(tmp_path):
+    """Issue #18: the window never trains, so torch._dynamo and sympy (imported
+    by meta-device execution and by any torch.optim optimiser: ~2 s, ~100 MB)
+    and scikit-learn (the digits are read from its data file) stay out of it —
+    and the engine starts loading only after the window's first paint."""
+    script = (
+        "import sys\n"
+        "from PySide6.QtCore import QTimer\n"
+        "import gui.shell.main_window as mw\n"
+        "order = []\n"
+        "original_init, original_start = mw.MainWindow.__init__, mw.MainWindow._start_loader\n"
+        "def start(self):\n"
+        "    order.append('loader')\n"
+        "    original_start(self)\n"
+        "def init(self, *a, **k):\n"
+        "    original_init(self, *a, **k)\n"
+        "    mw.FirstPaint(self, lambda: order.append('painted'))\n"
+        "    self.ready.connect(lambda: QTimer.singleShot(0, self.close))\n"
+        "mw.MainWindow.__init__, mw.MainWindow._start_loader = init, start\n"
+        "from gui.app import run_app\n"
+        "code = run_app(None)\n"
+        "heavy = [m for m in ('torch._dynamo', 'sympy', 'sklearn') if m in sys.modules]\n"
+        "print('heavy', heavy, 'order', order)\n"
+        "sys.exit(code or (1 if heavy or 'torch' not in sys.modules or order[:1] != ['painted'] else 0))\n"
+    )
+    env = {"QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path), "HOME": str(tmp_path),
+           "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]

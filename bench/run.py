@@ -152,8 +152,9 @@ def table(results: dict) -> list[str]:
         rows += [f"| start-up: process start to window on screen | {spread(start['shown_s'])} s (a bare Qt window "
                  f"{start['bare_qt_shown_s']['median']:.2f} s) | ≤ 1.0 s | "
                  f"{verdict(start['shown_s']['median'] <= 1.0)} |",
-                 f"| start-up: process start to Train enabled | {spread(start['ready_s'])} s | ≤ 2.5 s | "
-                 f"{verdict(start['ready_s']['median'] <= 2.5)} |"]
+                 f"| start-up: process start to Train enabled | {spread(start.get('train_s', start['ready_s']))} s "
+                 f"(every view built {start['ready_s']['median']:.2f} s) | ≤ 2.5 s | "
+                 f"{verdict(start.get('train_s', start['ready_s'])['median'] <= 2.5)} |"]
     first = results.get("first")
     if first and "error" not in first:
         rows.append(f"| Press Train → first loss point, {first['preset']}, warm training process, "

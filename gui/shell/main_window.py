@@ -38,7 +38,7 @@ from gui.training.curves import LossCurves
 from gui.training.device_fallback import DeviceFallback
 from gui.training.run_monitor import RunMonitor
 from gui.training.training_runner import IDLE, PAUSED, RUNNING, STARTING, TrainingRunner
-from gui.views.catalog import build_views, live_view_actions
+from gui.views.catalog import live_view_actions, view_builders
 from gui.views.view_hub import ViewHub
 from gui.widgets import MessageBanner
 
@@ -90,6 +90,8 @@ class MainWindow(QMainWindow):
         self.layer_palette = self.model_stack = self.layer_properties = None
         self.dataset_panel = self.training_panel = None
         self.is_ready = False
+        self._views_to_build: list = []  # view groups still to build (gui/views/catalog.view_builders)
+        self._closing = False
         self._run_learning_rate: float | None = None
         self._fork_shown = False  # the banner says the stack and the running model differ
 
@@ -303,7 +305,7 @@ class MainWindow(QMainWindow):
                              ("properties", self.layer_properties), ("data", self.dataset_panel),
                              ("training", self.training_panel)):
             self.dock_layout.set_widget(name, widget)
-        self._build_views()
+        self._build_views_in_turn()
         acts = self.window_actions
         self.model_stack.toolbar.addWidget(QLabel(" New: "))
         self.model_stack.toolbar.addActions([acts.new_cnn, acts.new_rnn, acts.new_hybrid])
@@ -319,11 +321,17 @@ class MainWindow(QMainWindow):
             self._on_engine_warmed_up()
 
     def _on_engine_warmed_up(self) -> None:
-        if self.document is None or self.is_ready:
+        if self.document is None or self.document.shapes_ready:
             return  # the panels are not built yet; _on_engine_loaded comes back here
+        self.document.set_shapes_ready()  # shapes shown, Train enabled (the views may still be coming)
+        self._finish_start()
+
+    def _finish_start(self) -> None:
+        """Ready: Train enabled and every view built."""
+        if self.is_ready or self.document is None or not self.document.shapes_ready or self._views_to_build:
+            return
         self.is_ready = True
         GuiGarbageCollector.freeze_startup_objects()
-        self.document.set_shapes_ready()
         self.statusBar().showMessage("Ready", 3000)
         self.ready.emit()
 
@@ -331,20 +339,41 @@ class MainWindow(QMainWindow):
         self.show_message("PyTorch could not be loaded", message, QMessageBox.Icon.Critical)
         self.state_label.setText("Engine failed")
 
-    def _build_views(self) -> None:
-        for name, view in build_views(self.inspector).items():
+    def _build_views_in_turn(self) -> None:
+        """The views, one group per turn of the event loop, those on screen
+        first: built at once they held the window for half a second after
+        PyTorch had loaded, and Train waited for them. A run started before the
+        last one is built reaches it as it arrives (ViewHub.add_view)."""
+        groups = view_builders(self.inspector)
+        on_screen = {name for name, dock in self.docks.items()
+                     if dock.isVisible() and not dock.visibleRegion().isEmpty()}
+        groups.sort(key=lambda group: not on_screen.intersection(group[0]))  # stable: docks' order otherwise
+        self._views_to_build = groups
+        self._build_next_views()
+
+    def _build_next_views(self) -> None:
+        if not self._views_to_build or self._closing:
+            return
+        _names, build = self._views_to_build.pop(0)
+        order = [name for name, _title in VIEW_DOCKS]
+        for name, view in build().items():
             view.draw_when_hidden = False  # a view behind another tab costs nothing
-            self.views.add_view(name, view)
             self.dock_layout.set_widget(name, view)
+            self.views.add_view(name, view, order)
             # A tab brought to the front draws what it skipped (after layout, so it is on screen).
             self.docks[name].visibilityChanged.connect(
                 lambda visible, v=view: visible and QTimer.singleShot(0, v.catch_up))
+        if self._views_to_build:
+            QTimer.singleShot(0, self._build_next_views)
+        else:
+            self._finish_start()
 
     # --- closing ----------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         if self.files is not None and not self.files.confirm_discard():
             event.ignore()
             return
+        self._closing = True  # no more views to build
         if self.files is not None:
             self.files.comparisons.close_all()  # each stops and waits for its runs
         if self.labs is not None:
@@ -512,9 +541,10 @@ class MainWindow(QMainWindow):
         acts.revert.setEnabled(editable and self.document.path is not None and self.document.dirty)
         if self.training_panel is not None:
             # While torch warms up (a few seconds at start) there is nothing to fix: no red text.
-            self.training_panel.set_blocked_reason(reason if state == IDLE and self.is_ready else None)
+            shown = self.document is not None and self.document.shapes_ready
+            self.training_panel.set_blocked_reason(reason if state == IDLE and shown else None)
         self.monitor.refresh()
-        if not self.is_ready:
+        if self.document is None or not self.document.shapes_ready:
             self.state_label.setText("Loading PyTorch…")
 
     @staticmethod

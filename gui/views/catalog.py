@@ -8,39 +8,55 @@ update as the user draws.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 
-def build_views(inspector) -> dict[str, object]:
-    from gui.views.confusion_matrix import ConfusionMatrix
-    from gui.views.drawing_canvas import DrawingCanvas
-    from gui.views.feature_maps import FeatureMaps
-    from gui.views.filter_grid import FilterGrid
-    from gui.views.gates_view import GatesView
-    from gui.views.gradient_time import GradientThroughTime
-    from gui.views.hidden_heatmap import HiddenStateHeatmap
-    from gui.views.predictions_view import PredictionsView
-    from gui.views.text_probe import TextProbe
-    from gui.views.trajectories import HiddenStateTrajectories
-    from gui.views.weight_histograms import WeightHistograms
+def view_builders(inspector) -> list[tuple[tuple[str, ...], Callable[[], dict[str, object]]]]:
+    """The views in groups, each built by one call: (names, build). The window
+    builds one group per turn of the event loop (building all eleven views'
+    28 plots at once took half a second), the ones on screen first. The
+    drawing canvas drives the feature maps, so the two are one group."""
 
-    feature_maps = FeatureMaps()
-    drawing = DrawingCanvas(inspector)
-    drawing.connect_feature_maps(feature_maps)
-    return {
-        "filters": FilterGrid(),
-        "feature_maps": feature_maps,
-        "drawing": drawing,
-        "trajectories": HiddenStateTrajectories(),
-        "hidden_heatmap": HiddenStateHeatmap(),
-        "gates": GatesView(),
-        "gradient_time": GradientThroughTime(),
-        "text_probe": TextProbe(inspector),
-        "predictions": PredictionsView(),
-        "confusion": ConfusionMatrix(),
-        "histograms": WeightHistograms(),
-    }
+    def drawing_and_maps() -> dict[str, object]:
+        from gui.views.drawing_canvas import DrawingCanvas
+        from gui.views.feature_maps import FeatureMaps
+
+        feature_maps = FeatureMaps()
+        drawing = DrawingCanvas(inspector)
+        drawing.connect_feature_maps(feature_maps)
+        return {"feature_maps": feature_maps, "drawing": drawing}
+
+    def one(name: str, module: str, cls: str, *args) -> tuple[tuple[str, ...], Callable[[], dict[str, object]]]:
+        def build() -> dict[str, object]:
+            import importlib
+
+            return {name: getattr(importlib.import_module(f"gui.views.{module}"), cls)(*args)}
+
+        return (name,), build
+
+    return [
+        one("filters", "filter_grid", "FilterGrid"),
+        (("feature_maps", "drawing"), drawing_and_maps),
+        one("trajectories", "trajectories", "HiddenStateTrajectories"),
+        one("hidden_heatmap", "hidden_heatmap", "HiddenStateHeatmap"),
+        one("gates", "gates_view", "GatesView"),
+        one("gradient_time", "gradient_time", "GradientThroughTime"),
+        one("text_probe", "text_probe", "TextProbe", inspector),
+        one("predictions", "predictions_view", "PredictionsView"),
+        one("confusion", "confusion_matrix", "ConfusionMatrix"),
+        one("histograms", "weight_histograms", "WeightHistograms"),
+    ]
+
+
+def build_views(inspector) -> dict[str, object]:
+    """Every view at once, in the docks' order (gui/dock_layout.VIEW_DOCKS)."""
+    views: dict[str, object] = {}
+    for _names, build in view_builders(inspector):
+        views.update(build())
+    return views
 
 
 def live_view_actions(window: QMainWindow, docks: dict[str, QDockWidget],

@@ -56,8 +56,27 @@ class ViewHub(QObject):
         # Live drawing goes one view per event-loop turn (gui/views/draw_queue.py).
         self._queue = DrawQueue(self._on_live_drawn, self)
 
-    def add_view(self, name: str, view) -> None:
+    def add_view(self, name: str, view, order: list[str] | None = None) -> None:
+        """Add a view (kept in ``order`` when given: the views draw, and are
+        searched for one that applies, in the docks' order). A view built while
+        a run is on screen (the window builds them in turns at start) is brought
+        up to date: the run, the history it keeps, the snapshot shown."""
         self.views[name] = view
+        if order is not None:
+            rank = {n: i for i, n in enumerate(order)}
+            self.views = dict(sorted(self.views.items(), key=lambda item: rank.get(item[0], len(rank))))
+        if self.run is None:
+            return
+        if hasattr(view, "set_experiment") and self.experiment is not None:
+            view.set_experiment(self.experiment)
+        view.set_run(self.run)
+        if not view.applies_to(self.run):
+            view.caption.setText(view.not_applicable_text())
+        for snapshot in self.store.snapshots:
+            view.record_snapshot(snapshot)
+        shown = self.shown_snapshot
+        if shown is not None:
+            self._draw_in(view, shown, self.store.predictions_at(shown.step))
 
     # --- runner events ------------------------------------------------------------
     def begin_run(self, experiment) -> None:
@@ -164,9 +183,16 @@ class ViewHub(QObject):
         if self.timeline.live and len(self.store):
             index = len(self.store) - 1
             snapshot, predictions = self._select(index)
-            for name, view in self.views.items():
+            for name, view in self._live_views():
                 self._queue.put((name, "snapshot"), lambda v=view: self._draw_in(v, snapshot, predictions))
             self._queue.put("shown", lambda: self.shown.emit(snapshot))
+
+    def _live_views(self):
+        """The views a live snapshot is drawn in: not those with nothing to show
+        for the run (gates for a CNN), which say so once, at its start — drawing
+        them at every snapshot cost a CNN's frame ~2 ms for nothing."""
+        run = self.run
+        return [(name, view) for name, view in self.views.items() if run is None or view.applies_to(run)]
 
     def _on_live_drawn(self, cpu_seconds: float) -> None:
         cost = 2 * cpu_seconds  # drawing, and the painting that follows
@@ -187,7 +213,7 @@ class ViewHub(QObject):
         if not self.timeline.live or not self.store.predictions:
             return
         latest = self.store.predictions[-1]
-        for name, view in self.views.items():
+        for name, view in self._live_views():
             self._queue.put((name, "predictions"),
                             lambda v=view: v.predictions is latest or v.show_predictions(latest))
 

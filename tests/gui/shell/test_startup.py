@@ -176,3 +176,38 @@ def test_a_ready_window_holds_no_compiler_stack_nor_scikit_learn(tmp_path):
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True,
                             text=True, timeout=120)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+
+
+def test_train_pressed_before_every_view_is_built_reaches_them_all(qtbot):
+    """Issue #18: Train is enabled as soon as the shapes are shown, and the
+    views are built one group per turn of the event loop after that. A user
+    who presses Train at once gets a run that every view shows, in the docks'
+    order, as each view arrives."""
+    from gui.shell.dock_layout import VIEW_DOCKS
+    from gui.shell.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    pressed: dict = {}
+
+    def on_changed() -> None:
+        if window.train_action.isEnabled() and not pressed:
+            pressed["views_left"] = len(window._views_to_build)
+            pressed["built"] = len(window.views.views)
+            window.training_panel.set_value("epochs", 1)
+            window.train_action.trigger()
+
+    window.train_action.changed.connect(on_changed)
+    window.show()
+    qtbot.waitUntil(lambda: window.is_ready, timeout=60_000)
+    assert pressed["views_left"] > 0 and pressed["built"] < len(VIEW_DOCKS), pressed
+    qtbot.waitUntil(lambda: window.runner.state == "idle" and window.views.shown_snapshot is not None,
+                    timeout=60_000)
+    assert list(window.views.views) == [name for name, _title in VIEW_DOCKS]
+    run = window.views.run
+    assert run is not None
+    for name, view in window.views.views.items():
+        assert view.run is run, name
+    # The filters the view shows are the run's last snapshot's.
+    filters = window.views.views["filters"]
+    assert filters.snapshot is window.views.store.snapshots[-1]

@@ -349,7 +349,7 @@ class MainWindow(QMainWindow):
                      if dock.isVisible() and not dock.visibleRegion().isEmpty()}
         groups.sort(key=lambda group: not on_screen.intersection(group[0]))  # stable: docks' order otherwise
         self._views_to_build = groups
-        self._build_next_views()
+        QTimer.singleShot(0, self._build_next_views)  # after the shapes, if they are ready: Train first
 
     def _build_next_views(self) -> None:
         if not self._views_to_build or self._closing:

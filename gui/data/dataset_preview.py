@@ -103,7 +103,7 @@ class DatasetPreview(QWidget):
         self._page_height = 150
         self.pages = QStackedWidget()
         self._build_image_page()
-        self._build_sequence_page()
+        self.sequence_widget: pg.GraphicsLayoutWidget | None = None  # built when first shown (0.1 s of plots)
         self.text_view = QPlainTextEdit()
         self.text_view.setReadOnly(True)
         self.text_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
@@ -235,6 +235,8 @@ class DatasetPreview(QWidget):
         self._show_page(self.image_widget, 120)
 
     def _show_sequences(self, samples: PreviewSamples) -> None:
+        if self.sequence_widget is None:  # not at start-up, where Train waited for it
+            self._build_sequence_page()
         for i, plot in enumerate(self.sequence_plots):
             lines, target, heatmap = self.sequence_lines[i], self.sequence_targets[i], self.sequence_maps[i]
             plot.setVisible(i < len(samples.x))

@@ -76,20 +76,25 @@ def warm_up(window, then) -> None:
     set_epochs(window, 1)
 
     def done(_finished: object) -> None:
-        from PySide6.QtWidgets import QMessageBox
-
         window.runner.finished.disconnect(done)
-        # Reset asks before it forgets a run's weights: a modal question no one
-        # would answer. The warm-up run's weights are worth nothing.
-        ask, QMessageBox.question = QMessageBox.question, lambda *a, **k: QMessageBox.StandardButton.Discard
-        try:
-            window.reset_action.trigger()
-        finally:
-            QMessageBox.question = ask
+        reset_discarding(window)
         QTimer.singleShot(300, then)
 
     window.runner.finished.connect(done)
     window.train_action.trigger()
+
+
+def reset_discarding(window) -> None:
+    """Reset, answering Discard to its question: Reset asks before it forgets a
+    run's weights, a modal question no benchmark would answer (the weights of a
+    warm-up or timing run are worth nothing)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    ask, QMessageBox.question = QMessageBox.question, lambda *a, **k: QMessageBox.StandardButton.Discard
+    try:
+        window.reset_action.trigger()
+    finally:
+        QMessageBox.question = ask
 
 
 def set_epochs(window, epochs: int) -> None:

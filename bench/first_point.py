@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.app_harness import open_window, set_epochs, warm_up  # noqa: E402
+from bench.app_harness import open_window, reset_discarding, set_epochs, warm_up  # noqa: E402
 
 TARGET_S = 0.3
 
@@ -37,7 +37,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QMessageBox
 
     app, window = open_window(args.preset)
     times: list[float] = []
@@ -69,12 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         QTimer.singleShot(0, after_run)
 
     def after_run() -> None:
-        # Reset asks before it forgets a run's weights; these are worth nothing.
-        ask, QMessageBox.question = QMessageBox.question, lambda *a, **k: QMessageBox.StandardButton.Discard
-        try:
-            window.reset_action.trigger()
-        finally:
-            QMessageBox.question = ask
+        reset_discarding(window)
         if len(times) < args.repeats:
             QTimer.singleShot(300, press)
         else:

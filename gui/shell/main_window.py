@@ -75,8 +75,9 @@ def default_size(window: QWidget):
 
 
 class MainWindow(QMainWindow):
-    ready = Signal()  # the engine is warm and an experiment is open: Train can be pressed
-    engine_loading = Signal()  # the window has painted and the engine has begun to load
+    # Start-up is over: the engine is warm, an experiment is open and every view is built (Train was
+    # enabled a little earlier, as soon as the shapes were shown).
+    ready = Signal()
 
     def __init__(self, path: str | None = None, parent: QWidget | None = None, lab_path: str | None = None) -> None:
         super().__init__(parent)
@@ -168,7 +169,6 @@ class MainWindow(QMainWindow):
     def _start_loader(self) -> None:
         if not self.loader.started:
             self.loader.start()
-            self.engine_loading.emit()
 
     # --- what a user's actions map to ------------------------------------------
     def train(self) -> None:

@@ -159,11 +159,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     redraws = {name: c.count / state["running_s"] for name, c in state["counters"].items()}
     busiest = max(redraws, key=redraws.get)
-    # The views that show this model's training: they apply to it and moved at all (the drawing
-    # canvas applies but draws only what the user draws). The slowest of them is the figure.
+    # The views that show this model's training: they apply to it and move with it, at least once a
+    # second (the drawing canvas applies, but repaints only what the user draws: once, here, at the
+    # start). The slowest of them is the figure.
     run = window.views.run
     applying = [name for name, view in window.views.views.items()
-                if run is not None and view.applies_to(run) and redraws[name] > 0]
+                if run is not None and view.applies_to(run) and redraws[name] >= 1.0]
     slowest = min(applying, key=redraws.get) if applying else None
     result = {
         "preset": args.preset, "layout": "tabbed" if args.tabbed else "every view floated", "threads": threads,

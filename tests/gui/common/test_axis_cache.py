@@ -36,3 +36,24 @@ def test_axes_are_cached_and_repaint_on_a_new_range(qtbot):
     qtbot.wait(50)
     after = _axis_pixels(widget)
     assert not np.array_equal(before, after), "the axis kept its old ticks"
+
+
+def test_unchanged_range_ticks_and_label_keep_the_cached_picture(qtbot):
+    """Views set a colour bar's levels, class-name ticks and labels at every
+    snapshot; given what the axis already shows, it must not regenerate."""
+    axis_cache.install()
+    axis = pg.AxisItem("bottom")  # not linked to a view: only these calls set its range
+    axis.setRange(0.0, 2.0)
+    axis.setTicks([[(0.0, "a"), (1.0, "b")], []])
+    axis.setLabel("predicted class")
+    axis.picture = "kept"  # what paint() would regenerate from, were it cleared
+    axis.setRange(0.0, 2.0)
+    axis.setTicks([[(0.0, "a"), (1.0, "b")], []])
+    axis.setLabel("predicted class")
+    assert axis.picture == "kept"
+    for change in (lambda: axis.setRange(0.0, 3.0), lambda: axis.setTicks([[(0.0, "c")], []]),
+                   lambda: axis.setLabel("true class")):
+        axis.picture = "kept"
+        change()
+        assert axis.picture is None, "a real change must redraw the axis"
+    assert axis.range == [0.0, 3.0] and axis.labelText == "true class"

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from gui.common import palette as pal
@@ -23,6 +24,47 @@ from gui.views.view_panel import ViewPanel
 
 MAX_WRITTEN_CLASSES, MAX_TICKS, GALLERY_SIZE = 20, 20, 40
 COLOUR_MAP = pg.ColorMap([0.0, 1.0], [(255, 255, 255), (8, 48, 107)])  # white → dark blue: empty cells stay quiet
+
+
+class CellLabels(pg.GraphicsObject):
+    """Every cell's number in ONE item, written in screen pixels over the
+    matrix: a hundred TextItems took ~2 ms a paint (each lays itself out
+    and maps its own transform), this takes a few hundred microseconds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+        self.light: np.ndarray = np.zeros(0, bool)  # white text on the dark cells
+        self.n = 0
+        self._colours = (QColor(pal.TEXT), QColor("white"))
+
+    def set_cells(self, texts: list[str], light: np.ndarray, n: int) -> None:
+        if (texts, n) == (self.texts, self.n) and np.array_equal(light, self.light):
+            return
+        if n != self.n:
+            self.prepareGeometryChange()
+        self.texts, self.light, self.n = texts, np.asarray(light, bool), n
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        return QRectF(0, 0, self.n, self.n)
+
+    def paint(self, painter, *_args) -> None:
+        if not self.texts:
+            return
+        to_screen = painter.transform()
+        painter.save()
+        painter.resetTransform()  # the text keeps its size in pixels, whatever the zoom
+        n = self.n
+        for k, text in enumerate(self.texts):
+            r, c = divmod(k, n)
+            rect = to_screen.mapRect(QRectF(c, r, 1, 1))
+            painter.setPen(self._colours[int(self.light[k])])
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
+
+    def text_at(self, row: int, col: int) -> str:
+        return self.texts[row * self.n + col]
 
 
 class ConfusionMatrix(ViewPanel):
@@ -55,7 +97,8 @@ class ConfusionMatrix(ViewPanel):
         self.plot.addItem(self.selection_frame)
         self.colour_bar = pg.ColorBarItem(values=(0, 1), colorMap=COLOUR_MAP, interactive=False, width=14)
         self.colour_bar.setImageItem(self.image_item, insert_in=self.plot)
-        self.cell_texts: list[pg.TextItem] = []
+        self.cell_labels = CellLabels()
+        self.plot.addItem(self.cell_labels, ignoreBounds=True)
         self.graphics.scene().sigMouseClicked.connect(self._on_scene_clicked)
 
         self.gallery_caption = QLabel("Click a cell to see its samples.")
@@ -113,9 +156,7 @@ class ConfusionMatrix(ViewPanel):
         self.shown_matrix = np.zeros((0, 0), np.float32)
         self.image_item.clear()
         self.selection_frame.setData([], [])
-        for text in self.cell_texts:
-            self.plot.removeItem(text)
-        self.cell_texts = []
+        self.cell_labels.set_cells([], np.zeros(0, bool), 0)
         self.gallery.clear_samples()
         self.gallery_caption.setText("Click a cell to see its samples.")
 
@@ -163,20 +204,13 @@ class ConfusionMatrix(ViewPanel):
 
     def _write_cells(self, matrix: np.ndarray, top: float) -> None:
         n = len(matrix)
-        wanted = n * n if n <= MAX_WRITTEN_CLASSES else 0
-        while len(self.cell_texts) > wanted:  # created once per number of classes, then only updated
-            self.plot.removeItem(self.cell_texts.pop())
-        while len(self.cell_texts) < wanted:
-            text = pg.TextItem(anchor=(0.5, 0.5))
-            self.plot.addItem(text, ignoreBounds=True)
-            self.cell_texts.append(text)
+        if n > MAX_WRITTEN_CLASSES:
+            self.cell_labels.set_cells([], np.zeros(0, bool), 0)
+            return
+        values = matrix.ravel()
         integer = not self.normalise_rows.isChecked()
-        for k, text in enumerate(self.cell_texts):
-            r, c = divmod(k, n)
-            value = matrix[r, c]
-            text.setText(f"{int(value)}" if integer else f"{value:.2f}",
-                         color="w" if value > 0.55 * top else pal.TEXT)
-            text.setPos(c + 0.5, r + 0.5)
+        texts = [f"{int(v)}" if integer else f"{v:.2f}" for v in values]
+        self.cell_labels.set_cells(texts, values > 0.55 * top, n)
 
     def _show_gallery(self) -> list[int]:
         if self.selected is None or self.predictions is None or self.run is None:

@@ -114,6 +114,9 @@ class SampleThumbnails(pg.GraphicsLayoutWidget):
         self._cell_units = (1, 1, 0, 0)  # cell and tile size in picture units
         self._inputs, self._kind = None, "image"
         self._last_capacity = 0
+        self._picture_key: tuple | None = None  # what the image shows (show_samples)
+        self._caption_shown: list[tuple | None] = [None] * self.limit  # each caption's text, colour, place
+        self._tile_shape_of: tuple = (None, (1, 1), None)  # ((id of inputs, kind), tile shape, inputs)
         self._relayout_timer = QTimer(self)
         self._relayout_timer.setSingleShot(True)
         self._relayout_timer.setInterval(120)  # a dragged splitter sends dozens of resizes
@@ -142,7 +145,7 @@ class SampleThumbnails(pg.GraphicsLayoutWidget):
         """How many samples of ``inputs`` fit now, with captions like ``captions``."""
         if inputs is None or not len(inputs):
             return self.limit
-        tile = sample_tiles(inputs, kind, np.zeros(1, np.int64)).shape[1:]
+        tile = self._tile_shape(inputs, kind)
         return min(self.limit, capacity_for(*self.box_size(), tile, self.caption_size(captions)))
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -174,14 +177,15 @@ class SampleThumbnails(pg.GraphicsLayoutWidget):
         self.details = list(details)[:n] if details is not None else list(captions)
         self._inputs, self._kind = (inputs, kind) if n else (None, kind)
         if n == 0:
-            self.grid = None
-            self.image_item.clear()
-            for text in self.caption_items:
-                text.hide()
+            if self.grid is not None or self._picture_key is not None:
+                self.grid, self._picture_key = None, None
+                self.image_item.clear()
+                for text in self.caption_items:
+                    text.hide()
+                self._caption_shown = [None] * self.limit
             return
         self._last_capacity = self.capacity(inputs, kind, captions)
-        tiles = sample_tiles(inputs, kind, indices, self.ink)
-        _, h, w = tiles.shape
+        h, w = self._tile_shape(inputs, kind)
         grid = self.grid = grid_for(n, *self.box_size(), (h, w), self.caption_size(captions))
         # Tiles are enlarged by a whole factor (crisp pixels) and the picture is built in
         # units of about one screen pixel, so gaps and caption room are exact in pixels.
@@ -190,6 +194,28 @@ class SampleThumbnails(pg.GraphicsLayoutWidget):
         cell_w, cell_h = math.ceil(grid.cell_width / unit), math.ceil(grid.cell_height / unit)
         tile_w, tile_h = w * zoom, h * zoom
         self._cell_units = (cell_w, cell_h, tile_w, tile_h)
+        # Live, the same samples come again with new captions (confidences) at every
+        # snapshot: the picture is rebuilt only when what it shows changed.
+        key = (id(inputs), kind, self.ink, indices.tobytes(), mistakes.tobytes(), grid)
+        if key != self._picture_key:
+            self._picture_key = key
+            self._draw_picture(sample_tiles(inputs, kind, indices, self.ink), mistakes, zoom)
+        for i, text in enumerate(self.caption_items):
+            if i >= n:
+                text.hide()
+                self._caption_shown[i] = None
+                continue
+            r, c = divmod(i, grid.columns)
+            shown = (captions[i], bool(mistakes[i]), c * cell_w + cell_w / 2, r * cell_h + tile_h + 2)
+            if shown != self._caption_shown[i]:  # setText re-lays the text out: only when it changed
+                self._caption_shown[i] = shown
+                text.setText(captions[i], color=MISTAKE_COLOUR if mistakes[i] else RIGHT_COLOUR)
+                text.setPos(shown[2], shown[3])
+            text.show()
+
+    def _draw_picture(self, tiles: np.ndarray, mistakes: np.ndarray, zoom: int) -> None:
+        grid = self.grid
+        cell_w, cell_h, tile_w, tile_h = self._cell_units
         picture = np.ones((grid.rows * cell_h, grid.columns * cell_w, 3), np.float32)
         for i, tile in enumerate(tiles):
             r, c = divmod(i, grid.columns)
@@ -200,15 +226,15 @@ class SampleThumbnails(pg.GraphicsLayoutWidget):
             big = np.repeat(np.repeat(1.0 - tile, zoom, axis=0), zoom, axis=1)
             picture[top + 2:top + 2 + tile_h, x:x + tile_w] = big[..., None]
         self.image_item.setImage(picture, levels=(0.0, 1.0))
-        for i, text in enumerate(self.caption_items):
-            if i >= n:
-                text.hide()
-                continue
-            r, c = divmod(i, grid.columns)
-            text.setText(captions[i], color=MISTAKE_COLOUR if mistakes[i] else RIGHT_COLOUR)
-            text.setPos(c * cell_w + cell_w / 2, r * cell_h + tile_h + 2)
-            text.show()
         self.box.setRange(QRectF(0, 0, picture.shape[1], picture.shape[0]), padding=0.0)
+
+    def _tile_shape(self, inputs: np.ndarray, kind: str) -> tuple[int, int]:
+        """(h, w) of one sample's tile, measured once per sample set."""
+        key = (id(inputs), kind)
+        if self._tile_shape_of[0] != key:
+            # (the inputs are kept with it, so their id cannot be reused by another array)
+            self._tile_shape_of = (key, tuple(sample_tiles(inputs, kind, np.zeros(1, np.int64)).shape[1:]), inputs)
+        return self._tile_shape_of[1]
 
     def clear_samples(self) -> None:
         self.show_samples(np.zeros((0, 1, 1, 1), np.float32), "image", np.zeros(0, np.int64), [])

@@ -283,10 +283,23 @@ class ViewPanel(QWidget):
             self.caption.setText(f"Saved {written}")
 
 
+NICE_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def nice_ceiling(value: float) -> float:
+    """The least of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k at or above
+    ``value`` (> 0): at most a third above it."""
+    power = 10.0 ** np.floor(np.log10(value))
+    return next(step * power for step in NICE_STEPS if step * power >= value * (1 - 1e-9))
+
+
 def centred_levels(array: np.ndarray, shared: float | None = None) -> tuple[float, float]:
-    """Symmetric colour levels around zero, for diverging colour maps."""
+    """Symmetric colour levels around zero, for diverging colour maps. The top
+    is rounded up to a nice number: live, the largest value moves a little at
+    every snapshot, and exact levels gave the colour bar new ticks (and a
+    repaint of its axis) at every frame; rounded, they hold for many frames."""
     top = shared if shared is not None else float(np.max(np.abs(array))) if array.size else 1.0
-    top = top if np.isfinite(top) and top > 0 else 1.0
+    top = nice_ceiling(top) if np.isfinite(top) and top > 0 else 1.0
     return -top, top
 
 

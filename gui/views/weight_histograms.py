@@ -102,6 +102,7 @@ class WeightHistograms(ViewPanel):
         self.distribution_plot.addItem(self.step_marker, ignoreBounds=True)
         self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen(pal.RED, width=1)), "shown step")
         self.side_by_side: bool | None = None
+        self._curves_key: tuple | None = None  # what the curves show (_draw_snapshot)
         self._arrange(side_by_side=True)
         self.body.addWidget(self.graphics)
         for axis in (self.histogram_plot.getAxis("bottom"), self.distribution_plot.getAxis("left")):
@@ -212,6 +213,25 @@ class WeightHistograms(ViewPanel):
                                                           else "."))
             self._clear_plots()
             return
+        self.step_marker.setPos(snapshot.step)
+        # Histograms are measured in some snapshots only (a few a second): between
+        # them only the step marker moves, and the curves are left as they are.
+        key = (self.kind, layer, self.symlog_box.isChecked(), len(buffer), buffer[-1][0], id(histogram))
+        if key != self._curves_key:
+            self._curves_key = key
+            self._draw_curves(buffer, histogram)
+        quantiles = buffer[-1][1]
+        if histogram is None:
+            where = f"no histogram by step {snapshot.step}"
+        elif measured_at == snapshot.step:
+            where = f"step {snapshot.step}"
+        else:
+            where = f"step {measured_at}, the latest measured by step {snapshot.step}"
+        self.caption.setText(f"{self.layer_picker.currentText()} {self.kind}: {where}; "
+                             f"{len(buffer)} snapshots over time, latest median {quantiles[3]:.3g}, "
+                             f"5–95 % from {quantiles[1]:.3g} to {quantiles[5]:.3g}")
+
+    def _draw_curves(self, buffer, histogram) -> None:
         steps = np.array([s for s, _ in buffer], np.float64)
         quantiles = np.array([q for _, q in buffer])
         c = linear_threshold(quantiles) if self.symlog_box.isChecked() else None
@@ -219,7 +239,6 @@ class WeightHistograms(ViewPanel):
         for curve, column in zip(self.quantile_curves, shown.T, strict=True):
             curve.setData(steps, column)
         self.median_curve.setData(steps, shown[:, 3])
-        self.step_marker.setPos(snapshot.step)
         if histogram is not None:
             edges = np.asarray(histogram.edges, np.float64)
             self.histogram_curve.setData(symlog(edges, c) if c else edges, np.asarray(histogram.counts, np.float64))
@@ -229,18 +248,9 @@ class WeightHistograms(ViewPanel):
         ticks = [symlog_ticks(c, float(quantiles.min()), float(quantiles.max())), []] if c else None
         self.histogram_plot.getAxis("bottom").setTicks(ticks)
         self.distribution_plot.getAxis("left").setTicks(ticks)
-        if histogram is None:
-            where = f"no histogram by step {snapshot.step}"
-        elif measured_at == snapshot.step:
-            where = f"step {snapshot.step}"
-        else:
-            where = f"step {measured_at}, the latest measured by step {snapshot.step}"
-        median = quantiles[-1, 3]
-        self.caption.setText(f"{self.layer_picker.currentText()} {self.kind}: {where}; "
-                             f"{len(steps)} snapshots over time, latest median {median:.3g}, "
-                             f"5–95 % from {quantiles[-1, 1]:.3g} to {quantiles[-1, 5]:.3g}")
 
     def _clear_plots(self) -> None:
+        self._curves_key = None
         self.histogram_curve.setData([], [])
         for curve in (*self.quantile_curves, self.median_curve):
             curve.setData([], [])

@@ -289,3 +289,18 @@ def test_a_drawn_sample_is_judged_by_the_real_inspector(qtbot, digits_run):
     assert probs.shape == (10,) and probs.sum() == pytest.approx(1.0, abs=1e-4)
     assert maps_view.block_count() == 4 and maps_view.input_picker.currentText() == "drawn input"
     assert maps_view.shown_maps[0].shape == (16, 8, 8)
+
+
+def test_centred_levels_round_up_to_nice_numbers_that_hold_while_values_creep():
+    from gui.views.view_panel import centred_levels, nice_ceiling
+
+    assert [nice_ceiling(v) for v in (0.41, 0.5, 0.51, 7.2, 0.00093, 1.0)] == pytest.approx(
+        [0.5, 0.5, 0.6, 8.0, 0.001, 1.0])
+    rng = np.random.default_rng(0)
+    for value in rng.uniform(1e-4, 1e3, 200):
+        top = nice_ceiling(value)
+        assert value <= top <= value * 4 / 3 + 1e-12  # never clips, never washes the colours out
+    # A maximum creeping up by 0.1 % a frame keeps its levels for many frames.
+    tops = [centred_levels(np.array([0.3 * 1.001 ** k, -0.1]))[1] for k in range(200)]
+    assert len(set(tops)) <= 3
+    assert centred_levels(np.zeros(4)) == (-1.0, 1.0)

@@ -8,6 +8,8 @@ import dataclasses
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QColor
 
 from engine.events import QUANTILES, Histogram, Predictions, RunStarted, Snapshot
 from gui.views.confusion_matrix import ConfusionMatrix
@@ -147,7 +149,8 @@ def test_confusion_cells_sum_to_samples_and_click_finds_them(qtbot, digits_run):
     last = predictions[-1]
     view.show_predictions(last)
     assert view.shown_matrix.sum() == len(run.sample_targets)
-    assert len(view.cell_texts) == 100  # counts written in a 10×10 matrix
+    assert len(view.cell_labels.texts) == 100  # counts written in a 10×10 matrix
+    assert view.cell_labels.text_at(3, 3) == str(int(last.confusion[3, 3]))
     targets, predicted = run.sample_targets, last.predicted
     wrong = predicted != targets
     for row, col in [(3, 3), *zip(targets[wrong][:3], predicted[wrong][:3], strict=True)]:
@@ -159,6 +162,35 @@ def test_confusion_cells_sum_to_samples_and_click_finds_them(qtbot, digits_run):
 
     view.normalise_rows.setChecked(True)
     assert np.allclose(view.shown_matrix.sum(axis=1)[last.confusion.sum(axis=1) > 0], 1.0)
+
+
+def test_confusion_counts_are_painted_in_their_cells(qtbot, digits_run):
+    """The numbers are one painted item: they must still appear, white on the dark
+    diagonal and dark on the light cells."""
+    _, run, _, predictions = digits_run
+    view = make_view(qtbot, ConfusionMatrix, run)
+    view.resize(700, 600)
+    view.show_predictions(predictions[-1])
+    counts = predictions[-1].confusion
+
+    def ink_in_cell(row: int, col: int) -> tuple[int, int]:
+        picture = view.graphics.grab().toImage()
+        rect = view.image_item.mapRectToScene(QRectF(col, row, 1, 1))
+        rect = view.graphics.mapFromScene(rect).boundingRect()
+        dark = light = 0
+        for x in range(rect.left() + 2, rect.right() - 1):
+            for y in range(rect.top() + 2, rect.bottom() - 1):
+                value = QColor(picture.pixel(x, y)).lightness()
+                dark += value < 90
+                light += value > 200
+        return dark, light
+
+    empty = next((r, c) for r in range(10) for c in range(10) if counts[r, c] == 0)
+    assert ink_in_cell(*empty)[0] > 3  # a dark "0" on a white cell
+    top = np.unravel_index(int(np.argmax(counts)), counts.shape)
+    assert ink_in_cell(*top)[1] > 3  # a white count on the darkest cell
+    view.cell_labels.set_cells([], np.zeros(0, bool), 0)
+    assert ink_in_cell(*empty)[0] == 0  # without the labels the empty cell is blank
 
 
 def test_confusion_in_a_wide_low_view_puts_the_gallery_beside_a_square_matrix(qtbot, digits_run):

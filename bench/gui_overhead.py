@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     threads = app_threads()
     torch.set_num_threads(threads)  # the plain loop's thread count: the app's
     app, window = open_window(args.preset)
-    state: dict = {"pairs": [], "running_s": 0.0, "mark": None}
+    state: dict = {"pairs": [], "running_s": 0.0, "mark": None, "updates": {}}
     lateness = Lateness(lambda: window.runner.state == "running" and state["mark"] is not None)
 
     def begin_segment(batch) -> None:
@@ -103,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
             state["mark"] = (time.perf_counter(), *seen_and_elapsed(batch.last))
             for counter in state["counters"].values():
                 counter.counting = True
+            state["draws0"] = {name: view.draw_count for name, view in window.views.views.items()}
             QTimer.singleShot(int(args.segment * 1000), end_segment)
 
     def end_segment() -> None:
@@ -112,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         state["running_s"] += time.perf_counter() - t0
         for counter in state["counters"].values():
             counter.counting = False
+        for name, view in window.views.views.items():
+            state["updates"][name] = state["updates"].get(name, 0) + view.draw_count - state["draws0"][name]
         window.runner.pause()
 
     def on_state(new_state: str) -> None:
@@ -159,19 +162,25 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     redraws = {name: c.count / state["running_s"] for name, c in state["counters"].items()}
     busiest = max(redraws, key=redraws.get)
+    # How often each view was brought up to date with a new snapshot. A view repaints only the
+    # items whose picture changed, so a frame where nothing visible moved (the predictions strip
+    # when no caption changed) is an update without a paint: updates are what the target judges,
+    # paints are reported beside them.
+    updates = {name: n / state["running_s"] for name, n in state["updates"].items()}
     # The views that show this model's training: they apply to it and move with it, at least once a
     # second (the drawing canvas applies, but repaints only what the user draws: once, here, at the
     # start). The slowest of them is the figure.
     run = window.views.run
     applying = [name for name, view in window.views.views.items()
-                if run is not None and view.applies_to(run) and redraws[name] >= 1.0]
-    slowest = min(applying, key=redraws.get) if applying else None
+                if run is not None and view.applies_to(run) and max(redraws[name], updates[name]) >= 1.0]
+    slowest = min(applying, key=updates.get) if applying else None
     result = {
         "preset": args.preset, "layout": "tabbed" if args.tabbed else "every view floated", "threads": threads,
         "step_ratio": spread([p["app"] / p["plain"] for p in pairs]),
         "plain_samples_per_second": spread([p["plain"] for p in pairs]),
         **{k: v for k, v in lateness.percentiles().items() if k != "ticks"},
         "lateness_ticks": len(lateness.late_ms), "redraws_per_second": redraws, "busiest": busiest,
+        "updates_per_second": updates,
         "applying_views": applying, "slowest_view": slowest,
         "view_draws": {name: view.draw_count for name, view in window.views.views.items()},
         "gui_thread_cpu": (time.thread_time() - state["cpu0"]) / (time.perf_counter() - state["wall0"]),
@@ -181,7 +190,8 @@ def main(argv: list[str] | None = None) -> int:
           f"({result['step_ratio']['min']:.2f}–{result['step_ratio']['max']:.2f}); lateness p50 "
           f"{result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms over {result['lateness_ticks']} ticks; busiest "
           f"plot {busiest} {redraws[busiest]:.1f} redraws/s; slowest view that applies "
-          f"{slowest} {redraws[slowest] if slowest else float('nan'):.1f}")
+          f"{slowest} {updates[slowest] if slowest else float('nan'):.1f} updates/s "
+          f"({redraws[slowest] if slowest else float('nan'):.1f} paints/s)")
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
     return 0

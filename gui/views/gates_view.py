@@ -134,6 +134,10 @@ class GatesView(RecurrentView):
             line = self._mean_plot.plot(pen=pg.mkPen(GATE_COLOURS.get(name, pal.LABEL), width=1))
             legend.addItem(line, name)
             self._mean_lines[name] = line
+        # A fixed y range, not autorange: the gates are sigmoids (0…1) and the candidate a tanh
+        # (−1…1), and a range refitted to the means at every snapshot regenerated the axis each frame.
+        low = 0.0 if all(name in SIGMOID_GATES for name in self._mean_lines) else -1.0
+        self._mean_plot.setYRange(low, 1.0, padding=0.03)
         if first is not None:
             self._mean_plot.setXLink(first)
         layout = self.plot_widget.ci.layout

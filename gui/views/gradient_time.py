@@ -93,6 +93,7 @@ class GradientThroughTime(RecurrentView):
 
     # --- drawing ------------------------------------------------------------------------
     def _clear(self) -> None:
+        self._curves_key: tuple | None = None  # (layer, steps) the curves show
         self._history = {}
         self.current = np.zeros(0, np.float32)
         self.shown_steps = []
@@ -136,6 +137,7 @@ class GradientThroughTime(RecurrentView):
         layer = self.picker.layer()
         measured_at = latest[layer][0] if layer in latest else snapshot.step
         if layer is None or layer not in norms_by_layer:
+            self._curves_key = None
             for curve in (*self.fading_curves, self.current_curve):
                 curve.setData([], [])
             self.current = np.zeros(0, np.float32)
@@ -145,6 +147,14 @@ class GradientThroughTime(RecurrentView):
         norms = np.asarray(norms_by_layer[layer], dtype=np.float64)
         shown = self._remember(layer, measured_at, norms)
         self.shown_steps = [s for s, _ in shown]
+        when = f"Step {measured_at}" + (f" (measured there; the views show step {snapshot.step})"
+                                        if measured_at != snapshot.step else "")
+        self.caption.setText(f"{when}: {self.ratio_text(norms)}")
+        # Gradients are measured in some snapshots only: between them the curves stay as drawn.
+        key = (layer, tuple(self.shown_steps))
+        if key == self._curves_key:
+            return
+        self._curves_key = key
         older = shown[:-1]
         floor = min(floor_for(norms), *(floor_for(n) for _, n in older)) if older else floor_for(norms)
         for i, curve in enumerate(self.fading_curves):
@@ -157,9 +167,6 @@ class GradientThroughTime(RecurrentView):
         self.current_curve.setData(np.arange(len(norms)), drawable(norms, floor))
         self.plot.getAxis("left").setTicks(decade_ticks(np.concatenate(
             [drawable(norms, floor), *(drawable(n, floor) for _, n in older)])))
-        when = f"Step {measured_at}" + (f" (measured there; the views show step {snapshot.step})"
-                                        if measured_at != snapshot.step else "")
-        self.caption.setText(f"{when}: {self.ratio_text(norms)}")
 
     @staticmethod
     def ratio_text(norms: np.ndarray) -> str:

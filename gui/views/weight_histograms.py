@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QWidget
 
 from gui.common import palette as pal
 from gui.views.view_panel import ViewPanel
+from gui.views.steady_range import SteadyRange
 
 HISTORY = 2000  # snapshots kept per layer and kind
 BAND_PAIRS = ((0, 6, "min – max", 40), (1, 5, "5 – 95 %", 70), (2, 4, "25 – 75 %", 110))  # QUANTILES indices
@@ -108,6 +109,9 @@ class WeightHistograms(ViewPanel):
         for axis in (self.histogram_plot.getAxis("bottom"), self.distribution_plot.getAxis("left")):
             axis.enableAutoSIPrefix(False)  # "-0.4" reads better than "-400 (x0.001)"
         self._set_value_labels(None)
+        # Ranges that hold while the distributions move inside them: refitted at every measurement,
+        # both plots' axes were regenerated four times a second.
+        self.steady = {"histogram": SteadyRange(self.histogram_plot), "distribution": SteadyRange(self.distribution_plot)}
 
     def _arrange(self, side_by_side: bool) -> None:
         """The two plots beside each other in a wide, low view, stacked in a tall one."""
@@ -239,9 +243,12 @@ class WeightHistograms(ViewPanel):
         for curve, column in zip(self.quantile_curves, shown.T, strict=True):
             curve.setData(steps, column)
         self.median_curve.setData(steps, shown[:, 3])
+        self.steady["distribution"].fit(steps, shown)
         if histogram is not None:
             edges = np.asarray(histogram.edges, np.float64)
-            self.histogram_curve.setData(symlog(edges, c) if c else edges, np.asarray(histogram.counts, np.float64))
+            counts = np.asarray(histogram.counts, np.float64)
+            self.histogram_curve.setData(symlog(edges, c) if c else edges, counts)
+            self.steady["histogram"].fit(symlog(edges, c) if c else edges, np.append(counts, 0.0))
         else:
             self.histogram_curve.setData([], [])
         self._set_value_labels(c)
@@ -251,6 +258,8 @@ class WeightHistograms(ViewPanel):
 
     def _clear_plots(self) -> None:
         self._curves_key = None
+        for steady in self.steady.values():
+            steady.reset()
         self.histogram_curve.setData([], [])
         for curve in (*self.quantile_curves, self.median_curve):
             curve.setData([], [])

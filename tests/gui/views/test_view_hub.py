@@ -199,3 +199,36 @@ def test_views_draw_one_per_turn_of_the_event_loop_and_the_newest_job_wins(qtbot
     queue.put("c", lambda: order.append("c"))
     queue.flush()  # the end of a run: everything at once
     assert order[-1] == "c" and not queue.pending
+
+
+def test_live_frames_take_the_views_budget_counted_from_each_frames_start(qtbot):
+    """A frame costing c seconds of drawing (and about as much painting) is
+    followed by the next 2c / budget after it *began*: counted from its end,
+    a row GRU's views got 3 frames a second where their budget allowed 8."""
+    import time
+
+    class SlowView(RecordingView):
+        def _draw_snapshot(self, snapshot) -> None:
+            start = time.thread_time()
+            while time.thread_time() - start < 0.03:  # 30 ms of drawing
+                pass
+            super()._draw_snapshot(snapshot)
+
+    hub = ViewHub(FakeInspectionRunner())
+    hub.budget = 0.5
+    view = SlowView()
+    qtbot.addWidget(view)
+    view.show()
+    hub.add_view("slow", view)
+    hub.on_started(object())
+    drains = []
+    report = hub._queue._on_drained
+    hub._queue._on_drained = lambda cost: (drains.append((time.monotonic(), cost)), report(cost))
+    queued = time.monotonic()
+    hub.on_snapshot(snap(0))
+    settle(qtbot, hub)
+    assert view.drawn == [0] and len(drains) == 1
+    drained_at, cost = drains[0]
+    assert cost >= 0.03
+    # Due 2c / budget after the frame was queued, which is at least 30 ms before it drained.
+    assert queued + 2 * cost / 0.5 <= hub._next_live_show <= drained_at - 0.03 + 2 * cost / 0.5

@@ -235,9 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"# bench/run.py{' --quick' if args.quick else ''}: {results['machine']['cores']} cores, torch "
           f"{results['machine']['torch']}, PySide6 {results['machine']['pyside6']}, "
           f"GPU {results['machine']['gpu'] or 'none'}, display {results['machine']['display']}", flush=True)
-    scripts = {"engine": "engine_overhead", "gui": "gui_overhead", "gui_gru": "gui_overhead", "startup": "startup", "first": "first_point",
-               "memory": "memory",
-               "cost": "cost_length", "lab": "lab"}
+    scripts = {"engine": "engine_overhead", "gui": "gui_overhead", "gui_gru": "gui_overhead", "startup": "startup",
+               "first": "first_point", "memory": "memory", "cost": "cost_length", "lab": "lab"}
     for part in parts:
         if part == "cuda":
             continue

@@ -19,8 +19,8 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QComboBox, QWidget
 
 from gui.common import palette as pal
-from gui.views.view_panel import ViewPanel
 from gui.views.steady_range import SteadyRange
+from gui.views.view_panel import ViewPanel
 
 HISTORY = 2000  # snapshots kept per layer and kind
 BAND_PAIRS = ((0, 6, "min – max", 40), (1, 5, "5 – 95 %", 70), (2, 4, "25 – 75 %", 110))  # QUANTILES indices
@@ -111,7 +111,8 @@ class WeightHistograms(ViewPanel):
         self._set_value_labels(None)
         # Ranges that hold while the distributions move inside them: refitted at every measurement,
         # both plots' axes were regenerated four times a second.
-        self.steady = {"histogram": SteadyRange(self.histogram_plot), "distribution": SteadyRange(self.distribution_plot)}
+        self.steady = {"histogram": SteadyRange(self.histogram_plot),
+                       "distribution": SteadyRange(self.distribution_plot)}
 
     def _arrange(self, side_by_side: bool) -> None:
         """The two plots beside each other in a wide, low view, stacked in a tall one."""

@@ -79,9 +79,10 @@ def test_missed_targets_and_failed_parts_are_marked(bench_run):
     assert by_start["GUI overhead, digits_cnn with every view open: app / plain loop at 1 thread(s), 12 paired "
                     "segments"].endswith("| met |")
     assert "**not met**" in by_start["responsiveness, digits_cnn: 10 ms timer lateness while training, p50 / p99 (max)"]
-    assert by_start["refresh, digits_cnn: redraws per second of the busiest plot (curves) while training"].endswith("| met |")
-    assert "**not met**" in by_start["live views, digits_cnn: redraws per second of the slowest view showing the run (histograms), "
-                                     "every view floated"]
+    assert by_start["refresh, digits_cnn: redraws per second of the busiest plot (curves) while "
+                    "training"].endswith("| met |")
+    assert "**not met**" in by_start["live views, digits_cnn: redraws per second of the slowest view showing the run "
+                                     "(histograms), every view floated"]
     assert by_start["Press Train → first loss point, digits_cnn, warm training process, 5 presses"].endswith("| met |")
     assert "**not met**" in by_start["memory: resident, window + training process, after 1,000 steps, every view open"]
     assert by_start["memory: resident after 100,000 steps / after 1,000, every view open"].endswith("| met |")

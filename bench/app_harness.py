@@ -174,8 +174,23 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
+def _pss_kb(pid: int) -> int:
+    """Proportional set size: resident pages, each shared one divided among the processes that
+    map it (the two processes both map torch's libraries: resident sizes count those twice)."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def resident_mb() -> dict[str, float]:
-    """Resident memory (MB) of this process, of its child processes, and both."""
-    window = _rss_kb(os.getpid()) / 1024
-    children = sum(_rss_kb(p.pid) for p in multiprocessing.active_children() if p.pid) / 1024
-    return {"window": window, "children": children, "total": window + children}
+    """Resident memory (MB) of this process, of its child processes, and both; and both
+    proportionally (what they take together, shared pages counted once)."""
+    pids = [os.getpid(), *(p.pid for p in multiprocessing.active_children() if p.pid)]
+    window = _rss_kb(pids[0]) / 1024
+    children = sum(_rss_kb(pid) for pid in pids[1:]) / 1024
+    return {"window": window, "children": children, "total": window + children,
+            "proportional": sum(_pss_kb(pid) for pid in pids) / 1024}

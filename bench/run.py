@@ -179,7 +179,9 @@ def table(results: dict) -> list[str]:
     if memory and "error" not in memory:
         first, last = memory["samples"][0], memory["samples"][-1]
         rows += [f"| memory: resident, window + training process, after {first['step']:,} steps, every view open | "
-                 f"{first['total']:.0f} MB (window {first['window']:.0f}, training {first['children']:.0f}) | "
+                 f"{first['total']:.0f} MB (window {first['window']:.0f}, training {first['children']:.0f}"
+                 + (f"; together, shared pages counted once: {first['proportional']:.0f}" if "proportional" in first
+                    else "") + ") | "
                  f"≤ 600 MB | {verdict(first['total'] <= 600)} |",
                  f"| memory: resident after {last['step']:,} steps / after {first['step']:,}, every view open | "
                  f"{memory['ratio']:.2f} ({first['total']:.0f} → {last['total']:.0f} MB) | ≤ 1.2 | "

@@ -56,6 +56,36 @@ def spread(median: float) -> dict[str, float]:
     return {"median": median, "min": median * 0.9, "max": median * 1.1}
 
 
+def test_the_window_parts_run_for_real_and_reach_the_table(bench_run, tmp_path, capsys, monkeypatch):
+    """Issue #18's window figures, each as the part of bench/run.py that measures it, run briefly:
+    the app with every view floated against the plain loop (a CNN and a row GRU), start-up, and
+    memory over a run. The figures are real; their targets are checked by the full bench, not here
+    (a loaded test machine is not the measure)."""
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    monkeypatch.setitem(bench_run.ARGS, "gui", (["--pairs", "1", "--segment", "0.6"],) * 2)
+    monkeypatch.setitem(bench_run.ARGS, "gui_gru", (["--preset", "digits_gru_rows", "--pairs", "1",
+                                                     "--segment", "0.6"],) * 2)
+    monkeypatch.setitem(bench_run.ARGS, "startup", (["--repeats", "1"],) * 2)
+    monkeypatch.setitem(bench_run.ARGS, "memory", (["--steps", "1500"],) * 2)
+    out = tmp_path / "bench.json"
+    assert bench_run.main(["--quick", "--only", "gui,gui_gru,startup,memory", "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    for preset in ("digits_cnn", "digits_gru_rows"):
+        assert f"| GUI overhead, {preset} with every view open: app / plain loop" in printed
+        assert f"| live views, {preset}: updates per second of the slowest view showing the run" in printed
+    assert "| start-up: process start to Train enabled |" in printed
+    assert "| memory: resident, window + training process, after " in printed
+    results = json.loads(out.read_text())
+    for part in ("gui", "gui_gru"):
+        gui = results[part]
+        assert gui["step_ratio"]["median"] > 0 and gui["lateness_ticks"] > 0
+        assert gui["slowest_view"] in gui["applying_views"] and gui["updates_per_second"][gui["slowest_view"]] > 0
+    assert "trajectories" in results["gui_gru"]["applying_views"]
+    assert "filters" in results["gui"]["applying_views"]
+    assert 0 < results["startup"]["shown_s"]["median"] <= results["startup"]["train_s"]["median"]
+    assert results["memory"]["samples"][0]["total"] > 0
+
+
 def test_missed_targets_and_failed_parts_are_marked(bench_run):
     results = {
         "engine": {"presets": [{"preset": "digits_cnn", "engine_wall": spread(0.99), "engine_step": spread(1.0),
@@ -72,6 +102,11 @@ def test_missed_targets_and_failed_parts_are_marked(bench_run):
     }
     results["gui"].update(applying_views=["filters", "histograms"], slowest_view="histograms",
                           redraws_per_second={"curves": 24.0, "filters": 11.0, "histograms": 6.0})
+    # A newer result counts each view's updates (new data drawn) beside its paints, and is judged on them.
+    results["gui_gru"] = {**results["gui"], "preset": "digits_gru_rows",
+                          "applying_views": ["trajectories", "predictions"], "slowest_view": "trajectories",
+                          "redraws_per_second": {"curves": 21.0, "trajectories": 10.5, "predictions": 3.0},
+                          "updates_per_second": {"curves": 0.0, "trajectories": 10.2, "predictions": 10.4}}
     rows = bench_run.table(results)
     by_start = {row.split("|")[1].strip(): row for row in rows[2:]}
     assert by_start["engine overhead, digits_cnn: headless / plain loop, whole epochs"].endswith("| met |")
@@ -83,6 +118,9 @@ def test_missed_targets_and_failed_parts_are_marked(bench_run):
                     "training"].endswith("| met |")
     assert "**not met**" in by_start["live views, digits_cnn: redraws per second of the slowest view showing the run "
                                      "(histograms), every view floated"]
+    gru = by_start["live views, digits_gru_rows: updates per second of the slowest view showing the run "
+                   "(trajectories), every view floated"]
+    assert gru.endswith("| met |") and "predictions 10.4 (3.0 paints)" in gru
     assert by_start["Press Train → first loss point, digits_cnn, warm training process, 5 presses"].endswith("| met |")
     assert "**not met**" in by_start["memory: resident, window + training process, after 1,000 steps, every view open"]
     assert by_start["memory: resident after 100,000 steps / after 1,000, every view open"].endswith("| met |")

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from gui.common import palette as pal
 from gui.common.seed_bands import across_seeds
 from gui.common.step_history import StepHistory
+from gui.views.steady_range import SteadyRange
 
 # Tableau's categorical colours: distinct from each other and on white.
 COLOURS = tuple(c for c in pal.SERIES if c not in (pal.GREY, pal.OLIVE))
@@ -68,6 +69,14 @@ class ComparisonPlots(QWidget):
                                              label="chance", labelOpts={"color": pal.LABEL, "position": 0.9})
         self.baseline_line.hide()
         self.metric_plot.addItem(self.baseline_line)
+        # Ranges that grow in steps instead of autorange at every draw: a refitted range
+        # regenerated the axes at every flush, a tenth of a lab's drawing.
+        self.steady = {"epochs": SteadyRange(self.loss_plot, axes="x"), "loss": SteadyRange(self.loss_plot, axes="y"),
+                       "metric": SteadyRange(self.metric_plot, axes="y")}
+        for plot in (self.loss_plot, self.metric_plot):  # one x axis: a pan of either is the user's
+            for steady in self.steady.values():
+                plot.vb.sigRangeChangedManually.connect(steady._changed_by_user)
+                plot.autoBtn.clicked.connect(steady.reset)
         self.legend = QLabel(legend_html(self.labels))
         self.legend.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.legend.setAccessibleName("Legend")
@@ -128,6 +137,8 @@ class ComparisonPlots(QWidget):
         self.baseline_line.hide()
         for plot in (self.loss_plot, self.metric_plot):
             plot.enableAutoRange()
+        for steady in self.steady.values():
+            steady.reset()
 
     def start_experiment(self, index: int, info: object, seed: int = 0) -> None:
         """``info``: the RunStarted of experiment ``index`` at its ``seed``-th seed."""
@@ -152,14 +163,34 @@ class ComparisonPlots(QWidget):
         history.extend(np.asarray(steps, float) / self._steps_per_epoch[index], losses)
         self._draw(self.loss_curves[index], self.loss_bands[index],
                    [(h.x, h.smoothed) for h in self.losses[index].values()])
+        self._fit()
 
     def add_epoch(self, index: int, epoch: int, val_metric: float, seed: int = 0) -> None:
+        self.add_epochs(index, [(epoch, val_metric)], seed)
+
+    def add_epochs(self, index: int, epochs: list[tuple[int, float]], seed: int = 0) -> None:
+        """Several (epoch, validation metric) at once, drawn once: a lab's short
+        epochs came ten a second per column, each redrawing every marker."""
         history = self.metrics[index].get(seed)
-        if history is None:
+        if history is None or not epochs:
             return
-        history.append(epoch, self._metric_value(val_metric))
+        for epoch, val_metric in epochs:
+            history.append(epoch, self._metric_value(val_metric))
         self._draw(self.metric_curves[index], self.metric_bands[index],
                    [(h.x, h.y) for h in self.metrics[index].values()])
+        self._fit()
+
+    def _fit(self) -> None:
+        def data(curves, bands, which: int) -> np.ndarray:
+            # xData / yData: all of it (getData is what the clip to the view left).
+            items = (*curves, *(edge for band in bands for edge in (band.low, band.high)))
+            parts = [(item.xData, item.yData)[which] for item in items]
+            return np.concatenate([p for p in parts if p is not None and len(p)] or [np.zeros(0)])
+
+        x = np.concatenate([data(self.loss_curves, self.loss_bands, 0), data(self.metric_curves, [], 0)])
+        self.steady["epochs"].fit(x, x)
+        self.steady["loss"].fit(x, data(self.loss_curves, self.loss_bands, 1))
+        self.steady["metric"].fit(x, data(self.metric_curves, self.metric_bands, 1))
 
     @staticmethod
     def _draw(curve: pg.PlotDataItem, band: pg.FillBetweenItem, curves: list) -> None:

@@ -93,7 +93,7 @@ class LabWindow(QMainWindow):
             column.changed.connect(self._on_column_changed)
             column.runner.started.connect(lambda info, i=i: self._on_started(i, info))
             column.runner.stepped.connect(lambda batch, i=i: self._on_stepped(i, batch))
-            column.runner.epoch_ended.connect(lambda e, i=i: self.plots.add_epoch(i, e.epoch, e.val_metric))
+            column.runner.epoch_ended.connect(lambda e, i=i: self._on_epoch(i, e))
             column.runner.run_ended.connect(self._flush_plots)  # the last steps drawn at once
             column.runner.run_ended.connect(lambda i=i: self._on_run_ended(i))
             column.open_requested.connect(self._open_column)
@@ -129,6 +129,7 @@ class LabWindow(QMainWindow):
                              [c.batch_size for c in self.columns])
         self.below.addTab(self.cost, "Cost")
         self._pending_steps: list[list] = [[] for _ in self.columns]
+        self._pending_epochs: list[list] = [[] for _ in self.columns]
         self._plot_timer = QTimer(self)
         self._plot_timer.setSingleShot(True)
         self._plot_timer.setInterval(PLOT_INTERVAL_MS)
@@ -380,6 +381,7 @@ class LabWindow(QMainWindow):
 
     def _on_started(self, index: int, info) -> None:
         self._pending_steps[index].clear()
+        self._pending_epochs[index].clear()
         self.plots.start_experiment(index, info)
         self.cost.start(index)
 
@@ -391,9 +393,18 @@ class LabWindow(QMainWindow):
         if not self._plot_timer.isActive():
             self._plot_timer.start()
 
+    def _on_epoch(self, index: int, epoch) -> None:
+        # With the steps: a digits model's epochs end ten times a second per column.
+        self._pending_epochs[index].append((epoch.epoch, epoch.val_metric))
+        if not self._plot_timer.isActive():
+            self._plot_timer.start()
+
     def _flush_plots(self) -> None:
         import numpy as np
 
+        for index, epochs in enumerate(self._pending_epochs):
+            self.plots.add_epochs(index, epochs)
+            epochs.clear()
         for index, batches in enumerate(self._pending_steps):
             if not batches:
                 continue

@@ -39,9 +39,11 @@ def steady(current: tuple[float, float] | None, low: float, high: float,
 class SteadyRange:
     """Fits ``plot`` (a pyqtgraph PlotItem) to the points given, steadily."""
 
-    def __init__(self, plot, fill: float = 0.4) -> None:
+    def __init__(self, plot, fill: float = 0.4, axes: str = "xy") -> None:
+        """``axes``: "xy", or the one of them this range keeps ("x", "y")."""
         self.plot = plot
         self.fill = fill
+        self.axes = axes
         self.ranges: dict[str, tuple[float, float] | None] = {"x": None, "y": None}
         self.users = False  # the user panned or zoomed: leave the range to them
         self._fitting = False
@@ -54,18 +56,19 @@ class SteadyRange:
         self.ranges = {"x": None, "y": None}
 
     def fit(self, x: np.ndarray, y: np.ndarray) -> None:
-        x, y = np.asarray(x, np.float64).ravel(), np.asarray(y, np.float64).ravel()
-        x, y = x[np.isfinite(x)], y[np.isfinite(y)]
-        if self.users or not x.size or not y.size:
+        data = {"x": np.asarray(x, np.float64).ravel(), "y": np.asarray(y, np.float64).ravel()}
+        data = {axis: values[np.isfinite(values)] for axis, values in data.items() if axis in self.axes}
+        if self.users or not all(values.size for values in data.values()):
             return
-        new = {"x": steady(self.ranges["x"], float(x.min()), float(x.max()), self.fill),
-               "y": steady(self.ranges["y"], float(y.min()), float(y.max()), self.fill)}
-        if new == self.ranges or None in new.values():
+        new = {**self.ranges, **{axis: steady(self.ranges[axis], float(values.min()), float(values.max()), self.fill)
+                                 for axis, values in data.items()}}
+        if new == self.ranges or any(new[axis] is None for axis in self.axes):
             return
         self.ranges = new
         self._fitting = True
         try:
-            self.plot.setRange(xRange=new["x"], yRange=new["y"], padding=0)
+            self.plot.setRange(xRange=new["x"] if "x" in self.axes else None,
+                               yRange=new["y"] if "y" in self.axes else None, padding=0)
         finally:
             self._fitting = False
 

@@ -377,3 +377,36 @@ def test_each_seed_of_a_comparison_lands_in_the_runs_table(qtbot, tmp_path):
     assert sorted((r.experiment.name, r.experiment.training.seed) for r in records) == [
         ("tiny CNN", 0), ("tiny CNN", 1), ("tiny GRU", 0), ("tiny GRU", 1)]
     assert all(r.outcome == "finished" for r in records)
+
+
+def test_plots_take_epochs_in_batches_and_keep_every_point_in_view(qtbot):
+    """A lab's short epochs come ten a second per column: a batch of them is
+    drawn once, and the steadily growing range holds every point (getData
+    gives only what the clip to the view left, so a range fitted to it
+    would never grow)."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from gui.comparison.plots import ComparisonPlots
+
+    plots = ComparisonPlots(["CNN", "GRU"])
+    qtbot.addWidget(plots)
+    plots.resize(800, 300)
+    plots.show()
+    for i in (0, 1):
+        plots.start_experiment(i, SimpleNamespace(steps_per_epoch=10, metric="accuracy", baseline=0.1))
+    drawn = []
+    original = plots._draw
+    plots._draw = lambda *args: (drawn.append(args[0]), original(*args))
+    plots.add_epochs(0, [(e, 0.5 + e / 100) for e in range(1, 31)])
+    assert len(drawn) == 1 and curve_points(plots.metric_curves[0]) == 30
+    for chunk in range(10):  # the loss over 300 epochs, as a run's flushes bring it
+        steps = np.arange(chunk * 300, (chunk + 1) * 300)
+        plots.add_steps(1, steps, np.exp(-steps / 1000.0) + 0.1)
+    (x_low, x_high), (y_low, y_high) = plots.loss_plot.vb.viewRange()
+    assert x_low <= 0 and x_high >= 2999 / 10 and y_low <= 0.15 and y_high >= 1.0
+    (_, _), (m_low, m_high) = plots.metric_plot.vb.viewRange()
+    assert m_low <= 51 and m_high >= 80
+    plots.reset()
+    assert plots.steady["loss"].ranges == {"x": None, "y": None}

@@ -176,14 +176,15 @@ class LabColumn(QFrame):
         runner = self.runner
         runner.started.connect(self._on_started)
         runner.snapshot_taken.connect(self._on_snapshot)
-        runner.epoch_ended.connect(lambda _epoch: self._show_status())
-        # Steps arrive ~28 times a second: the status line (a word-wrapped label,
-        # relaid out at every change) follows four times a second.
+        # Steps arrive ~28 times a second and a digits model's epochs end ten times: the
+        # status line (a word-wrapped label: each change re-lays out the whole lab) follows
+        # four times a second.
         self._status_timer = QTimer(self)
         self._status_timer.setSingleShot(True)
         self._status_timer.setInterval(STATUS_INTERVAL_MS)
         self._status_timer.timeout.connect(self._show_status)
         runner.stepped.connect(lambda _batch: self._status_timer.isActive() or self._status_timer.start())
+        runner.epoch_ended.connect(lambda _epoch: self._status_timer.isActive() or self._status_timer.start())
         runner.state_changed.connect(lambda _state: self._show_status())
         runner.failed.connect(self._on_failed)
         runner.finished.connect(self._on_finished)

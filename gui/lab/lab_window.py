@@ -95,6 +95,7 @@ class LabWindow(QMainWindow):
             column.runner.stepped.connect(lambda batch, i=i: self._on_stepped(i, batch))
             column.runner.epoch_ended.connect(lambda e, i=i: self._on_epoch(i, e))
             column.runner.run_ended.connect(self._flush_plots)  # the last steps drawn at once
+            column.runner.run_ended.connect(self._follow)
             column.runner.run_ended.connect(lambda i=i: self._on_run_ended(i))
             column.open_requested.connect(self._open_column)
             column.buttons["open"].setVisible(open_in_main is not None)
@@ -134,6 +135,10 @@ class LabWindow(QMainWindow):
         self._plot_timer.setSingleShot(True)
         self._plot_timer.setInterval(PLOT_INTERVAL_MS)
         self._plot_timer.timeout.connect(self._flush_plots)
+        self._follow_timer = QTimer(self)
+        self._follow_timer.setSingleShot(True)
+        self._follow_timer.setInterval(PLOT_INTERVAL_MS)
+        self._follow_timer.timeout.connect(self._follow)
         self.reach = self._make_reach_plot()
         self._reach_drawn: tuple = ()
         self._reach_timer = QTimer(self)
@@ -481,7 +486,13 @@ class LabWindow(QMainWindow):
     # --- state ----------------------------------------------------------------------------
     def _on_column_changed(self, index: int) -> None:
         self._update_actions()
-        self._follow()
+        # The slider and its readout follow four times a second while columns train (each
+        # change of the readout re-laid out the lab: 20 a second took a tenth of its drawing).
+        if any(c.runner.is_active for c in self.columns):
+            if not self._follow_timer.isActive():
+                self._follow_timer.start()
+        else:
+            self._follow()
         gradients = tuple(None if c.gradient is None else c.gradient[0] for c in self.columns)
         if self.reach is not None and gradients != self._reach_drawn and not self._reach_timer.isActive():
             self._reach_timer.start()  # at most twice a second, whatever the columns send

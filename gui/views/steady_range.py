@@ -33,7 +33,10 @@ def steady(current: tuple[float, float] | None, low: float, high: float,
     if span <= 0:  # one value: a window around it
         span = abs(high) * 0.2 or 1.0
     step = nice_ceiling(span / 4)
-    return (math.floor((low - 0.05 * span) / step) * step, math.ceil((high + 0.05 * span) / step) * step)
+    lower = math.floor((low - 0.05 * span) / step) * step
+    if low >= 0:  # epochs, steps, counts: a sliver below zero, not a grid step of negative values
+        lower = max(lower, -0.02 * span)
+    return lower, math.ceil((high + 0.05 * span) / step) * step
 
 
 class SteadyRange:

@@ -22,6 +22,9 @@ def test_the_range_holds_while_the_data_stays_inside_and_fills_it():
     assert steady(shrunk, float("nan"), 1.0) == shrunk  # nothing finite to fit: left as it is
     single = steady(None, 3.0, 3.0)
     assert single[0] < 3.0 < single[1]
+    epochs = steady(None, 0.0, 31.0)  # data that never goes below zero: no negative epochs on the axis
+    assert -1.0 < epochs[0] <= 0.0 and epochs[1] >= 31.0
+    assert steady(None, -0.3, 31.0)[0] <= -0.3
 
 
 @pytest.mark.parametrize("seed", range(5))

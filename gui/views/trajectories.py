@@ -326,6 +326,11 @@ class HiddenStateTrajectories(RecurrentView):
         self.legend.addItem(self.starts, "first step")
         self.legend.addItem(self.ends, "last step")
 
+    def run_ended(self) -> None:
+        self.steady.reset()  # live, the range held still; the last picture is fitted to its data
+        if self.snapshot is not None:
+            self.redraw()
+
     def export_data(self) -> dict[str, np.ndarray]:
         basis = self._shown
         if self.path_count() == 0 or basis is None:

@@ -170,6 +170,8 @@ class ViewHub(QObject):
             self._predictions_timer.stop()
             self._deliver_predictions()
         self._queue.flush()
+        for view in self.views.values():
+            view.run_ended()
 
     @property
     def drawing_pending(self) -> bool:

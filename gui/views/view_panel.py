@@ -185,6 +185,10 @@ class ViewPanel(QWidget):
         name = "_draw_snapshot" if part == SNAPSHOT else "_draw_predictions"
         return getattr(type(self), name) is not getattr(ViewPanel, name)
 
+    def run_ended(self) -> None:
+        """The run is over and its last frame drawn. Views whose live range held
+        still (gui/views/steady_range.py) fit the final picture to its data."""
+
     def redraw(self) -> None:
         """Draw the current data again (after the user changed a picker)."""
         self._redraw(BOTH)

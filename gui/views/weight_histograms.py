@@ -266,6 +266,14 @@ class WeightHistograms(ViewPanel):
             curve.setData([], [])
 
     # --- export -----------------------------------------------------------------------
+    def run_ended(self) -> None:
+        # Live, the ranges held still; the last picture is fitted to its data.
+        for steady in self.steady.values():
+            steady.reset()
+        self._curves_key = None
+        if self.snapshot is not None:
+            self.redraw()
+
     def export_data(self) -> dict[str, np.ndarray]:
         buffer = self.history.get((self.kind, self.layer))
         if not buffer:

@@ -71,6 +71,28 @@ def points(item) -> int:
 
 
 # --- hidden-state trajectories -----------------------------------------------------------
+def test_trajectories_hold_their_range_live_and_fit_the_last_picture_when_the_run_ends(qtbot, digits_gru):
+    from gui.views.trajectories import HiddenStateTrajectories
+
+    view = open_view(qtbot, HiddenStateTrajectories, digits_gru)
+    view.show_snapshot(digits_gru.snapshots[-1])
+    points = view.projected.reshape(-1, 2)
+    (x_low, x_high), (y_low, y_high) = view.plot.vb.viewRange()
+    assert x_low <= points[:, 0].min() and points[:, 0].max() <= x_high
+    assert y_low <= points[:, 1].min() and points[:, 1].max() <= y_high
+    # As a run's earlier, wider spread left it: the data fills 45 % of it, so live it holds.
+    loose = {axis: (float(p.min() - 0.6 * np.ptp(p)), float(p.max() + 0.6 * np.ptp(p)))
+             for axis, p in (("x", points[:, 0]), ("y", points[:, 1]))}
+    view.steady.ranges = dict(loose)
+    view.plot.setRange(xRange=loose["x"], yRange=loose["y"], padding=0)
+    view.show_snapshot(digits_gru.snapshots[-1])
+    assert view.steady.ranges == loose
+    view.run_ended()
+    (x_low, x_high), _ = view.plot.vb.viewRange()
+    assert x_low <= points[:, 0].min() and points[:, 0].max() <= x_high
+    assert x_high - x_low < 1.9 * np.ptp(points[:, 0]) < loose["x"][1] - loose["x"][0]  # fitted to the last picture
+
+
 def test_trajectories_draw_one_path_per_probe_sequence_coloured_by_class(qtbot, digits_gru):
     from gui.views.trajectories import BY_TIME, HiddenStateTrajectories
 

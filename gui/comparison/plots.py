@@ -73,10 +73,8 @@ class ComparisonPlots(QWidget):
         # regenerated the axes at every flush, a tenth of a lab's drawing.
         self.steady = {"epochs": SteadyRange(self.loss_plot, axes="x"), "loss": SteadyRange(self.loss_plot, axes="y"),
                        "metric": SteadyRange(self.metric_plot, axes="y")}
-        for plot in (self.loss_plot, self.metric_plot):  # one x axis: a pan of either is the user's
-            for steady in self.steady.values():
-                plot.vb.sigRangeChangedManually.connect(steady._changed_by_user)
-                plot.autoBtn.clicked.connect(steady.reset)
+        for steady in self.steady.values():  # one x axis: a pan of either plot is the user's
+            steady.follow_user_of(self.metric_plot if steady.plot is self.loss_plot else self.loss_plot)
         self.legend = QLabel(legend_html(self.labels))
         self.legend.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.legend.setAccessibleName("Legend")

@@ -26,6 +26,7 @@ class DrawQueue(QObject):
         self._jobs: dict[Hashable, Callable[[], None]] = {}  # insertion-ordered: views draw in order
         self._on_drained = on_drained
         self._cost = 0.0
+        self.began: float | None = None  # monotonic time the jobs now waiting began to be queued
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -36,6 +37,8 @@ class DrawQueue(QObject):
         return bool(self._jobs)
 
     def put(self, key: Hashable, job: Callable[[], None]) -> None:
+        if self.began is None:
+            self.began = time.monotonic()
         self._jobs.pop(key, None)
         self._jobs[key] = job
         if not self._timer.isActive():
@@ -45,6 +48,7 @@ class DrawQueue(QObject):
         self._jobs.clear()
         self._timer.stop()
         self._cost = 0.0
+        self.began = None
 
     def flush(self) -> None:
         while self._jobs:
@@ -62,4 +66,5 @@ class DrawQueue(QObject):
             self._timer.start()
         else:
             cost, self._cost = self._cost, 0.0
-            self._on_drained(cost)
+            self._on_drained(cost)  # ``began`` still tells when these jobs began
+            self.began = None

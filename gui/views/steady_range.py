@@ -50,6 +50,11 @@ class SteadyRange:
         self.ranges: dict[str, tuple[float, float] | None] = {"x": None, "y": None}
         self.users = False  # the user panned or zoomed: leave the range to them
         self._fitting = False
+        self.follow_user_of(plot)
+
+    def follow_user_of(self, plot) -> None:
+        """Hand the range to the user when they pan or zoom ``plot`` (this one, or
+        one whose axis is linked to it), and take it back at its "A" button."""
         plot.vb.sigRangeChangedManually.connect(self._changed_by_user)
         plot.autoBtn.clicked.connect(self.reset)
 

@@ -53,7 +53,6 @@ class ViewHub(QObject):
         self._predictions_timer.timeout.connect(self._deliver_predictions)
         self._show_newest_pending = False
         self._next_live_show = 0.0
-        self._frame_started: float | None = None  # when the live frame being drawn was queued
         # Live drawing goes one view per event-loop turn (gui/views/draw_queue.py).
         self._queue = DrawQueue(self._on_live_drawn, self)
 
@@ -98,7 +97,6 @@ class ViewHub(QObject):
         self.origin = ""
         self._predictions_timer.stop()
         self._queue.clear()
-        self._frame_started = None
         self.store.clear()
         self.shown_index = -1
         self.timeline.clear()
@@ -116,7 +114,6 @@ class ViewHub(QObject):
         self._predictions_shown_at = -float("inf")
         self._next_live_show = 0.0
         self._queue.clear()
-        self._frame_started = None
         self.store.clear()
         self.shown_index = -1
         self.timeline.clear()
@@ -188,8 +185,6 @@ class ViewHub(QObject):
         if self.timeline.live and len(self.store):
             index = len(self.store) - 1
             snapshot, predictions = self._select(index)
-            if self._frame_started is None:
-                self._frame_started = time.monotonic()
             for name, view in self._live_views():
                 self._queue.put((name, "snapshot"), lambda v=view: self._draw_in(v, snapshot, predictions))
             self._queue.put("shown", lambda: self.shown.emit(snapshot))
@@ -206,8 +201,8 @@ class ViewHub(QObject):
         # The next frame is due cost / budget after this one began, not after it ended: from
         # its end, the views got well under their share (a row GRU's frames came 3 a second
         # where the budget allowed 8).
-        started, self._frame_started = self._frame_started, None
-        self._next_live_show = (started if started is not None else time.monotonic()) + cost / self.budget
+        started = self._queue.began if self._queue.began is not None else time.monotonic()
+        self._next_live_show = started + cost / self.budget
 
     def on_predictions(self, predictions) -> None:
         self.store.add_predictions(predictions)
@@ -245,7 +240,6 @@ class ViewHub(QObject):
         if not 0 <= index < len(self.store):
             return
         self._queue.clear()  # live drawing still waiting would cover what the user chose
-        self._frame_started = None
         snapshot, predictions = self._select(index)
         for view in self.views.values():
             self._draw_in(view, snapshot, predictions)

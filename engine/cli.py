@@ -221,6 +221,22 @@ def headless(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             os.environ[ENV] = saved
 
 
+def _capacity(exp, seeds: list[int], runs: list, out: TextIO) -> list[dict]:
+    """A Hopfield experiment's capacity probe, per seed that trained (claim C16)."""
+    from engine.capacity import capacity_report, hopfield_layer
+
+    if hopfield_layer(exp) is None:
+        return []
+    reports = []
+    for seed, run in zip(seeds, runs, strict=True):
+        if run.failed:
+            continue
+        report = capacity_report(exp, seed)
+        print(("" if len(seeds) == 1 else f"[seed {seed}] ") + report.text(), file=out, flush=True)
+        reports.append({"seed": seed, **report.as_dict()})
+    return reports
+
+
 def _headless(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from engine.comparison_file import is_comparison_file
     from engine.experiment_file import load_experiment, write_atomic
@@ -247,6 +263,9 @@ def _headless(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                    "wall_seconds": round(max(r.summary.get("wall_seconds", 0.0) for r in runs)
                                          if at_once(args) > 1 else sum(r.summary.get("wall_seconds", 0.0)
                                                                         for r in runs), 3)}
+    capacity = _capacity(exp, seeds, runs, out)
+    if capacity:
+        summary["capacity"] = capacity if len(seeds) > 1 else capacity[0]
     if args.metrics_out:
         for seed, run in zip(seeds, runs, strict=True):
             write_metrics(args.metrics_out if len(seeds) == 1 else seed_name(args.metrics_out, seed),

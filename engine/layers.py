@@ -17,14 +17,16 @@ from typing import Any
 import torch
 from torch import nn
 
+from engine import hopfield
+from engine.hopfield_module import Hopfield
 from engine.modules import ChannelsFirst, GlobalPool, Recurrent, ToSequence
 from engine.params import BOOL, CHOICE, FLOAT, INT, Param
 
 IMAGE, SEQUENCE, VECTOR, TOKENS = "image", "sequence", "vector", "tokens"
 SAME = "same"  # output kind equals input kind
 
-CONVOLUTION, RECURRENT = "Convolution", "Recurrent"
-GROUPS = (CONVOLUTION, "Pooling", RECURRENT, "Dense", "Activation", "Normalisation", "Reshape")
+CONVOLUTION, RECURRENT, FEEDBACK = "Convolution", "Recurrent", "Feedback"
+GROUPS = (CONVOLUTION, "Pooling", RECURRENT, "Dense", "Activation", "Normalisation", "Reshape", FEEDBACK)
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,8 @@ class LayerKind:
     size_param: str | None = None
     # A gated recurrent layer's gates, in the order the probes record them.
     gates: tuple[str, ...] = ()
+    # A whole network in one layer (Hopfield): it must be the only layer.
+    alone: bool = False
 
     def output_kind(self, params: Mapping[str, Any], in_kind: str) -> str:
         if callable(self.output):
@@ -166,6 +170,25 @@ def _set_forget_bias(lstm: nn.RNNBase, value: float) -> None:
                 bias[h:2 * h] = value
 
 
+def _build_hopfield(p: Mapping[str, Any], ctx: BuildContext) -> nn.Module:
+    units = 1
+    for d in ctx.in_shape:
+        units *= d
+    return Hopfield(units, p["rule"], p["update"], p["max_steps"])
+
+
+_HOPFIELD_PARAMS = (
+    _p("rule", CHOICE, "hebbian", "How the weights are made: hebbian stores W = (1/N) Σ p pᵀ in one pass; "
+       "projection (pseudo-inverse) also stores alike patterns such as digits; gradient learns W by "
+       "backpropagation through a few settling steps.", choices=hopfield.RULES, key=True),
+    _p("update", CHOICE, "asynchronous", "asynchronous: one unit at a time (the energy never rises, so it "
+       "always stops); synchronous: all units at once (may cycle between two states).",
+       choices=hopfield.UPDATES),
+    _p("max_steps", INT, 20, "Iterations (sweeps over all units) before giving up on a fixed point.",
+       minimum=1, maximum=500),
+)
+
+
 def _rnn_output(p: Mapping[str, Any], in_kind: str) -> str:
     return SEQUENCE if p["output"] == "all" else VECTOR
 
@@ -266,6 +289,10 @@ _register(
               _NO_PARAMS, (IMAGE,), IMAGE, lambda p, ctx: nn.BatchNorm2d(ctx.features), keeps_positions=True),
     LayerKind("BatchNorm1d", "Normalisation", "Normalises each feature over the batch (and the time steps).",
               _NO_PARAMS, (VECTOR, SEQUENCE), SAME, _build_batchnorm1d, keeps_positions=True),
+    LayerKind("Hopfield", FEEDBACK,
+              "A feedback network: every pixel is a unit, and the state is fed back, s = sign(W·s), until "
+              "it stops changing. Stores patterns and recalls them from corrupted probes (claim C16).",
+              _HOPFIELD_PARAMS, (IMAGE, VECTOR), SEQUENCE, _build_hopfield, size_param="rule", alone=True),
 )
 
 

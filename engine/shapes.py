@@ -122,6 +122,12 @@ def infer(model: ModelSpec, info: DataInfo) -> ModelSummary:
         lk = layer_kind(layer.type)
         if lk is None:
             return fail(index, layer.type, "unknown layer type")
+        if lk.alone and len(model.layers) != 1:
+            return fail(index, layer.type, f"{layer.type} is a whole network (its units are the input's "
+                        "pixels, its output their settled state): it must be the only layer; remove the others")
+        if lk.alone and not (info.input_kind == IMAGE and info.per_step and info.n_outputs == 2):
+            return fail(index, layer.type, f"{layer.type} stores and recalls ±1 patterns: pick the "
+                        "'Patterns to store (Hopfield)' data set")
         if kind not in lk.accepts:
             prev = model.layers[index - 1].type if index else "the input"
             return fail(index, layer.type, _mismatch_hint(lk, kind, shape, prev))
@@ -214,7 +220,8 @@ def _output_mismatch(kind: str, shape: tuple[int, ...], info: DataInfo) -> str |
             return (f"the model outputs {describe_shape(kind, shape)} but the data set has {what}: "
                     "end with Linear (out_features empty = as many as needed)")
         return None
-    steps = info.input_shape[0]
+    # Per step of a sequence, or per pixel of an image (a Hopfield net's recall).
+    steps = info.input_shape[0] if info.input_kind != IMAGE else _numel(tuple(info.input_shape[1:]))
     if kind != SEQUENCE:
         return (f"the data set needs a prediction at every step, but the model outputs "
                 f"{describe_shape(kind, shape)}: use output='all' on the recurrent layers and no pooling "

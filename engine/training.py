@@ -165,6 +165,9 @@ def train(experiment: Experiment, *, control: TrainingControl | None = None,
     probe_kw = {"classification": objective.classification,
                 "gradient_batch": GradientBatch(x_val[:GRADIENT_SAMPLES], y_val[:GRADIENT_SAMPLES], objective.loss)}
     n_params = sum(p.numel() for p in model.parameters())
+    # Layers whose weights a storage rule makes (a Hebbian Hopfield net): each
+    # step stores the batch's targets instead of descending a gradient.
+    storing = [m for m in model.modules() if getattr(m, "stores", False)]
     n_samples = min(len(x_val), SAMPLE_LIMIT)
     keep = n_samples if probes.predictions else 0
 
@@ -204,6 +207,8 @@ def train(experiment: Experiment, *, control: TrainingControl | None = None,
             index = order[start:start + t.batch_size]
             xb, yb = x_train[index], y_train[index]
             optimizer.zero_grad(set_to_none=True)
+            for layer in storing:
+                layer.store(yb)
             out = model(xb)
             loss = objective.loss(out, yb)
             loss_value = loss.item()
@@ -214,10 +219,11 @@ def train(experiment: Experiment, *, control: TrainingControl | None = None,
                 diverged = True
                 yield Diverged(step, loss_value)
                 break
-            loss.backward()
-            if t.grad_clip > 0:
-                nn.utils.clip_grad_norm_(model.parameters(), t.grad_clip)
-            optimizer.step()
+            if loss.requires_grad:  # not under a storage rule alone
+                loss.backward()
+                if t.grad_clip > 0:
+                    nn.utils.clip_grad_norm_(model.parameters(), t.grad_clip)
+                optimizer.step()
             with torch.no_grad():
                 s, c = objective.metric_tensors(out, yb)
                 metric_sum.add_(s)

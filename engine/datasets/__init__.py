@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from engine.datasets import csv_sequences, image_folder, images, mnist, sequences, text
+from engine.datasets import csv_sequences, image_folder, images, mnist, patterns, sequences, text, trees
 from engine.datasets.base import DataBundle, DataInfo, DatasetKind
 from engine.errors import DataError, SpecError
 from engine.params import shown, shown_key, validate_params
@@ -22,12 +22,14 @@ from engine.spec import DatasetSpec
 
 __all__ = ["DATASETS", "get_dataset", "validate_dataset", "describe", "load"]
 
-# Display order: images, then sequences, then text.
+# Display order: images, then sequences, then text, then trees.
 DATASETS: dict[str, DatasetKind] = {k.name: k for k in (*images.KINDS, *image_folder.KINDS, *mnist.KINDS,
-                                                         *sequences.KINDS, *csv_sequences.KINDS, *text.KINDS)}
+                                                         *patterns.KINDS, *sequences.KINDS, *csv_sequences.KINDS,
+                                                         *text.KINDS, *trees.KINDS)}
 
 # Checks that involve more than one option, per data set: (options, path) -> None.
-_CHECKS: dict[str, Callable[[Mapping[str, Any], str], None]] = {**sequences.CHECKS, **csv_sequences.CHECKS}
+_CHECKS: dict[str, Callable[[Mapping[str, Any], str], None]] = {**sequences.CHECKS, **csv_sequences.CHECKS,
+                                                                 **patterns.CHECKS, **trees.CHECKS}
 
 # Generated inputs above this many values (200 MB as float32) are refused up front:
 # a typo such as n_samples=100000 with length=1000 must not freeze the machine.

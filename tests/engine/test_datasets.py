@@ -38,6 +38,9 @@ VARIANTS: list[tuple[str, dict]] = [
     ("motif", {"n_samples": 100, "motif_length": 2, "n_classes": 3, "n_symbols": 10}),
     ("text", {}),
     ("text", {"length": 16, "val_fraction": 0.1}),
+    ("patterns", {}),
+    ("patterns", {"source": "shapes", "size": 10, "n_patterns": 6, "corruption": "occlude", "amount": 0.5,
+                  "n_samples": 100}),
 ]
 
 
@@ -61,7 +64,8 @@ def check_matches(info: DataInfo, b: DataBundle) -> None:
             assert 0 <= int(x.min()) and int(x.max()) < info.vocab_size
         else:
             assert torch.isfinite(x).all()
-        t = info.input_shape[0]
+        # Per step of a sequence, or per pixel of an image (Hopfield patterns).
+        t = info.input_shape[0] if info.input_kind != "image" else int(np.prod(info.input_shape[1:]))
         if info.task == CLASSIFICATION:
             assert y.dtype == torch.int64
             assert tuple(y.shape) == ((n, t) if info.per_step else (n,))

@@ -382,6 +382,7 @@ class MainWindow(QMainWindow):
         # Stop the worker and wait for it: a QThread destroyed while running aborts the process.
         self.runner.shutdown()
         self.inspector.shutdown()
+        self.views.shutdown()
         self.trained.shutdown()
         self.loaded_views.shutdown()
         self.exports.shutdown()

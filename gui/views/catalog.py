@@ -48,6 +48,7 @@ def view_builders(inspector) -> list[tuple[tuple[str, ...], Callable[[], dict[st
         one("predictions", "predictions_view", "PredictionsView"),
         one("confusion", "confusion_matrix", "ConfusionMatrix"),
         one("histograms", "weight_histograms", "WeightHistograms"),
+        one("settling", "settling_view", "SettlingView"),
     ]
 
 

@@ -16,6 +16,7 @@ FOR_GATES = "for models with an LSTM or GRU layer"
 FOR_IMAGE_CLASSIFIERS = "for models that classify images"
 FOR_TEXT = "for models that read text"
 FOR_CLASSIFIERS = "for classification"
+FOR_FEEDBACK = "for Hopfield (feedback) networks"
 
 
 def view_needs(experiment, info) -> dict[str, str | None]:
@@ -31,6 +32,7 @@ def view_needs(experiment, info) -> dict[str, str | None]:
                                         and not info.per_step)
     text = info is None or info.input_kind == "tokens"
     classifier = info is None or info.task == "classification"
+    feedback = "Hopfield" in types
 
     def unless(condition: bool, need: str) -> str | None:
         return None if condition else need
@@ -47,4 +49,5 @@ def view_needs(experiment, info) -> dict[str, str | None]:
         "predictions": None,
         "confusion": unless(classifier, FOR_CLASSIFIERS),
         "histograms": None,
+        "settling": unless(feedback, FOR_FEEDBACK),
     }

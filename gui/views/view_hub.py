@@ -158,6 +158,12 @@ class ViewHub(QObject):
         else:
             self._update_timeline()
 
+    def shutdown(self) -> None:
+        """Wait for the views' own background jobs (the Settling view's capacity probe)."""
+        for view in self.views.values():
+            if hasattr(view, "shutdown"):
+                view.shutdown()
+
     def on_finished(self, *_args) -> None:
         """The run ended: training no longer competes, so draw the final state now."""
         self._next_live_show = 0.0

@@ -101,6 +101,12 @@ class ModelParameters:
 
     def sentence(self) -> str:
         """The C2 summary in one sentence."""
+        feedback = [layer for layer in self.layers if layer.type == "Hopfield"]
+        if feedback:
+            n = prod(feedback[0].in_shape)
+            return (f"A Hopfield net of {n:,} units holds {self.total:,} weights in one symmetric matrix, every "
+                    "unit connected to every other. Its recurrence is feedback: one state fed back through the "
+                    "same weights until it stops changing, not a walk along a sequence (C16).")
         groups = self.group_totals()
         names = {"conv": "conv layers", "recurrent": "recurrent layers", "embedding": "embedding",
                  "linear": "Linear layers"}
@@ -173,10 +179,24 @@ def layer_terms(type_: str, params: Mapping[str, Any], ctx: BuildContext) -> tup
         c = ctx.features
         what = "channel" if ctx.in_kind in (IMAGE, SEQUENCE) else "feature"
         return (Term("scales", f"one per {what}", c), Term("shifts", f"one per {what}", c)), ""
+    if type_ == "Hopfield":
+        return _hopfield_terms(ctx)
     if type_ == "Embedding":
         v, d = ctx.vocab_size or 1, params["embedding_dim"]
         return (Term("weights", f"{_plural(v, 'token')} in the vocabulary × {d:,} numbers each", v * d),), ""
     return (), ""
+
+
+def _hopfield_terms(ctx: BuildContext) -> tuple[tuple[Term, ...], str]:
+    n = prod(ctx.in_shape)
+    free = n * (n - 1) // 2
+    why = (f"W is {n:,}×{n:,}, one weight between every pair of units, symmetric (wᵢⱼ = wⱼᵢ) with a zero "
+           f"diagonal (no unit feeds itself): {free:,} free weights. That shape is why the state must settle: "
+           "setting one unit to the sign of its field hᵢ = Σⱼ wᵢⱼ sⱼ changes the energy E = −½ sᵀWs by "
+           "−|hᵢ|·|Δsᵢ| ≤ 0, so under asynchronous updates E never rises and, having finitely many states, "
+           "the net stops at a fixed point. Updating all units at once (synchronous) gives no such guarantee: "
+           "it can cycle between two states.")
+    return (Term("weights", f"{n:,} units × {n:,} units", n * n),), why
 
 
 def _conv_terms(type_: str, params: Mapping[str, Any], ctx: BuildContext) -> tuple[Term, ...]:
@@ -231,6 +251,8 @@ def dense_counterpart(type_: str, ctx: BuildContext, out_kind: str, out_shape: t
     without parameters, normalisation, which scales each channel on its own)."""
     if not has_params or type_.startswith("BatchNorm"):
         return None, "no dense counterpart" if has_params else ""
+    if type_ == "Hopfield":  # already all-to-all: every unit is connected to every other
+        return None, "is itself fully connected: every unit feeds every other"
     n_in = prod(ctx.in_shape)
     in_words = describe_shape(ctx.in_kind, ctx.in_shape)
     if ctx.in_kind == TOKENS:  # a token id stands for a one-hot vector over the vocabulary

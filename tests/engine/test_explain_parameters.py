@@ -134,3 +134,13 @@ def test_a_linear_on_a_flat_vector_is_its_own_dense_counterpart():
     linear = explained.with_params[0]
     assert linear.ratio == pytest.approx(1.0)  # a Linear on a flat vector is its own dense counterpart
     assert "only dense layers" in explained.sentence()
+
+
+def test_a_hopfield_net_explains_its_symmetric_weights_and_why_the_energy_cannot_rise():
+    exp = load_preset("hopfield_digits")
+    model = explain_model(exp.model, datasets.describe(exp.dataset))
+    layer = model.layers[0]
+    assert layer.total == 256 * 256 and layer.formula() == "256 units × 256 units = 65,536 weights"
+    assert "32,640 free weights" in layer.per_gate and "never rises" in layer.per_gate
+    assert "synchronous" in layer.per_gate and layer.dense is None
+    assert "feedback" in model.sentence() and "C16" in model.sentence()

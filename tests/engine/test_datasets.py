@@ -41,6 +41,8 @@ VARIANTS: list[tuple[str, dict]] = [
     ("patterns", {}),
     ("patterns", {"source": "shapes", "size": 10, "n_patterns": 6, "corruption": "occlude", "amount": 0.5,
                   "n_samples": 100}),
+    ("expressions", {"n_samples": 200}),
+    ("expressions", {"n_samples": 100, "notation": "postfix", "min_depth": 1, "max_depth": 2, "modulus": 5}),
 ]
 
 
@@ -116,7 +118,7 @@ def test_describe_does_not_import_sklearn():
 
 def test_registry_declares_help_for_everything():
     names = list(D.DATASETS)
-    assert names[:2] == ["digits", "shapes"] and names[-1] == "text"
+    assert names[:2] == ["digits", "shapes"] and names[-2:] == ["text", "expressions"]
     for kind in D.DATASETS.values():
         assert kind.title and len(kind.help) > 80
         for p in kind.params:

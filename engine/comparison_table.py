@@ -20,7 +20,7 @@ from typing import Any
 
 from engine import datasets
 from engine.comparison_file import Comparison
-from engine.layers import CONVOLUTION, IMAGE, RECURRENT, SEQUENCE, TOKENS, in_group
+from engine.layers import CONVOLUTION, IMAGE, RECURRENT, RECURSIVE, SEQUENCE, TOKENS, in_group
 from engine.seeds import seed_list
 from engine.shapes import infer
 from engine.spec import DatasetSpec, Experiment, ModelSpec
@@ -197,9 +197,10 @@ def still_improving(curve: Sequence[float], accuracy: bool) -> bool:
 
 
 def model_kind(model: ModelSpec) -> str:
-    """A short name for the architecture: CNN, GRU, LSTM, RNN, CNN+GRU, MLP."""
+    """A short name for the architecture: CNN, GRU, LSTM, RNN, CNN+GRU, TreeRNN, MLP."""
     types = [layer.type for layer in model.layers]
-    recurrent = [layer for layer in model.layers if in_group(layer.type, RECURRENT)]
+    recurrent = [layer for layer in model.layers
+                 if in_group(layer.type, RECURRENT) or in_group(layer.type, RECURSIVE)]
     names = "/".join(dict.fromkeys(("Bi" if r.params.get("bidirectional") else "") + r.type for r in recurrent))
     conv = any(in_group(t, CONVOLUTION) for t in types)
     if conv and names:

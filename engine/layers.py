@@ -21,12 +21,15 @@ from engine import hopfield
 from engine.hopfield_module import Hopfield
 from engine.modules import ChannelsFirst, GlobalPool, Recurrent, ToSequence
 from engine.params import BOOL, CHOICE, FLOAT, INT, Param
+from engine.tree_modules import CELLS, TreeRNN
+from engine.tree_structure import VOCAB_SIZE
 
 IMAGE, SEQUENCE, VECTOR, TOKENS = "image", "sequence", "vector", "tokens"
 SAME = "same"  # output kind equals input kind
 
 CONVOLUTION, RECURRENT, FEEDBACK = "Convolution", "Recurrent", "Feedback"
-GROUPS = (CONVOLUTION, "Pooling", RECURRENT, "Dense", "Activation", "Normalisation", "Reshape", FEEDBACK)
+RECURSIVE = "Recursive"
+GROUPS = (CONVOLUTION, "Pooling", RECURRENT, RECURSIVE, "Dense", "Activation", "Normalisation", "Reshape", FEEDBACK)
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,9 @@ class LayerKind:
     size_param: str | None = None
     # A gated recurrent layer's gates, in the order the probes record them.
     gates: tuple[str, ...] = ()
+    # Why TorchScript and ONNX cannot record this layer ("" when they can): its
+    # computation depends on each sample's values, which a trace would freeze.
+    untraceable: str = ""
     # A whole network in one layer (Hopfield): it must be the only layer.
     alone: bool = False
 
@@ -189,6 +195,13 @@ _HOPFIELD_PARAMS = (
 )
 
 
+def _build_tree_rnn(p: Mapping[str, Any], ctx: BuildContext) -> nn.Module:
+    if ctx.vocab_size != VOCAB_SIZE:  # another data set's tokens are no expressions
+        raise ValueError(f"TreeRNN reads expression trees (their {VOCAB_SIZE} tokens: digits, + - * and "
+                         "brackets); pick the Expression trees data set")
+    return TreeRNN(VOCAB_SIZE, p["embedding_dim"], p["hidden_size"], p["cell"])
+
+
 def _rnn_output(p: Mapping[str, Any], in_kind: str) -> str:
     return SEQUENCE if p["output"] == "all" else VECTOR
 
@@ -254,6 +267,17 @@ _register(
               "Gated recurrent unit: update and reset gates, fewer parameters than an LSTM.",
               _rnn_params(False), (SEQUENCE,), _rnn_output, _build_rnn(nn.GRU),
               size_param="hidden_size", gates=("reset", "update", "new")),
+    LayerKind("TreeRNN", RECURSIVE,
+              "Recursive network: reads each expression's tree from its tokens and applies one cell, with "
+              "the same weights, at every node, bottom-up; outputs the root's state (claim C17).",
+              (_p("hidden_size", INT, 64, "Size of the state each node passes up to its parent.",
+                  minimum=1, maximum=1024, key=True),
+               _p("cell", CHOICE, "lstm", "rnn: h = tanh(W [h_left; h_right; e] + b); lstm: the binary "
+                  "Tree-LSTM (Tai et al. 2015), with a forget gate per child.", choices=CELLS, key=True),
+               _p("embedding_dim", INT, 16, "Length of each token's learned vector (digits and operators).",
+                  minimum=1, maximum=1024)),
+              (TOKENS,), VECTOR, _build_tree_rnn, size_param="hidden_size",
+              untraceable="its computation follows each sample's tree"),
     LayerKind("Linear", "Dense",
               "Fully connected: every output sees every input feature (per step on a sequence).",
               (_p("out_features", INT, None, "Outputs; empty on the last Linear means 'as many as the "

@@ -18,6 +18,7 @@ from torch import nn
 
 from engine.events import QUANTILES, Histogram, Snapshot
 from engine.modules import ChannelsFirst, Recurrent, Stack
+from engine.tree_modules import TreeRNN
 from engine.unrolled import gradient_through_time, recurrent_forward
 
 HISTOGRAM_BINS = 40
@@ -154,6 +155,13 @@ def take_snapshot(model: Stack, probe_x: torch.Tensor, settings: ProbeSettings, 
                     filters[index] = _numpy(inner.weight)
                 if isinstance(layer, Recurrent):
                     x = _probe_recurrent(layer, x, settings, index, hidden, gates)
+                    continue
+                if isinstance(layer, TreeRNN):
+                    # (P, T, H): at each token the state of the node it stands for
+                    # (a digit's leaf, an operator's node), zeros at brackets and padding.
+                    x, states = layer.forward_states(x, positions=settings.hidden_states)
+                    if states is not None:
+                        hidden[index] = _numpy(states)
                     continue
                 x = layer(x)
                 if settings.feature_maps and x.dim() >= 3:

@@ -46,6 +46,8 @@ def export_model(kind: str, experiment, path: str | os.PathLike[str], weights=No
     target = Path(path)
     if not target.parent.resolve().is_dir():
         raise ExportError(f"{target}: folder does not exist")
+    if kind in ("torchscript", "onnx"):  # before anything else: installing a package would not help
+        refuse_untraceable(experiment, KINDS[kind][0])
     if kind == "onnx":  # before building anything: the message says what to install
         reason = onnx_unavailable_reason()
         if reason:
@@ -73,6 +75,18 @@ def export_model(kind: str, experiment, path: str | os.PathLike[str], weights=No
 
         save_onnx(target, prepared)
     return ExportResult(kind, target, prepared.trained, prepared.weights_note())
+
+
+def refuse_untraceable(experiment, title: str) -> None:
+    """An ExportError for the first layer a trace cannot record (a TreeRNN:
+    its computation follows each sample's tree), naming it and the way out."""
+    from engine.layers import layer_kind
+
+    for index, layer in enumerate(experiment.model.layers):
+        kind = layer_kind(layer.type)
+        if kind is not None and kind.untraceable:
+            raise ExportError(f"model.layers[{index}] ({layer.type}) cannot be exported to {title}: "
+                              f"{kind.untraceable}; export PyTorch source instead")
 
 
 __all__ = ["KINDS", "ONNX_PACKAGES", "ONNX_INSTALL", "ExportError", "ExportResult", "export_model",

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import datasets
+from engine.export import tree_source
 from engine.export.base import ExportError
 from engine.export.model import PreparedModel, write_export
 from engine.layers import IMAGE, SEQUENCE, TOKENS, BuildContext
@@ -96,6 +97,11 @@ def _module(make_init: Callable[[Mapping[str, Any], BuildContext], str]):
     return make
 
 
+def _tree_rnn(a: str, p: Mapping[str, Any], ctx: BuildContext) -> tuple[str, list[str]]:
+    init = f"TreeRNN({ctx.vocab_size}, {p['embedding_dim']}, {p['hidden_size']}, cell={p['cell']!r})"
+    return init, [f"x = self.{a}(x)  # one cell at every node of each sample's tree, bottom-up: the root's state"]
+
+
 def _batchnorm1d(a: str, p: Mapping[str, Any], ctx: BuildContext) -> tuple[str, list[str]]:
     init = f"nn.BatchNorm1d({ctx.features})"
     if ctx.in_kind == SEQUENCE:
@@ -114,6 +120,7 @@ WRITERS: dict[str, Callable[[str, Mapping[str, Any], BuildContext], tuple[str | 
                                      f"{_options(bias=False if not p['bias'] else None)})"),
     "Flatten": _module(lambda p, ctx: "nn.Flatten()"),
     "ToSequence": _to_sequence,
+    "TreeRNN": _tree_rnn,
     "Embedding": _module(lambda p, ctx: f"nn.Embedding({ctx.vocab_size}, {p['embedding_dim']})"),
     "ReLU": _module(lambda p, ctx: "nn.ReLU()"),
     "LeakyReLU": _module(lambda p, ctx: f"nn.LeakyReLU({p['negative_slope']!r})"),
@@ -154,6 +161,12 @@ def generate_source(prepared: PreparedModel, weights_name: str = "weights.pt") -
     description = f"\n{_wrap(exp.description)}\n" if exp.description.strip() else ""
     smoke_input = (f"torch.randint(0, {info.vocab_size}, (2, *INPUT_SHAPE))" if info.input_kind == TOKENS
                    else "torch.randn(2, *INPUT_SHAPE)")
+    # A TreeRNN brings its parser and layer along (engine/export/tree_source.py).
+    trees = any(layer.type == "TreeRNN" for layer in exp.model.layers)
+    imports = "\n".join([*tree_source.IMPORTS, ""]) + "\n" if trees else ""
+    support = f"\n\n{tree_source.support_source()}" if trees else ""
+    if trees:
+        smoke_input = tree_source.smoke_input(exp.dataset.options)
     text = f'''"""{_doc(exp.name)} — a model exported from CNN-RNN Playground.
 {_doc(description)}
 Data set: {_doc(kind.title)} ({_doc(exp.dataset.name)}), {info.task}{" per step" if info.per_step else ""}.
@@ -168,12 +181,12 @@ Weights, or --export weights) load with:
     model.eval()
 """
 
-import torch
+{imports}import torch
 from torch import nn
 
 INPUT_SHAPE = {shape!r}  # one sample; a batch adds a first dimension
 INPUT_DTYPE = {dtype}
-
+{support}
 
 class {name}(nn.Module):
     """{_doc(exp.name)}: {prepared.n_params:,} parameters."""

@@ -1,4 +1,4 @@
-"""The claims C1–C15 in one line each, for the gallery's tags and filter.
+"""The claims C1–C17 in one line each, for the gallery's tags and filter.
 
 The texts are in gui/resources/claims.json (the claims table's "claim"
 column, shortened where it ran past a line): what a learner reads when
@@ -15,7 +15,7 @@ from gui.common.resources import resource_json
 CLAIMS: dict[str, str] = resource_json("claims.json")["claims"]
 
 # "C8" but not "C80" nor "ABC8": claim ids as presets write them in their text.
-_CLAIM_ID = re.compile(r"(?<![A-Za-z0-9])C(1[0-5]|[1-9])(?![0-9])")
+_CLAIM_ID = re.compile(r"(?<![A-Za-z0-9])C(1[0-9]|[1-9])(?![0-9])")
 
 
 def claim_ids_in(text: str) -> tuple[str, ...]:

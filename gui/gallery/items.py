@@ -50,12 +50,15 @@ class GalleryItem:
 def model_kind(model: object) -> str:
     """CNN (convolutions), hybrid (convolutions and a recurrent layer), MLP
     (neither), or the recurrent layer's type (GRU, LSTM, RNN): "RNN vs LSTM"
-    says more on a thumbnail than "RNN vs RNN"."""
+    says more on a thumbnail than "RNN vs RNN". A feedback or recursive
+    layer names itself (Hopfield, TreeRNN)."""
     from engine.layers import CONVOLUTION, RECURRENT, layer_kind
 
     conv, recurrent = False, []
     for layer in model.layers:
         group = getattr(layer_kind(layer.type), "group", "")
+        if group in ("Feedback", "Recursive"):
+            return layer.type
         conv = conv or group == CONVOLUTION
         if group == RECURRENT:
             recurrent.append(layer.type)
@@ -65,8 +68,10 @@ def model_kind(model: object) -> str:
 
 
 def family(kind: str) -> str:
-    """CNN, RNN, MLP or hybrid: what colours the badge and what a search for "RNN" finds."""
-    return kind if kind in ("CNN", "MLP", "hybrid") else "RNN"
+    """CNN, RNN, MLP, hybrid, feedback or recursive: what colours the badge and
+    what a search for "RNN" finds."""
+    return {"Hopfield": "feedback", "TreeRNN": "recursive"}.get(
+        kind, kind if kind in ("CNN", "MLP", "hybrid") else "RNN")
 
 
 def reading_order(item: GalleryItem) -> tuple:

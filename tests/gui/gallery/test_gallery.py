@@ -1,5 +1,5 @@
 """The claims gallery: a card for every built-in preset and comparison, every
-claim C2–C15 covered, filter and search, thumbnails, keyboard, opening (with
+claim C2–C17 covered, filter and search, thumbnails, keyboard, opening (with
 the unsaved-changes guard) and the start page."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from gui.shell.start_pages import show_gallery
 from tests.gui.conftest import open_window
 
 PRESETS = Path(__file__).resolve().parents[3] / "presets"
-CLAIMS_TO_COVER = [f"C{n}" for n in range(2, 16)]
+CLAIMS_TO_COVER = [f"C{n}" for n in range(2, 18)]
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ VIEW_DOCKS = (("filters", "Filters"), ("feature_maps", "Feature maps"), ("drawin
               ("trajectories", "Trajectories"), ("hidden_heatmap", "Hidden states"), ("gates", "Gates"),
               ("gradient_time", "Gradient through time"), ("text_probe", "Text probe"),
               ("predictions", "Predictions"), ("confusion", "Confusion matrix"), ("histograms", "Histograms"),
-              ("settling", "Settling"))
+              ("settling", "Settling"), ("tree", "Tree"))
 DOCKS = PANEL_DOCKS + VIEW_DOCKS
 
 

@@ -49,6 +49,7 @@ def view_builders(inspector) -> list[tuple[tuple[str, ...], Callable[[], dict[st
         one("confusion", "confusion_matrix", "ConfusionMatrix"),
         one("histograms", "weight_histograms", "WeightHistograms"),
         one("settling", "settling_view", "SettlingView"),
+        one("tree", "tree_view", "TreeView"),
     ]
 
 

@@ -17,6 +17,7 @@ FOR_IMAGE_CLASSIFIERS = "for models that classify images"
 FOR_TEXT = "for models that read text"
 FOR_CLASSIFIERS = "for classification"
 FOR_FEEDBACK = "for Hopfield (feedback) networks"
+FOR_TREES = "for recursive (TreeRNN) networks"
 
 
 def view_needs(experiment, info) -> dict[str, str | None]:
@@ -33,6 +34,7 @@ def view_needs(experiment, info) -> dict[str, str | None]:
     text = info is None or info.input_kind == "tokens"
     classifier = info is None or info.task == "classification"
     feedback = "Hopfield" in types
+    recursive = "TreeRNN" in types
 
     def unless(condition: bool, need: str) -> str | None:
         return None if condition else need
@@ -50,4 +52,5 @@ def view_needs(experiment, info) -> dict[str, str | None]:
         "confusion": unless(classifier, FOR_CLASSIFIERS),
         "histograms": None,
         "settling": unless(feedback, FOR_FEEDBACK),
+        "tree": unless(recursive, FOR_TREES),
     }

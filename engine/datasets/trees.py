@@ -43,9 +43,8 @@ def _describe(o: Mapping[str, Any]) -> DataInfo:
 
 
 def _check(o: Mapping[str, Any], path: str) -> None:
-    if o["max_depth"] > MAX_DEPTH:
-        raise SpecError(f"{path}.max_depth", f"at most {MAX_DEPTH}, got {o['max_depth']}: every sample is "
-                        f"padded to the longest tree's {max_tokens(o['max_depth'], o['notation']):,} tokens")
+    # The depth limit itself is the options' declared maximum (which also bounds
+    # the window's spin boxes); this is the check across the two.
     if o["min_depth"] > o["max_depth"]:
         raise SpecError(f"{path}.min_depth", f"must be at most max_depth ({o['max_depth']}), "
                         f"got {o['min_depth']}")
@@ -100,9 +99,10 @@ EXPRESSIONS = DatasetKind(
     params=(
         tf.n_samples_param(6000),
         Param("min_depth", INT, 2, "Depth of the shallowest trees (1: one operator on two digits).",
-              minimum=1),
-        Param("max_depth", INT, 4, f"Depth of the deepest trees, at most {MAX_DEPTH}; every sample is "
-              "padded to the longest expression of this depth.", minimum=1, key=True),
+              minimum=1, maximum=MAX_DEPTH),
+        Param("max_depth", INT, 4, "Depth of the deepest trees. Every sample is padded to the longest "
+              f"expression of this depth ({max_tokens(4, 'infix')} infix tokens at 4, "
+              f"{max_tokens(MAX_DEPTH, 'infix'):,} at {MAX_DEPTH}).", minimum=1, maximum=MAX_DEPTH, key=True),
         # 3 by default: a Tree-LSTM learns value mod 3 of depth-4 trees in a few
         # epochs on a CPU, mod 5 took far longer (0.35 after 15 epochs).
         Param("modulus", INT, 3, "Classes: the label is the value modulo this.", minimum=2, maximum=10,

@@ -37,6 +37,7 @@ from engine.modules import Stack
 from engine.shapes import build_model, infer
 from engine.spec import Experiment
 from engine.training import Objective, evaluate
+from engine.tree_structure import ExpressionError
 from engine.weights_file import check_weights, describe_parameter, expected_state, numpy_to_state, shape_text
 
 
@@ -231,7 +232,12 @@ def _shuffle_steps(m: TrainedModel) -> list[ModelTestResult]:
         x, y = tf.shuffle_steps((x, y), length, seed)
     else:
         (x,) = tf.shuffle_steps((x,), length, seed)
-    after = m.score(torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(np.ascontiguousarray(y)))
+    try:
+        after = m.score(torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(np.ascontiguousarray(y)))
+    except ExpressionError:  # a TreeRNN reads its structure from the order: shuffled, there is none
+        refusal = ("the reordered tokens are no longer an expression, so the tree net cannot read them: "
+                   "its structure comes from the order")
+        return [m.result("shuffle_steps", "Time-step shuffle", None, f"refused: {refusal}", refusal)]
     why = "this model hardly uses the order" if m.held_up(after) else "the order of the steps matters to this model"
     note = f"time steps reordered by one fixed permutation: {m.change(after)}; {why}"
     return [m.result("shuffle_steps", "Time-step shuffle", after, note)]

@@ -10,6 +10,7 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,6 +24,7 @@ from engine.errors import DataError, SpecError
 from engine.experiment_file import load_experiment, parse_experiment
 from engine.export import ExportError, export_model
 from engine.export.model import class_name, prepare
+from engine.model_tests import run_model_tests
 from engine.presets import PRESETS_DIR
 from engine.probes import ProbeSettings, take_snapshot
 from engine.shapes import build_model, infer
@@ -99,6 +101,14 @@ def test_infix_and_postfix_give_the_same_tree_bottom_up():
     assert render(infix) == "((3 + 4) * 2)" and render(postfix) == "3 4 + 2 *"
     assert render(infix, 2) == "(3 + 4)" and render(postfix, 2) == "3 4 +"
     assert parse(padded("((3+4)*2)")).notation == "infix" and parse(padded("3 4 + 2 *")).notation == "postfix"
+
+
+def test_the_window_can_parse_trees_without_importing_torch():
+    code = ("import sys; from engine.tree_structure import parse, encode; "
+            "parse(encode('((3+4)*2)')); print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert out.stdout.strip() == "False"
 
 
 def test_a_lone_digit_and_an_empty_sample():
@@ -282,6 +292,13 @@ def test_probes_record_each_tokens_node_state_with_zeros_at_brackets():
     assert snap.probe_outputs.shape == (5, 3) and 0 not in snap.feature_maps
     off = take_snapshot(model, x, ProbeSettings(hidden_states=False), 0, 0)
     assert off.hidden_states == {}
+
+
+def test_shuffled_tokens_are_refused_by_the_tree_net_in_words():
+    exp = experiment(tree_layers(), n_samples=100)
+    weights = {k: v.numpy() for k, v in prepare(exp).model.state_dict().items()}
+    (result,) = run_model_tests(exp, weights, ["shuffle_steps"])
+    assert result.after is None and "no longer an expression" in result.refusal
 
 
 def test_model_kind_names_the_tree_net():

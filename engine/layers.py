@@ -316,7 +316,9 @@ _register(
     LayerKind("Hopfield", FEEDBACK,
               "A feedback network: every pixel is a unit, and the state is fed back, s = sign(W·s), until "
               "it stops changing. Stores patterns and recalls them from corrupted probes (claim C16).",
-              _HOPFIELD_PARAMS, (IMAGE, VECTOR), SEQUENCE, _build_hopfield, size_param="rule", alone=True),
+              _HOPFIELD_PARAMS, (IMAGE, VECTOR), SEQUENCE, _build_hopfield, size_param="rule", alone=True,
+              untraceable="it settles until its state stops changing, a different number of sweeps for "
+              "each input, which a trace would freeze at one"),
 )
 
 

@@ -185,3 +185,14 @@ def test_headless_prints_the_capacity_and_writes_it_to_the_summary(tmp_path, cap
     summary = json.loads(out.read_text())
     curve = summary["capacity"]["curves"]["random, hebbian rule (classical)"]
     assert len(curve["load"]) == len(curve["pixel_accuracy"]) > 5
+
+
+@pytest.mark.parametrize("kind,title", [("torchscript", "TorchScript"), ("onnx", "ONNX")])
+def test_torchscript_and_onnx_refuse_a_hopfield_net_in_one_line(tmp_path, kind, title):
+    from engine.export import ExportError, export_model
+
+    with pytest.raises(ExportError) as caught:
+        export_model(kind, load_experiment(PRESETS_DIR / "hopfield_digits.json"), tmp_path / "m.pt")
+    message = str(caught.value)
+    assert f"(Hopfield) cannot be exported to {title}" in message and "PyTorch source" in message
+    assert "\n" not in message and not list(tmp_path.iterdir())

@@ -29,6 +29,8 @@ SHOTS = {
     "digits_gru_rows": ["trajectories"],
     "copy_memory_lstm": ["hidden_heatmap", "gates", "gradient_time"],
     "text_lstm": ["text_probe"],
+    "hopfield_digits": ["settling"],
+    "expressions_tree": ["tree"],
 }
 WINDOW_SHOT = "digits_cnn"
 
@@ -79,6 +81,13 @@ def shoot(preset: str, views: list[str]) -> None:
                             and view.report is not None and view.report.comparison is not None):
                         break
                     QTest.qWait(100)
+            if name == "settling":
+                view.run_capacity()
+                for _ in range(300):
+                    if view.capacity_curves:
+                        break
+                    QTest.qWait(100)
+                view.show_iteration(1)  # mid-settling: some flipped pixels already mended
             QTest.qWait(1500)
             dock.grab().save(str(OUT / f"{name}.png"))
             print("saved", name, flush=True)

@@ -21,7 +21,7 @@ import torch
 
 from engine.datasets.base import DataInfo
 from engine.errors import ShapeError
-from engine.layers import IMAGE, RECURRENT, SEQUENCE, TOKENS, VECTOR, BuildContext, LayerKind, layer_kind
+from engine.layers import IMAGE, RECURRENT, RECURSIVE, SEQUENCE, TOKENS, VECTOR, BuildContext, LayerKind, layer_kind
 from engine.modules import Stack
 from engine.receptive_field import Window, field_size, window_of
 from engine.spec import ModelSpec
@@ -63,13 +63,13 @@ class ModelSummary:
 
     @property
     def mixing_row(self) -> LayerRow | None:
-        """The first layer that mixes every position — a recurrent layer
+        """The first layer that mixes every position — a recurrent (or tree) layer
         reads them all, Flatten hands them all to the dense layer after it —
         so that the output sees the whole input, whatever the convolutions'
         field (global pooling does not: it pools each channel on its own)."""
         for row in self.rows:
             kind = layer_kind(row.type)
-            if row.type == "Flatten" or (kind is not None and kind.group == RECURRENT):
+            if row.type == "Flatten" or (kind is not None and kind.group in (RECURRENT, RECURSIVE)):
                 return row
         return None
 

@@ -46,6 +46,8 @@ class DataInfo:
     # Images: True when high values are ink on paper (digits, shapes: 1 is the
     # stroke, drawn dark), False for photographs (1 is light, drawn light).
     ink: bool = True
+    # TOKENS that are not characters (expression trees): what each id reads as, "" for padding.
+    token_texts: tuple[str, ...] = ()
 
 
 @dataclass

@@ -21,7 +21,7 @@ from engine.datasets import transforms as tf
 from engine.datasets.base import CLASSIFICATION, TOKENS, DataBundle, DataInfo, DatasetKind
 from engine.errors import DataError, SpecError
 from engine.params import CHOICE, INT, Param
-from engine.tree_structure import CLOSE, FIRST_DIGIT, FIRST_OPERATOR, NOTATIONS, OPEN, VOCAB_SIZE
+from engine.tree_structure import CLOSE, FIRST_DIGIT, FIRST_OPERATOR, NOTATIONS, OPEN, VOCAB, VOCAB_SIZE
 
 # Every sample is padded to the longest expression of max_depth: a full
 # tree of depth d has 2^d digits and 2^d - 1 operators, 4·2^d - 3 infix tokens;
@@ -39,7 +39,8 @@ def max_tokens(max_depth: int, notation: str) -> int:
 def _describe(o: Mapping[str, Any]) -> DataInfo:
     k = o["modulus"]
     return DataInfo(TOKENS, (max_tokens(o["max_depth"], o["notation"]),), CLASSIFICATION, False, k,
-                    vocab_size=VOCAB_SIZE, class_names=tuple(str(c) for c in range(k)), baseline=1 / k)
+                    vocab_size=VOCAB_SIZE, class_names=tuple(str(c) for c in range(k)), baseline=1 / k,
+                    token_texts=VOCAB)
 
 
 def _check(o: Mapping[str, Any], path: str) -> None:

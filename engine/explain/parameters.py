@@ -101,6 +101,11 @@ class ModelParameters:
 
     def sentence(self) -> str:
         """The C2 summary in one sentence."""
+        trees = [layer for layer in self.layers if layer.type == "TreeRNN"]
+        if trees:
+            return (f"The TreeRNN holds {trees[0].total:,} of the model's {self.total:,} parameters in one cell used "
+                    "at every node of every tree, whatever its size: weight sharing over a structure, as a CNN "
+                    "shares over a grid and an RNN over a chain (C17).")
         feedback = [layer for layer in self.layers if layer.type == "Hopfield"]
         if feedback:
             n = prod(feedback[0].in_shape)
@@ -181,6 +186,8 @@ def layer_terms(type_: str, params: Mapping[str, Any], ctx: BuildContext) -> tup
         return (Term("scales", f"one per {what}", c), Term("shifts", f"one per {what}", c)), ""
     if type_ == "Hopfield":
         return _hopfield_terms(ctx)
+    if type_ == "TreeRNN":
+        return _tree_terms(params, ctx)
     if type_ == "Embedding":
         v, d = ctx.vocab_size or 1, params["embedding_dim"]
         return (Term("weights", f"{_plural(v, 'token')} in the vocabulary × {d:,} numbers each", v * d),), ""
@@ -197,6 +204,25 @@ def _hopfield_terms(ctx: BuildContext) -> tuple[tuple[Term, ...], str]:
            "the net stops at a fixed point. Updating all units at once (synchronous) gives no such guarantee: "
            "it can cycle between two states.")
     return (Term("weights", f"{n:,} units × {n:,} units", n * n),), why
+
+
+def _tree_terms(params: Mapping[str, Any], ctx: BuildContext) -> tuple[tuple[Term, ...], str]:
+    v, e, h = ctx.vocab_size or 1, params["embedding_dim"], params["hidden_size"]
+    lstm = params["cell"] == "lstm"
+    parts, child_parts = (4, 5) if lstm else (1, 1)  # Tree-LSTM: i, f, o, u from the token; + a second f
+    what = "4 parts (input, forget, output gates, candidate) × " if lstm else ""
+    child_what = "5 parts (a forget gate per child) × " if lstm else ""
+    terms = (Term("token embeddings", f"{_plural(v, 'token')} × {e:,} numbers each", v * e),
+             Term("weights from the token", f"{what}{h:,} hidden × {e:,}", parts * h * e),
+             Term("biases", "", parts * h),
+             Term("weights from the children", f"{child_what}{h:,} hidden × 2 children × {h:,}",
+                  child_parts * h * 2 * h))
+    why = ("One cell, the same weights at every node of every tree: a leaf reads its digit, an operator's node "
+           "its operator and the states of its two children, bottom-up to the root. So the count does not depend "
+           "on how big or deep the tree is. A CNN shares one kernel over a grid of positions, an RNN one cell "
+           "over a chain of steps, a recursive net one cell over a tree: an RNN is the recursive net over a "
+           "chain, and a convolution the same local map applied at every node of a grid (C17).")
+    return terms, why
 
 
 def _conv_terms(type_: str, params: Mapping[str, Any], ctx: BuildContext) -> tuple[Term, ...]:
@@ -251,6 +277,8 @@ def dense_counterpart(type_: str, ctx: BuildContext, out_kind: str, out_shape: t
     without parameters, normalisation, which scales each channel on its own)."""
     if not has_params or type_.startswith("BatchNorm"):
         return None, "no dense counterpart" if has_params else ""
+    if type_ == "TreeRNN":  # its input is a tree of any size: no fixed-size dense layer does the same
+        return None, "has no dense counterpart: its input is a tree of any size"
     if type_ == "Hopfield":  # already all-to-all: every unit is connected to every other
         return None, "is itself fully connected: every unit feeds every other"
     n_in = prod(ctx.in_shape)

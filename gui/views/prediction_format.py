@@ -52,6 +52,10 @@ def class_names(run, n_classes: int, characters: bool = False) -> list[str]:
 
 def token_text(run, tokens: np.ndarray) -> str:
     vocab = getattr(run, "vocab", None) or ""
+    if not vocab:  # tokens that are not characters (expression trees) name themselves in the data's info
+        words = getattr(getattr(run, "info", None), "token_texts", ())
+        if words:
+            return "".join(words[t] if 0 <= t < len(words) else "?" for t in np.asarray(tokens, np.int64))
     return "".join(DISPLAY_CHARACTERS.get(vocab[t], vocab[t]) if 0 <= t < len(vocab) else "?"
                    for t in np.asarray(tokens, np.int64))
 

@@ -144,3 +144,18 @@ def test_a_hopfield_net_explains_its_symmetric_weights_and_why_the_energy_cannot
     assert "32,640 free weights" in layer.per_gate and "never rises" in layer.per_gate
     assert "synchronous" in layer.per_gate and layer.dense is None
     assert "feedback" in model.sentence() and "C16" in model.sentence()
+
+
+@pytest.mark.parametrize("cell", ["lstm", "rnn"])
+def test_a_tree_net_names_its_one_cell_and_relates_grid_chain_and_tree(cell):
+    exp = load_preset("expressions_tree")
+    exp = exp.with_model(exp.model.with_layer(0, exp.model.layers[0].with_params(cell=cell)))
+    info = datasets.describe(exp.dataset)
+    model = explain_model(exp.model, info)
+    layer = model.layers[0]
+    assert layer.total == sum(p.numel() for p in build_model(exp.model, info).layers[0].parameters())
+    assert [t.name for t in layer.terms] == ["token embeddings", "weights from the token", "biases",
+                                             "weights from the children"]
+    assert "grid" in layer.per_gate and "chain" in layer.per_gate and "tree" in layer.per_gate
+    assert "does not depend" in layer.per_gate and layer.dense is None
+    assert "C17" in model.sentence()

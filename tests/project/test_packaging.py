@@ -78,7 +78,7 @@ def test_an_installed_app_lists_and_runs_its_presets_from_any_folder(wheel, tmp_
                           "'Examples' in HELP_HTML)"],
                          cwd=elsewhere, env=env, capture_output=True, text=True, timeout=120)
     assert gui.returncode == 0, gui.stderr
-    assert gui.stdout.split()[1:] == ["False", "10", "15", "True"] and str(site) in gui.stdout, gui.stdout
+    assert gui.stdout.split()[1:] == ["False", "10", "17", "True"] and str(site) in gui.stdout, gui.stdout
 
 
 def test_a_builtin_is_found_by_name_only_when_no_such_file_is_here(tmp_path, monkeypatch):

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import datasets
-from engine.export import tree_source
+from engine.export import hopfield_source, tree_source
 from engine.export.base import ExportError
 from engine.export.model import PreparedModel, write_export
 from engine.layers import IMAGE, SEQUENCE, TOKENS, BuildContext
@@ -102,6 +102,14 @@ def _tree_rnn(a: str, p: Mapping[str, Any], ctx: BuildContext) -> tuple[str, lis
     return init, [f"x = self.{a}(x)  # one cell at every node of each sample's tree, bottom-up: the root's state"]
 
 
+def _hopfield(a: str, p: Mapping[str, Any], ctx: BuildContext) -> tuple[str, list[str]]:
+    units = 1
+    for d in ctx.in_shape:
+        units *= d
+    init = f"Hopfield({units}, update={p['update']!r}, max_steps={p['max_steps']})"
+    return init, [f"x = self.{a}(x)  # fed back through the same weights until the state stops changing"]
+
+
 def _batchnorm1d(a: str, p: Mapping[str, Any], ctx: BuildContext) -> tuple[str, list[str]]:
     init = f"nn.BatchNorm1d({ctx.features})"
     if ctx.in_kind == SEQUENCE:
@@ -121,6 +129,7 @@ WRITERS: dict[str, Callable[[str, Mapping[str, Any], BuildContext], tuple[str | 
     "Flatten": _module(lambda p, ctx: "nn.Flatten()"),
     "ToSequence": _to_sequence,
     "TreeRNN": _tree_rnn,
+    "Hopfield": _hopfield,
     "Embedding": _module(lambda p, ctx: f"nn.Embedding({ctx.vocab_size}, {p['embedding_dim']})"),
     "ReLU": _module(lambda p, ctx: "nn.ReLU()"),
     "LeakyReLU": _module(lambda p, ctx: f"nn.LeakyReLU({p['negative_slope']!r})"),
@@ -165,6 +174,12 @@ def generate_source(prepared: PreparedModel, weights_name: str = "weights.pt") -
     trees = any(layer.type == "TreeRNN" for layer in exp.model.layers)
     imports = "\n".join([*tree_source.IMPORTS, ""]) + "\n" if trees else ""
     support = f"\n\n{tree_source.support_source()}" if trees else ""
+    needed = "Only torch is needed."
+    # A Hopfield net brings its settling layer (engine/export/hopfield_source.py), which needs numpy.
+    if any(layer.type == "Hopfield" for layer in exp.model.layers):
+        needed = "Only torch and numpy are needed."
+        imports = "\n".join(hopfield_source.IMPORTS) + "\n"
+        support = f"\n\n{hopfield_source.support_source()}"
     if trees:
         smoke_input = tree_source.smoke_input(exp.dataset.options)
     text = f'''"""{_doc(exp.name)} — a model exported from CNN-RNN Playground.
@@ -173,7 +188,7 @@ Data set: {_doc(kind.title)} ({_doc(exp.dataset.name)}), {info.task}{" per step"
 Input: {describe_shape(info.input_kind, shape)} per sample ({dtype}); a batch is
 (N, {", ".join(str(n) for n in shape)}). Output: {outputs}.
 {_doc(classes)}
-Only torch is needed. The weights exported as a state dict (File ▸ Export ▸ Model
+{needed} The weights exported as a state dict (File ▸ Export ▸ Model
 Weights, or --export weights) load with:
 
     model = {name}()

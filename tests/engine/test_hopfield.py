@@ -196,3 +196,32 @@ def test_torchscript_and_onnx_refuse_a_hopfield_net_in_one_line(tmp_path, kind, 
     message = str(caught.value)
     assert f"(Hopfield) cannot be exported to {title}" in message and "PyTorch source" in message
     assert "\n" not in message and not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("update", H.UPDATES)
+def test_source_export_settles_as_the_engine_does(tmp_path, update):
+    import importlib.util
+    import subprocess
+    import sys
+
+    from engine.export import export_model
+    from engine.export.model import class_name, prepare
+
+    exp = load_experiment(PRESETS_DIR / "hopfield_random.json")
+    exp = exp.with_model(ModelSpec((exp.model.layers[0].with_params(update=update),)))
+    exp = exp.with_dataset(exp.dataset.with_options(size=10, n_patterns=8))
+    weights = finished(exp.with_training(epochs=1)).weights
+    export_model("source", exp, tmp_path / "hop.py")
+    export_model("weights", exp, tmp_path / "hop.pt", weights)
+    text = (tmp_path / "hop.py").read_text()
+    assert "from engine" not in text and "class Hopfield(nn.Module)" in text
+    spec = importlib.util.spec_from_file_location("exported_hop", tmp_path / "hop.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    generated = getattr(module, class_name(exp.name))().eval()
+    generated.load_state_dict(torch.load(tmp_path / "hop.pt", weights_only=True))
+    x = D.load(exp.dataset, 0).x_val[:30]
+    with torch.no_grad():
+        torch.testing.assert_close(generated(x), prepare(exp, weights).model(x))
+    run = subprocess.run([sys.executable, str(tmp_path / "hop.py")], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and "output (2, 100, 2)" in run.stdout, run.stderr

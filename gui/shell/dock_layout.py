@@ -56,8 +56,11 @@ class DockLayout(QObject):
         self._needs: dict[str, str | None] = {}  # what each view needs, as last fitted
         # Views hidden because the model cannot use them (not by the user): they
         # come back when it can. Kept across restarts, as saveState keeps them hidden.
-        self._auto_hidden: set[str] = set(app_settings().value(AUTO_HIDDEN_KEY, [], type=list) or [])
+        self._auto_hidden: set[str] = set()
         self.arrange()
+        # After arrange, which empties it: read before, the views hidden at the last close were
+        # forgotten, and the saved layout kept them hidden even once the model could use them.
+        self._auto_hidden = set(app_settings().value(AUTO_HIDDEN_KEY, [], type=list) or [])
 
     def set_view_actions(self, actions: Sequence[QAction]) -> None:
         """View ▸ Live views' actions (object names "show_<dock>_view"), whose texts the fit marks."""

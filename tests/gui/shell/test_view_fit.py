@@ -74,7 +74,17 @@ def test_what_each_kind_of_model_can_use(key, hidden):
 
     experiment = load_preset(key)
     needs = view_needs(experiment, datasets.describe(experiment.dataset))
-    assert {name for name, need in needs.items() if need} == hidden
+    assert {name for name, need in needs.items() if need} == hidden | {"settling", "tree"}
+
+
+@pytest.mark.parametrize("key, shown_too", [("hopfield_digits", "settling"), ("expressions_tree", "tree")])
+def test_a_hopfield_net_and_a_tree_net_get_their_own_view(key, shown_too):
+    from engine import datasets
+
+    experiment = load_preset(key)
+    needs = view_needs(experiment, datasets.describe(experiment.dataset))
+    assert needs[shown_too] is None and needs["settling" if shown_too == "tree" else "tree"] is not None
+    assert needs["trajectories"] is not None and needs["filters"] is not None
 
 
 def test_the_data_set_panel_fits_its_dock_at_the_default_size(qtbot, window):
@@ -118,3 +128,19 @@ def test_the_window_fits_a_1280_by_800_screen(qtbot, window, monkeypatch):
     assert (big.width(), big.height()) == (1500, 940)
     hint = window.minimumSizeHint()
     assert hint.width() <= small.width() and hint.height() <= small.height(), hint
+
+
+def test_a_view_hidden_when_the_app_closed_comes_back_at_the_next_start_when_it_applies(qtbot):
+    """The complaint: trained a tree net, closed, opened a Hopfield net the
+    next day — its Settling view was nowhere, not even after training (the
+    saved layout hid it again after the fit had brought it back)."""
+    from tests.gui.conftest import open_window
+
+    first = open_window(qtbot, str(preset_path("expressions_tree")))
+    assert not shown(first, "settling") and shown(first, "tree")
+    first.close()
+    again = open_window(qtbot, str(preset_path("hopfield_digits")))
+    assert shown(again, "settling") and not shown(again, "tree")
+    again.close()
+    third = open_window(qtbot, str(preset_path("expressions_tree")))
+    assert shown(third, "tree") and not shown(third, "settling")

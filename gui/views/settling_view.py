@@ -116,10 +116,6 @@ class SettlingView(ViewPanel):
         self.capacity_plot.hideButtons()
         self.capacity_plot.getAxis("bottom").enableAutoSIPrefix(False)
         self.capacity_plot.addLegend(offset=(10, -10), labelTextColor=pal.TEXT)
-        limit = pg.InfiniteLine(hopfield.CLASSICAL_LIMIT, angle=90, pen=pg.mkPen(pal.RED, width=1,
-                                                                                style=Qt.PenStyle.DashLine),
-                                label="0.138 N", labelOpts={"color": pal.RED, "position": 0.12})
-        self.capacity_plot.addItem(limit)
         self.capacity_plot.hide()
         self.capacity_curves: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         layout = self.plot_widget.ci.layout
@@ -358,10 +354,9 @@ class SettlingView(ViewPanel):
         self.capacity_plot.clear()  # the legend keeps its rows: empty it too
         if self.capacity_plot.legend is not None:
             self.capacity_plot.legend.clear()
-        limit = pg.InfiniteLine(hopfield.CLASSICAL_LIMIT, angle=90,
-                                pen=pg.mkPen(pal.RED, width=1, style=Qt.PenStyle.DashLine),
-                                label="0.138 N", labelOpts={"color": pal.RED, "position": 0.12})
-        self.capacity_plot.addItem(limit)
+        self.capacity_plot.addItem(pg.InfiniteLine(
+            hopfield.CLASSICAL_LIMIT, angle=90, pen=pg.mkPen(pal.RED, width=1, style=Qt.PenStyle.DashLine),
+            label="0.138 N", labelOpts={"color": pal.RED, "position": 0.12}))
         self.capacity_curves = {}
         for colour, (label, curve) in zip(pal.SERIES, report.curves.items(), strict=False):
             self.capacity_plot.plot(curve.loads, curve.pixel_accuracy, pen=pg.mkPen(colour, width=1), symbol="o",

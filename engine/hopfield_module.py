@@ -49,11 +49,14 @@ class Hopfield(nn.Module):
 
     @torch.no_grad()
     def store(self, targets: torch.Tensor) -> None:
-        """Add each distinct clean pattern in ``targets`` (B, N) of 0/1 and
-        recompute W from all patterns stored so far."""
+        """Add each distinct clean pattern in ``targets`` (B, N) of 0/1 and,
+        when one is new, recompute W from all patterns stored so far."""
         patterns = (targets.reshape(len(targets), -1).to("cpu", torch.float32).numpy() * 2 - 1)
+        before = len(self._stored)
         for p in patterns:
             self._stored.setdefault(p.astype(np.int8).tobytes(), p)
+        if len(self._stored) == before:  # every step after the first epoch: nothing new, W stands
+            return
         stored = np.stack(list(self._stored.values()))
         w = hopfield.store(stored, self.rule)
         self.weight.copy_(torch.from_numpy(w.astype(np.float32)))

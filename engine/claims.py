@@ -260,19 +260,19 @@ def _embedded(model: Stack, ids: torch.Tensor) -> torch.Tensor:
     return x
 
 
-def generate(model: Stack, seed_text: str, vocab: str, n: int, *, temperature: float = 0.5,
+def generate(model: Stack, seed_text: str, vocab: str, n: int, *, temperature: float = 0.7,
              seed: int = 0) -> str:
     """Sample ``n`` characters after ``seed_text`` (one-to-many: each sampled
-    character is fed back as the next input). Re-reads the whole text each
-    step, which is simple and fast enough for a few hundred characters."""
-    rng = torch.Generator().manual_seed(seed)
-    ids = encode(seed_text, vocab).tolist()
-    with torch.no_grad():
-        for _ in range(n):
-            logits = model(torch.tensor(ids)[None])[0, -1].double()
-            probs = torch.softmax(logits / temperature, -1)
-            ids.append(int(torch.multinomial(probs, 1, generator=rng)))
-    return "".join(vocab[i] for i in ids[len(seed_text):])
+    character is fed back as the next input; engine/generation.py)."""
+    from engine.generation import generate_text
+
+    return generate_text(model, seed_text, vocab, n, temperature=temperature, seed=seed)
+
+
+def real_word_share(sample: str, corpus: str) -> float:
+    from engine.generation import real_word_share as share
+
+    return share(sample, corpus)
 
 
 def total_variation(p: np.ndarray, q: np.ndarray) -> float:

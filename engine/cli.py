@@ -60,11 +60,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weights", metavar="W.npz",
                    help="trained weights to export (the weights file saved beside an experiment, "
                    "name.weights.npz); without it the export holds freshly initialised weights (--export)")
+    p.add_argument("--generate", metavar="SEED",
+                   help="write text with FILE's character model, starting from SEED, and exit: trained weights "
+                   "from --weights or the weights file beside FILE (with --headless: the run just trained)")
+    p.add_argument("--length", type=int, default=200, metavar="N",
+                   help="characters to generate (--generate; default 200)")
+    p.add_argument("--temperature", type=float, default=0.7, metavar="T",
+                   help="sampling temperature above 0 (--generate; default 0.7: lower is more predictable, "
+                   "1 samples the model's own probabilities)")
+    p.add_argument("--sample-seed", type=int, default=0, metavar="S",
+                   help="seed of the sampling (--generate; default 0): the same seed writes the same text")
     return p
 
 
 def wants_cli(argv: list[str]) -> bool:
-    return any(a in ("--list-presets", "--summary", "--headless", "--export", "-h", "--help") for a in argv)
+    return any(a in ("--list-presets", "--summary", "--headless", "--export", "--generate", "-h", "--help")
+               for a in argv)
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -84,6 +95,8 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
         args.file = builtin_or_given(args.file)
         if args.export:
             return export(args, out, err)
+        if args.generate is not None:
+            return generate(args, out, err)
         if args.summary:
             return summary(args.file, out)
         if args.headless:
@@ -453,6 +466,53 @@ def export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         beside = weights_path_for(args.file)
         hint = f" ({beside.name} is there)" if beside.exists() else ""
         print(f"note: no --weights given{hint}: the export holds untrained weights", file=err)
+    return EXIT_OK
+
+
+def generate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``--generate SEED``: the text on stdout, what it came from on stderr."""
+    from engine import claims, datasets
+    from engine.comparison_file import is_comparison_file
+    from engine.experiment_file import load_experiment
+    from engine.generation import check_request, generate_text
+    from engine.weights_file import load_weights, weights_path_for
+
+    if is_comparison_file(args.file):
+        print(f"error: {args.file}: --generate takes an experiment file, not a comparison", file=err)
+        return EXIT_INVALID
+    exp = load_experiment(args.file)
+    if exp.dataset.name != "text":
+        print(f"error: --generate needs a character model (data set \"text\"); {args.file} trains on "
+              f"\"{exp.dataset.name}\"", file=err)
+        return EXIT_INVALID
+    bundle = datasets.load(exp.dataset, exp.training.seed)
+    check_request(args.generate, args.length, args.temperature, bundle.vocab)  # before minutes of training
+    if args.headless:
+        problem = _check_run_options(args)
+        if problem:
+            print(f"error: {problem}", file=err)
+            return EXIT_INVALID
+        if args.seed is not None:
+            exp = exp.with_training(seed=args.seed)
+        from engine.headless import Job
+
+        run = _train(args, [Job(exp, "", args.epochs)], out)[0]
+        if run.failed or run.diverged is not None:
+            print(f"error: {run.failed or run.diverged}", file=err)
+            return EXIT_UNEXPECTED
+        weights, source = run.weights, "the run just trained"
+    else:
+        path = args.weights or weights_path_for(args.file)
+        if not args.weights and not path.exists():
+            print(f"error: {args.file} has no trained weights ({path.name} is not beside it): train it in the "
+                  "window and save, pass --weights W.npz, or add --headless to train it first", file=err)
+            return EXIT_INVALID
+        weights, source = load_weights(path, exp), str(path)
+    model = claims.model_with(exp, weights, bundle.info)
+    text = generate_text(model, args.generate, bundle.vocab, args.length, temperature=args.temperature,
+                         seed=args.sample_seed, window=bundle.info.input_shape[0])
+    print(f"{args.length} characters at temperature {args.temperature:g} from {source}:", file=err)
+    print(args.generate + text, file=out)
     return EXIT_OK
 
 

@@ -15,7 +15,7 @@ from gui.common.settings import app_settings
 from gui.common.style import subdued
 
 AUTO_HIDDEN_KEY = "window/auto_hidden_views"
-STATE_VERSION = 4  # bump when dock names change: old saved states are then ignored
+STATE_VERSION = 5  # bump when dock names change: old saved states are then ignored
 PANEL_DOCKS = (("layers", "Layers"), ("model", "Model"), ("properties", "Layer properties"),
                ("data", "Data set"), ("training", "Training"), ("runs", "Runs"))
 # The live views, tabbed together along the bottom of the window; each can be
@@ -24,7 +24,7 @@ VIEW_DOCKS = (("filters", "Filters"), ("feature_maps", "Feature maps"), ("drawin
               ("trajectories", "Trajectories"), ("hidden_heatmap", "Hidden states"), ("gates", "Gates"),
               ("gradient_time", "Gradient through time"), ("text_probe", "Text probe"),
               ("predictions", "Predictions"), ("confusion", "Confusion matrix"), ("histograms", "Histograms"),
-              ("settling", "Settling"), ("tree", "Tree"))
+              ("settling", "Settling"), ("tree", "Tree"), ("generate", "Generate"))
 DOCKS = PANEL_DOCKS + VIEW_DOCKS
 
 

@@ -50,6 +50,7 @@ def view_builders(inspector) -> list[tuple[tuple[str, ...], Callable[[], dict[st
         one("histograms", "weight_histograms", "WeightHistograms"),
         one("settling", "settling_view", "SettlingView"),
         one("tree", "tree_view", "TreeView"),
+        one("generate", "generate_view", "GenerateView", inspector),
     ]
 
 

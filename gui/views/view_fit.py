@@ -15,6 +15,7 @@ FOR_RECURRENT = "for models with an RNN, LSTM or GRU layer"
 FOR_GATES = "for models with an LSTM or GRU layer"
 FOR_IMAGE_CLASSIFIERS = "for models that classify images"
 FOR_TEXT = "for models that read text"
+FOR_CHARACTERS = "for character models (the text data set)"
 FOR_CLASSIFIERS = "for classification"
 FOR_FEEDBACK = "for Hopfield (feedback) networks"
 FOR_TREES = "for recursive (TreeRNN) networks"
@@ -33,6 +34,7 @@ def view_needs(experiment, info) -> dict[str, str | None]:
                                         and not info.per_step)
     text = info is None or info.input_kind == "tokens"
     classifier = info is None or info.task == "classification"
+    characters = info is None or (info.input_kind == "tokens" and not info.token_texts)
     feedback = "Hopfield" in types
     recursive = "TreeRNN" in types
 
@@ -48,6 +50,7 @@ def view_needs(experiment, info) -> dict[str, str | None]:
         "gates": unless(gates, FOR_GATES),
         "gradient_time": unless(recurrent, FOR_RECURRENT),
         "text_probe": unless(text, FOR_TEXT),
+        "generate": unless(characters, FOR_CHARACTERS),
         "predictions": None,
         "confusion": unless(classifier, FOR_CLASSIFIERS),
         "histograms": None,

@@ -63,11 +63,11 @@ def test_reset_layout_keeps_unusable_views_out(qtbot, window):
 
 
 @pytest.mark.parametrize("key, hidden", [
-    ("digits_cnn", {"trajectories", "hidden_heatmap", "gates", "gradient_time", "text_probe"}),
-    ("copy_memory_rnn", {"filters", "feature_maps", "drawing", "gates", "text_probe"}),
+    ("digits_cnn", {"trajectories", "hidden_heatmap", "gates", "gradient_time", "text_probe", "generate"}),
+    ("copy_memory_rnn", {"filters", "feature_maps", "drawing", "gates", "text_probe", "generate"}),
     ("text_lstm", {"filters", "feature_maps", "drawing"}),
-    ("sine_gru", {"filters", "feature_maps", "drawing", "text_probe", "confusion"}),
-    ("hybrid_long_range", {"drawing", "text_probe"}),
+    ("sine_gru", {"filters", "feature_maps", "drawing", "text_probe", "confusion", "generate"}),
+    ("hybrid_long_range", {"drawing", "text_probe", "generate"}),
 ])
 def test_what_each_kind_of_model_can_use(key, hidden):
     from engine import datasets

@@ -49,6 +49,7 @@ from engine.model_tests import run_model_tests  # noqa: E402
 from engine.presets import list_comparisons, load_comparison_preset, load_preset  # noqa: E402
 from engine.probes import ProbeSettings  # noqa: E402
 from engine.reference import between  # noqa: E402
+from engine.sequence_text import exact_match, input_lengths  # noqa: E402
 from engine.shapes import infer  # noqa: E402
 from engine.spec import Experiment, ModelSpec  # noqa: E402
 from engine.threads import ENV, parallel_slots  # noqa: E402
@@ -446,6 +447,44 @@ def c13(b: Bench, seed: int) -> Measured:
     return (m.add("last-step classification (chance 0.1)", rows.value)
             .add(f"every-step next character (most frequent {text_base:.3f})", text.value)
             .add("real words generated", real, ".0%"))
+
+
+def _exact(exp: Experiment, t: Trained) -> tuple[np.ndarray, np.ndarray]:
+    """Per validation sample: the whole output right (engine.sequence_text.exact_match), and its input."""
+    bundle = datasets.load(exp.dataset, exp.training.seed)
+    model = measure.model_with(exp, t.weights, bundle.info)
+    with torch.no_grad():
+        predicted = model(bundle.x_val).argmax(-1).numpy()
+    return exact_match(predicted, bundle.y_val.numpy()), bundle.x_val.numpy()
+
+
+def seq2seq_measure(b: Bench, seed: int) -> Measured:
+    """Many-to-many of another order (for C13): compare_seq2seq_cnn, string
+    reversal with one length (5) never trained on. The encoder-decoder must
+    reverse the unseen length; the per-step CNN's position-locked output cannot."""
+    comp, result, runs = b.comparison("compare_seq2seq_cnn", seed)
+    (s2s_exp, s2s), (cnn_exp, cnn) = runs["Encoder-decoder"], runs["Per-step CNN"]
+    held = s2s_exp.dataset.options["held_out_length"]
+    right, x = _exact(s2s_exp, s2s)
+    cnn_right, _ = _exact(cnn_exp, cnn)
+    unseen = input_lengths(x) == held
+    m = Measured({f"the encoder-decoder reverses strings of the unseen length {held} (exact ≥ 0.9)":
+                  right[unseen].mean() >= 0.9,
+                  "the per-step CNN gets fewer whole strings right (exact −0.3)":
+                  cnn_right.mean() <= right.mean() - 0.3},
+                 details={"comparison": result.to_dict()})
+    return (m.add(f"encoder-decoder exact, unseen length {held}", right[unseen].mean())
+            .add("all lengths", right.mean()).add("per-step accuracy", s2s.value)
+            .add(f"per-step CNN exact, length {held}", cnn_right[unseen].mean())
+            .add("all lengths", cnn_right.mean()).add("per-step accuracy", cnn.value))
+
+
+def caption_measure(b: Bench, seed: int) -> Measured:
+    """One-to-many (for C13): caption_scenes, the share of validation captions exactly right."""
+    exp, t = b.preset("caption_scenes", seed)
+    right, _ = _exact(exp, t)
+    m = Measured({"exact captions ≥ 0.8": right.mean() >= 0.8})
+    return m.add("exact captions", right.mean()).add("words right", t.value)
 
 
 def c14(b: Bench, seed: int) -> Measured:

@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from engine import hopfield
+from engine.decoder_module import DECODER_CELLS, Decoder
 from engine.hopfield_module import Hopfield
 from engine.modules import ChannelsFirst, GlobalPool, Recurrent, ToSequence
 from engine.params import BOOL, CHOICE, FLOAT, INT, Param
@@ -28,8 +29,9 @@ IMAGE, SEQUENCE, VECTOR, TOKENS = "image", "sequence", "vector", "tokens"
 SAME = "same"  # output kind equals input kind
 
 CONVOLUTION, RECURRENT, FEEDBACK = "Convolution", "Recurrent", "Feedback"
-RECURSIVE = "Recursive"
-GROUPS = (CONVOLUTION, "Pooling", RECURRENT, RECURSIVE, "Dense", "Activation", "Normalisation", "Reshape", FEEDBACK)
+RECURSIVE, DECODER = "Recursive", "Decoder"
+GROUPS = (CONVOLUTION, "Pooling", RECURRENT, RECURSIVE, DECODER, "Dense", "Activation", "Normalisation", "Reshape",
+          FEEDBACK)
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,10 @@ class BuildContext:
     in_kind: str
     in_shape: tuple[int, ...]  # per sample, no batch dimension
     vocab_size: int | None = None
+    # From the data set: the output's steps where they differ from the input's
+    # (sequence to sequence, captions), and its classes or target values.
+    out_steps: int | None = None
+    n_outputs: int | None = None
 
     @property
     def features(self) -> int:
@@ -202,6 +208,25 @@ def _build_tree_rnn(p: Mapping[str, Any], ctx: BuildContext) -> nn.Module:
     return TreeRNN(VOCAB_SIZE, p["embedding_dim"], p["hidden_size"], p["cell"])
 
 
+def _build_decoder(p: Mapping[str, Any], ctx: BuildContext) -> nn.Module:
+    if ctx.out_steps is None or ctx.n_outputs is None:  # shapes.infer says so first, in words
+        raise ValueError("Decoder writes an output sequence of its own length: pick a data set with one")
+    return Decoder(ctx.features, ctx.n_outputs, ctx.out_steps, p["cell"], p["hidden_size"], p["embedding_dim"],
+                   p["teacher_forcing"])
+
+
+_DECODER_PARAMS = (
+    _p("cell", CHOICE, "gru", "The recurrent cell that carries the state from word to word.",
+       choices=DECODER_CELLS, key=True),
+    _p("hidden_size", INT, 64, "Size of the state carried from step to step; the context sets its start.",
+       minimum=1, maximum=2048, key=True),
+    _p("embedding_dim", INT, 16, "Length of the learned vector of each fed-back output token.",
+       minimum=1, maximum=1024),
+    _p("teacher_forcing", BOOL, True, "In training, feed back the right previous token instead of the "
+       "Decoder's own guess (faster learning); evaluation always feeds back its own."),
+)
+
+
 def _rnn_output(p: Mapping[str, Any], in_kind: str) -> str:
     return SEQUENCE if p["output"] == "all" else VECTOR
 
@@ -278,6 +303,11 @@ _register(
                   minimum=1, maximum=1024)),
               (TOKENS,), VECTOR, _build_tree_rnn, size_param="hidden_size",
               untraceable="its computation follows each sample's tree"),
+    LayerKind("Decoder", DECODER,
+              "Writes a sequence from one vector (an encoder's final state, a CNN's features): the vector "
+              "sets the starting state, and each step's output token is fed back as the next step's input "
+              "(sequence to sequence, captions; claim C13). It scores the data set's tokens itself: the last layer.",
+              _DECODER_PARAMS, (VECTOR,), SEQUENCE, _build_decoder, size_param="hidden_size"),
     LayerKind("Linear", "Dense",
               "Fully connected: every output sees every input feature (per step on a sequence).",
               (_p("out_features", INT, None, "Outputs; empty on the last Linear means 'as many as the "

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from engine.decoder_module import Decoder
 from engine.events import QUANTILES, Histogram, Snapshot
 from engine.modules import ChannelsFirst, Recurrent, Stack
 from engine.tree_modules import TreeRNN
@@ -161,6 +162,12 @@ def take_snapshot(model: Stack, probe_x: torch.Tensor, settings: ProbeSettings, 
                     # (a digit's leaf, an operator's node), zeros at brackets and padding.
                     x, states = layer.forward_states(x, positions=settings.hidden_states)
                     if states is not None:
+                        hidden[index] = _numpy(states)
+                    continue
+                if isinstance(layer, Decoder):
+                    # (P, T, H): the state after writing each output step, from its own fed-back guesses.
+                    x, states = layer.forward_states(x)
+                    if settings.hidden_states:
                         hidden[index] = _numpy(states)
                     continue
                 x = layer(x)

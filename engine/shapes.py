@@ -21,7 +21,18 @@ import torch
 
 from engine.datasets.base import DataInfo
 from engine.errors import ShapeError
-from engine.layers import IMAGE, RECURRENT, RECURSIVE, SEQUENCE, TOKENS, VECTOR, BuildContext, LayerKind, layer_kind
+from engine.layers import (
+    DECODER,
+    IMAGE,
+    RECURRENT,
+    RECURSIVE,
+    SEQUENCE,
+    TOKENS,
+    VECTOR,
+    BuildContext,
+    LayerKind,
+    layer_kind,
+)
 from engine.modules import Stack
 from engine.receptive_field import Window, field_size, window_of
 from engine.spec import ModelSpec
@@ -64,12 +75,13 @@ class ModelSummary:
     @property
     def mixing_row(self) -> LayerRow | None:
         """The first layer that mixes every position — a recurrent (or tree) layer
-        reads them all, Flatten hands them all to the dense layer after it —
+        reads them all, Flatten hands them all to the dense layer after it, a
+        Decoder writes every output step from one vector —
         so that the output sees the whole input, whatever the convolutions'
         field (global pooling does not: it pools each channel on its own)."""
         for row in self.rows:
             kind = layer_kind(row.type)
-            if row.type == "Flatten" or (kind is not None and kind.group in (RECURRENT, RECURSIVE)):
+            if row.type == "Flatten" or (kind is not None and kind.group in (RECURRENT, RECURSIVE, DECODER)):
                 return row
         return None
 
@@ -128,6 +140,10 @@ def infer(model: ModelSpec, info: DataInfo) -> ModelSummary:
         if lk.alone and not (info.input_kind == IMAGE and info.per_step and info.n_outputs == 2):
             return fail(index, layer.type, f"{layer.type} stores and recalls ±1 patterns: pick the "
                         "'Patterns to store (Hopfield)' data set")
+        if lk.group == DECODER:
+            problem = _decoder_problem(lk, index, len(model.layers), info)
+            if problem:
+                return fail(index, layer.type, problem)
         if kind not in lk.accepts:
             prev = model.layers[index - 1].type if index else "the input"
             return fail(index, layer.type, _mismatch_hint(lk, kind, shape, prev))
@@ -137,7 +153,7 @@ def infer(model: ModelSpec, info: DataInfo) -> ModelSummary:
                 return fail(index, layer.type, "out_features can be left empty only on the last "
                             "Linear layer (it then matches the data set); set a number")
             params["out_features"] = info.n_outputs
-        ctx = BuildContext(kind, shape, info.vocab_size)
+        ctx = BuildContext(kind, shape, info.vocab_size, info.out_steps, info.n_outputs)
         # torch runs a fused RNN/LSTM/GRU on the meta device step by step (about
         # 2 ms a step and layer: a 1000-step bidirectional 8-layer LSTM took a
         # minute per edit), so a recurrent layer is probed with one step: its
@@ -220,8 +236,15 @@ def _output_mismatch(kind: str, shape: tuple[int, ...], info: DataInfo) -> str |
             return (f"the model outputs {describe_shape(kind, shape)} but the data set has {what}: "
                     "end with Linear (out_features empty = as many as needed)")
         return None
-    # Per step of a sequence, or per pixel of an image (a Hopfield net's recall).
-    steps = info.input_shape[0] if info.input_kind != IMAGE else _numel(tuple(info.input_shape[1:]))
+    # Per step of the output (a sequence to sequence or caption data set), of
+    # the input sequence, or per pixel of an image (a Hopfield net's recall).
+    if info.out_steps is not None:
+        steps = info.out_steps
+    else:
+        steps = info.input_shape[0] if info.input_kind != IMAGE else _numel(tuple(info.input_shape[1:]))
+    if kind != SEQUENCE and info.out_steps is not None:
+        return (f"the data set needs an output sequence of {steps} tokens, but the model outputs "
+                f"{describe_shape(kind, shape)}: end with a Decoder, which writes one from this vector")
     if kind != SEQUENCE:
         return (f"the data set needs a prediction at every step, but the model outputs "
                 f"{describe_shape(kind, shape)}: use output='all' on the recurrent layers and no pooling "
@@ -230,6 +253,17 @@ def _output_mismatch(kind: str, shape: tuple[int, ...], info: DataInfo) -> str |
         return (f"the data set needs {steps} steps × {need} outputs, but the model outputs "
                 f"{describe_shape(kind, shape)}: keep the length (stride 1, padding (kernel_size-1)/2) "
                 "and end with Linear (out_features empty)")
+    return None
+
+
+def _decoder_problem(lk: LayerKind, index: int, n_layers: int, info: DataInfo) -> str | None:
+    """Where a Decoder cannot stand: on a data set without an output sequence, or before other layers."""
+    if info.out_steps is None or info.task != "classification":
+        return (f"{lk.type} writes a sequence of tokens of its own length, but this data set has no output "
+                "sequence: pick 'Sequence to sequence' or 'Scenes to caption'")
+    if index != n_layers - 1:
+        return (f"{lk.type} scores the data set's tokens itself (it feeds its own output back): it must be "
+                "the last layer; remove the layers after it")
     return None
 
 
@@ -254,6 +288,11 @@ def _mismatch_hint(lk: LayerKind, kind: str, shape: tuple[int, ...], prev: str) 
             return f"{t} needs a sequence but gets a {got}; {other}add ToSequence first (rows become time steps)"
         return (f"{t} needs a sequence but gets one vector per sample ({got}) after {prev}; "
                 "set output='all' on the previous recurrent layer, or move the pooling after it")
+    if lk.accepts == (VECTOR,):
+        if kind == SEQUENCE:
+            return (f"{t} needs one vector per sample (a context) but gets a sequence ({got}) after {prev}: "
+                    "set output='last' on the previous recurrent layer, or add Flatten or global pooling")
+        return f"{t} needs one vector per sample (a context) but gets a {got}: add Flatten, then Linear"
     if kind == VECTOR and VECTOR not in lk.accepts:
         return f"the input is already a flat vector ({got}) after {prev}; remove this layer"
     return f"{t} cannot take {got}"

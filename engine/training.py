@@ -168,6 +168,9 @@ def train(experiment: Experiment, *, control: TrainingControl | None = None,
     # Layers whose weights a storage rule makes (a Hebbian Hopfield net): each
     # step stores the batch's targets instead of descending a gradient.
     storing = [m for m in model.modules() if getattr(m, "stores", False)]
+    # Layers that read the right previous token in training (a Decoder's
+    # teacher forcing): they get the batch's targets for the training step only.
+    forced = [m for m in model.modules() if getattr(m, "teacher_forced", False)]
     n_samples = min(len(x_val), SAMPLE_LIMIT)
     keep = n_samples if probes.predictions else 0
 
@@ -209,7 +212,13 @@ def train(experiment: Experiment, *, control: TrainingControl | None = None,
             optimizer.zero_grad(set_to_none=True)
             for layer in storing:
                 layer.store(yb)
-            out = model(xb)
+            for layer in forced:
+                layer.targets = yb
+            try:
+                out = model(xb)
+            finally:
+                for layer in forced:
+                    layer.targets = None
             loss = objective.loss(out, yb)
             loss_value = loss.item()
             step += 1

@@ -14,7 +14,18 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from engine.datasets import csv_sequences, image_folder, images, mnist, patterns, sequences, text, trees
+from engine.datasets import (
+    csv_sequences,
+    image_folder,
+    images,
+    mnist,
+    patterns,
+    scenes,
+    seq2seq,
+    sequences,
+    text,
+    trees,
+)
 from engine.datasets.base import DataBundle, DataInfo, DatasetKind
 from engine.errors import DataError, SpecError
 from engine.params import shown, shown_key, validate_params
@@ -22,14 +33,16 @@ from engine.spec import DatasetSpec
 
 __all__ = ["DATASETS", "get_dataset", "validate_dataset", "describe", "load"]
 
-# Display order: images, then sequences, then text, then trees.
+# Display order: images, then sequences, then text, then trees, then sequence to sequence and captions.
 DATASETS: dict[str, DatasetKind] = {k.name: k for k in (*images.KINDS, *image_folder.KINDS, *mnist.KINDS,
                                                          *patterns.KINDS, *sequences.KINDS, *csv_sequences.KINDS,
-                                                         *text.KINDS, *trees.KINDS)}
+                                                         *text.KINDS, *trees.KINDS, *seq2seq.KINDS,
+                                                         *scenes.KINDS)}
 
 # Checks that involve more than one option, per data set: (options, path) -> None.
 _CHECKS: dict[str, Callable[[Mapping[str, Any], str], None]] = {**sequences.CHECKS, **csv_sequences.CHECKS,
-                                                                 **patterns.CHECKS, **trees.CHECKS}
+                                                                 **patterns.CHECKS, **trees.CHECKS,
+                                                                 **seq2seq.CHECKS}
 
 # Generated inputs above this many values (200 MB as float32) are refused up front:
 # a typo such as n_samples=100000 with length=1000 must not freeze the machine.

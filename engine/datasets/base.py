@@ -48,6 +48,9 @@ class DataInfo:
     ink: bool = True
     # TOKENS that are not characters (expression trees): what each id reads as, "" for padding.
     token_texts: tuple[str, ...] = ()
+    # Per-step targets with another number of steps than the input has (a
+    # sequence-to-sequence or caption data set): the output's length.
+    out_steps: int | None = None
 
 
 @dataclass

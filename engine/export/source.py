@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import datasets
-from engine.export import hopfield_source, tree_source
+from engine.export import decoder_source, hopfield_source, tree_source
 from engine.export.base import ExportError
 from engine.export.model import PreparedModel, write_export
 from engine.layers import IMAGE, SEQUENCE, TOKENS, BuildContext
@@ -130,6 +130,7 @@ WRITERS: dict[str, Callable[[str, Mapping[str, Any], BuildContext], tuple[str | 
     "ToSequence": _to_sequence,
     "TreeRNN": _tree_rnn,
     "Hopfield": _hopfield,
+    "Decoder": decoder_source.writer,
     "Embedding": _module(lambda p, ctx: f"nn.Embedding({ctx.vocab_size}, {p['embedding_dim']})"),
     "ReLU": _module(lambda p, ctx: "nn.ReLU()"),
     "LeakyReLU": _module(lambda p, ctx: f"nn.LeakyReLU({p['negative_slope']!r})"),
@@ -180,6 +181,8 @@ def generate_source(prepared: PreparedModel, weights_name: str = "weights.pt") -
         needed = "Only torch and numpy are needed."
         imports = "\n".join(hopfield_source.IMPORTS) + "\n"
         support = f"\n\n{hopfield_source.support_source()}"
+    if any(layer.type == "Decoder" for layer in exp.model.layers):
+        support = f"{support}\n\n{decoder_source.support_source()}"
     if trees:
         smoke_input = tree_source.smoke_input(exp.dataset.options)
     text = f'''"""{_doc(exp.name)} — a model exported from CNN-RNN Playground.

@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from engine.datasets import csv_sequences, image_folder, images, mnist, patterns, sequences, text, trees
+from engine.datasets import clips, csv_sequences, image_folder, images, mnist, patterns, sequences, text, trees
 from engine.datasets.base import DataBundle, DataInfo, DatasetKind
 from engine.errors import DataError, SpecError
 from engine.params import shown, shown_key, validate_params
@@ -22,10 +22,10 @@ from engine.spec import DatasetSpec
 
 __all__ = ["DATASETS", "get_dataset", "validate_dataset", "describe", "load"]
 
-# Display order: images, then sequences, then text, then trees.
+# Display order: images, then video clips, then sequences, then text, then trees.
 DATASETS: dict[str, DatasetKind] = {k.name: k for k in (*images.KINDS, *image_folder.KINDS, *mnist.KINDS,
-                                                         *patterns.KINDS, *sequences.KINDS, *csv_sequences.KINDS,
-                                                         *text.KINDS, *trees.KINDS)}
+                                                         *patterns.KINDS, *clips.KINDS, *sequences.KINDS,
+                                                         *csv_sequences.KINDS, *text.KINDS, *trees.KINDS)}
 
 # Checks that involve more than one option, per data set: (options, path) -> None.
 _CHECKS: dict[str, Callable[[Mapping[str, Any], str], None]] = {**sequences.CHECKS, **csv_sequences.CHECKS,

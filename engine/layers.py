@@ -346,7 +346,7 @@ _register(
               (_p("mode", CHOICE, "sequence", "sequence: (frames, C·H·W) for a recurrent layer; stack: "
                   "(frames·C, H, W) for a 2-D CNN; one: one frame (C, H, W).", choices=FRAME_MODES, key=True),
                _p("frame", INT, -1, "mode one: which frame, from 0; negative counts from the end "
-                  "(-1 is the last).", minimum=-1000, maximum=999)),
+                  "(-1 is the last).", minimum=-64, maximum=63)),
               (VIDEO,), _frames_output, _build_frames,
               keeps_positions=lambda p: p.get("mode", "sequence") != "sequence"),
     LayerKind("ToSequence", "Reshape",

@@ -87,7 +87,9 @@ class Snapshot:
     step: int
     epoch: int
     filters: dict[int, np.ndarray] = field(default_factory=dict)  # (out, in, k[, k])
-    feature_maps: dict[int, np.ndarray] = field(default_factory=dict)  # (P, C, H, W) / (P, T, C)
+    # Every layer whose output has 3 or more dimensions: images (P, C, H, W), sequences
+    # (P, T, F), and on a video clip, before Frames, (P, T, C, H, W): T frames of C maps each.
+    feature_maps: dict[int, np.ndarray] = field(default_factory=dict)
     hidden_states: dict[int, np.ndarray] = field(default_factory=dict)  # (P, T, H·directions)
     # LSTM: "input", "forget", "cell" (candidate g), "output", "cell_state" (c_t);
     # GRU: "reset", "update", "new" (candidate n); each (P, T, H). None for nn.RNN layers.

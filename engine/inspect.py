@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from engine.datasets.base import CLASSIFICATION, IMAGE, TOKENS, DataInfo
+from engine.datasets.base import CLASSIFICATION, IMAGE, TOKENS, VIDEO, DataInfo
 from engine.errors import PlaygroundError
 from engine.probes import ProbeSettings, take_snapshot
 from engine.shapes import build_model
@@ -34,7 +34,7 @@ class Inspection:
     input: np.ndarray  # the sample, as the model took it
     # Class probabilities (C,) or (T, C); regression: values (n,) or (T, n).
     output: np.ndarray
-    feature_maps: dict[int, np.ndarray]  # layer → (C, H, W) or (T, C)
+    feature_maps: dict[int, np.ndarray]  # layer → (C, H, W), (T, C), or on a clip (T, C, H, W)
     hidden_states: dict[int, np.ndarray]  # recurrent layer → (T, H·directions), top layer
     gates: dict[int, dict[str, np.ndarray]]  # LSTM/GRU layer → gate name → (T, H), top layer, forward
 
@@ -98,9 +98,10 @@ class Inspector:
             return x.astype(np.int64)
         if x.ndim != len(want):
             raise InspectionError(f"expected one sample of shape {want}, got shape {x.shape}")
-        fixed = 0 if info.input_kind == IMAGE else len(want) - 1  # channels of an image, features of a step
+        # Channels of an image or of a clip's frames, features of a step.
+        fixed = {IMAGE: 0, VIDEO: 1}.get(info.input_kind, len(want) - 1)
         if x.shape[fixed] != want[fixed]:
-            what = "channels" if info.input_kind == IMAGE else "features per step"
+            what = {IMAGE: "channels", VIDEO: "channels per frame"}.get(info.input_kind, "features per step")
             raise InspectionError(f"expected {want[fixed]} {what} (shape {want}), got shape {x.shape}")
         if min(x.shape) < 1:
             raise InspectionError(f"the input is empty (shape {x.shape})")

@@ -1,11 +1,16 @@
 """The layer registry: every layer type declared once.
 
 A declaration says which inputs a layer takes (image, sequence, vector,
-tokens), what it outputs, its parameters with ranges and help text (the GUI
+tokens, video clip), what it outputs, its parameters with ranges and help text (the GUI
 generates its property editor from them), and how to build the torch module.
 Parameter names are PyTorch's so a file reads like PyTorch code; the inputs a
 layer can infer from the previous one (in_channels, in_features, input_size,
 num_embeddings) are never declared.
+
+Image layers marked ``per_frame`` also take a video clip: they are built
+for one frame and wrapped in ``PerFrame``, which runs them on every frame
+with the same weights (Keras's TimeDistributed); ``Frames`` then turns the
+clip into a sequence, a stack of channels or one frame.
 """
 
 from __future__ import annotations
@@ -20,12 +25,12 @@ from torch import nn
 from engine import hopfield
 from engine.decoder_module import DECODER_CELLS, Decoder
 from engine.hopfield_module import Hopfield
-from engine.modules import ChannelsFirst, GlobalPool, Recurrent, ToSequence
+from engine.modules import FRAME_MODES, ChannelsFirst, Frames, GlobalPool, PerFrame, Recurrent, ToSequence
 from engine.params import BOOL, CHOICE, FLOAT, INT, Param
 from engine.tree_modules import CELLS, TreeRNN
 from engine.tree_structure import VOCAB_SIZE
 
-IMAGE, SEQUENCE, VECTOR, TOKENS = "image", "sequence", "vector", "tokens"
+IMAGE, SEQUENCE, VECTOR, TOKENS, VIDEO = "image", "sequence", "vector", "tokens", "video"
 SAME = "same"  # output kind equals input kind
 
 CONVOLUTION, RECURRENT, FEEDBACK = "Convolution", "Recurrent", "Feedback"
@@ -48,8 +53,14 @@ class BuildContext:
 
     @property
     def features(self) -> int:
-        """Channels of an image, features of a sequence or vector."""
+        """Channels of an image or of a clip's frames, features of a sequence or vector."""
+        if self.in_kind == VIDEO:
+            return self.in_shape[1]
         return self.in_shape[0] if self.in_kind == IMAGE else self.in_shape[-1]
+
+    def frame(self) -> BuildContext:
+        """One frame of a clip, as the image it is."""
+        return BuildContext(IMAGE, tuple(self.in_shape[1:]), self.vocab_size)
 
 
 @dataclass(frozen=True)
@@ -65,8 +76,9 @@ class LayerKind:
     window: Callable[[Mapping[str, Any]], tuple[int, int, int]] | None = None
     # Each output position depends on the same input position only (activations,
     # normalisation, dropout, embedding): the position mapping and the receptive
-    # field pass through unchanged.
-    keeps_positions: bool = False
+    # field pass through unchanged. A function of the parameters where that
+    # depends on them (Frames: one frame keeps its pixels, a sequence does not).
+    keeps_positions: bool | Callable[[Mapping[str, Any]], bool] = False
     # The parameter that says how big the layer is ("Conv2d 16", "GRU 64").
     size_param: str | None = None
     # A gated recurrent layer's gates, in the order the probes record them.
@@ -76,6 +88,9 @@ class LayerKind:
     untraceable: str = ""
     # A whole network in one layer (Hopfield): it must be the only layer.
     alone: bool = False
+    # An image layer that also takes a video clip, run on every frame with the
+    # same weights (PerFrame); the build gets one frame's context.
+    per_frame: bool = False
 
     def output_kind(self, params: Mapping[str, Any], in_kind: str) -> str:
         if callable(self.output):
@@ -84,6 +99,10 @@ class LayerKind:
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.params}
+
+    def keeps(self, params: Mapping[str, Any]) -> bool:
+        """Whether each output position depends on the same input position only."""
+        return self.keeps_positions(params) if callable(self.keeps_positions) else self.keeps_positions
 
 
 def _p(name: str, kind: str, default: Any, help: str, **kw: Any) -> Param:
@@ -156,6 +175,35 @@ def _build_pool(cls: type[nn.Module], dims: int) -> Callable[[Mapping[str, Any],
         return pool if dims == 2 else ChannelsFirst(pool)
 
     return build
+
+
+PER_FRAME_HELP = " On a clip: applied to every frame with the same weights (TimeDistributed)."
+
+
+def _image_layer(type_: str, group: str, help: str, params: tuple[Param, ...],
+                 build: Callable[[Mapping[str, Any], BuildContext], nn.Module], **kw: Any) -> LayerKind:
+    """An image layer that also takes a clip: built for one frame, run on each (PerFrame)."""
+    def per_frame(p: Mapping[str, Any], ctx: BuildContext) -> nn.Module:
+        return PerFrame(build(p, ctx.frame())) if ctx.in_kind == VIDEO else build(p, ctx)
+
+    return LayerKind(type_, group, help + PER_FRAME_HELP, params, (IMAGE, VIDEO), SAME, per_frame,
+                     per_frame=True, **kw)
+
+
+def _build_frames(p: Mapping[str, Any], ctx: BuildContext) -> nn.Module:
+    t = ctx.in_shape[0]
+    if p["mode"] == "one" and not -t <= p["frame"] < t:
+        raise ValueError(f"frame {p['frame']} is outside the clip's {t} frames: use 0 … {t - 1}, "
+                         f"or -1 … -{t} to count from the last")
+    return Frames(p["mode"], p["frame"])
+
+
+def _frames_output(p: Mapping[str, Any], in_kind: str) -> str:
+    return SEQUENCE if p["mode"] == "sequence" else IMAGE
+
+
+def _global_output(p: Mapping[str, Any], in_kind: str) -> str:
+    return SEQUENCE if in_kind == VIDEO else VECTOR
 
 
 def _build_rnn(cls: type[nn.RNNBase]) -> Callable[[Mapping[str, Any], BuildContext], nn.Module]:
@@ -236,7 +284,7 @@ def _build_batchnorm1d(p: Mapping[str, Any], ctx: BuildContext) -> nn.Module:
     return ChannelsFirst(norm) if ctx.in_kind == SEQUENCE else norm
 
 
-_ANY = (IMAGE, SEQUENCE, VECTOR)
+_ANY = (IMAGE, SEQUENCE, VECTOR, VIDEO)
 _NO_PARAMS: tuple[Param, ...] = ()
 
 
@@ -256,28 +304,32 @@ def _register(*kinds: LayerKind) -> None:
 
 
 _register(
-    LayerKind("Conv2d", "Convolution",
-              "Slides small filters over an image; each filter's weights are shared by every position.",
-              _conv_params(16), (IMAGE,), IMAGE, _build_conv(2), _conv_window, size_param="out_channels"),
+    _image_layer("Conv2d", "Convolution",
+                 "Slides small filters over an image; each filter's weights are shared by every position.",
+                 _conv_params(16), _build_conv(2), window=_conv_window, size_param="out_channels"),
     LayerKind("Conv1d", "Convolution",
               "Slides small filters along a sequence; sees only kernel_size steps at a time.",
               _conv_params(32), (SEQUENCE,), SEQUENCE, _build_conv(1), _conv_window,
               size_param="out_channels"),
-    LayerKind("MaxPool2d", "Pooling", "Keeps the largest value in each window; shrinks the image.",
-              _pool_params(), (IMAGE,), IMAGE, _build_pool(nn.MaxPool2d, 2), _pool_window),
-    LayerKind("AvgPool2d", "Pooling", "Averages each window; shrinks the image.",
-              _pool_params(), (IMAGE,), IMAGE, _build_pool(nn.AvgPool2d, 2), _pool_window),
+    _image_layer("MaxPool2d", "Pooling", "Keeps the largest value in each window; shrinks the image.",
+                 _pool_params(), _build_pool(nn.MaxPool2d, 2), window=_pool_window),
+    _image_layer("AvgPool2d", "Pooling", "Averages each window; shrinks the image.",
+                 _pool_params(), _build_pool(nn.AvgPool2d, 2), window=_pool_window),
     LayerKind("MaxPool1d", "Pooling", "Keeps the largest value in each window of steps; shortens the sequence.",
               _pool_params(), (SEQUENCE,), SEQUENCE, _build_pool(nn.MaxPool1d, 1), _pool_window),
     LayerKind("AvgPool1d", "Pooling", "Averages each window of steps; shortens the sequence.",
               _pool_params(), (SEQUENCE,), SEQUENCE, _build_pool(nn.AvgPool1d, 1), _pool_window),
     LayerKind("GlobalAvgPool", "Pooling",
               "Averages over all positions (nn.AdaptiveAvgPool + Flatten): one value per channel, "
-              "whatever the input size.",
-              _NO_PARAMS, (IMAGE, SEQUENCE), VECTOR, lambda p, ctx: GlobalPool("avg", ctx.in_kind == IMAGE)),
+              "whatever the input size. On a clip: each frame on its own, giving a sequence of frames × "
+              "channels (where in the frame a pattern was is lost).",
+              _NO_PARAMS, (IMAGE, SEQUENCE, VIDEO), _global_output,
+              lambda p, ctx: GlobalPool("avg", ctx.in_kind == IMAGE, ctx.in_kind == VIDEO)),
     LayerKind("GlobalMaxPool", "Pooling",
-              "Takes the maximum over all positions: 'was this pattern anywhere?', whatever the input size.",
-              _NO_PARAMS, (IMAGE, SEQUENCE), VECTOR, lambda p, ctx: GlobalPool("max", ctx.in_kind == IMAGE)),
+              "Takes the maximum over all positions: 'was this pattern anywhere?', whatever the input size. "
+              "On a clip: each frame on its own, giving a sequence of frames × channels.",
+              _NO_PARAMS, (IMAGE, SEQUENCE, VIDEO), _global_output,
+              lambda p, ctx: GlobalPool("max", ctx.in_kind == IMAGE, ctx.in_kind == VIDEO)),
     LayerKind("RNN", "Recurrent",
               "Vanilla recurrent layer: h_t = tanh(W x_t + U h_(t-1) + b), the same weights at every step.",
               _rnn_params(True), (SEQUENCE,), _rnn_output, _build_rnn(nn.RNN), size_param="hidden_size"),
@@ -315,8 +367,18 @@ _register(
                _p("bias", BOOL, True, "Add a learned constant to each output.")),
               (VECTOR, SEQUENCE), SAME,
               lambda p, ctx: nn.Linear(ctx.features, p["out_features"], bias=p["bias"]), size_param="out_features"),
-    LayerKind("Flatten", "Reshape", "Lays every value of an image or sequence out in one vector.",
-              _NO_PARAMS, (IMAGE, SEQUENCE), VECTOR, lambda p, ctx: nn.Flatten()),
+    LayerKind("Flatten", "Reshape", "Lays every value of an image, sequence or clip out in one vector.",
+              _NO_PARAMS, (IMAGE, SEQUENCE, VIDEO), VECTOR, lambda p, ctx: nn.Flatten()),
+    LayerKind("Frames", "Reshape",
+              "Turns a video clip into what the next layers read: sequence — each frame's values "
+              "one time step, so a recurrent layer can follow a per-frame CNN; stack — the frames "
+              "as channels of one image, so a 2-D CNN sees them all at once; one — a single frame.",
+              (_p("mode", CHOICE, "sequence", "sequence: (frames, C·H·W) for a recurrent layer; stack: "
+                  "(frames·C, H, W) for a 2-D CNN; one: one frame (C, H, W).", choices=FRAME_MODES, key=True),
+               _p("frame", INT, -1, "mode one: which frame, from 0; negative counts from the end "
+                  "(-1 is the last).", minimum=-64, maximum=63)),
+              (VIDEO,), _frames_output, _build_frames,
+              keeps_positions=lambda p: p.get("mode", "sequence") != "sequence"),
     LayerKind("ToSequence", "Reshape",
               "Reads an image or feature map as a sequence: its rows, columns or pixel positions become "
               "time steps, so a recurrent layer can follow a convolutional one.",
@@ -339,8 +401,8 @@ _register(
             nn.Dropout,
             (_p("p", FLOAT, 0.5, "Fraction of values zeroed.", minimum=0.0, maximum=0.95, key=True),),
             lambda p: nn.Dropout(p["p"])),
-    LayerKind("BatchNorm2d", "Normalisation", "Normalises each channel over the batch; speeds up CNN training.",
-              _NO_PARAMS, (IMAGE,), IMAGE, lambda p, ctx: nn.BatchNorm2d(ctx.features), keeps_positions=True),
+    _image_layer("BatchNorm2d", "Normalisation", "Normalises each channel over the batch; speeds up CNN training.",
+                 _NO_PARAMS, lambda p, ctx: nn.BatchNorm2d(ctx.features), keeps_positions=True),
     LayerKind("BatchNorm1d", "Normalisation", "Normalises each feature over the batch (and the time steps).",
               _NO_PARAMS, (VECTOR, SEQUENCE), SAME, _build_batchnorm1d, keeps_positions=True),
     LayerKind("Hopfield", FEEDBACK,

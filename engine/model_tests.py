@@ -8,7 +8,8 @@ Each test turns a claim into a number a person can judge:
 - ``shift`` (C3): the images moved k pixels sideways, zero fill;
 - ``permute_pixels`` (C10): the data set's fixed pixel permutation applied
   to a model trained on ordered pixels;
-- ``shuffle_steps`` (C10): the same for the time steps of sequences;
+- ``shuffle_steps`` (C10): the same for the time steps of sequences, and
+  for the frames of video clips;
 - ``new_size`` (C6): images half as large again — generated shapes drawn at
   the new size, other images scaled up — or sequences generated at another
   length. (A border of zeros would not do: it cannot change what a globally
@@ -31,7 +32,7 @@ import torch
 
 from engine import datasets
 from engine.datasets import transforms as tf
-from engine.datasets.base import CLASSIFICATION, IMAGE, SEQUENCE, TOKENS, DataBundle, DataInfo
+from engine.datasets.base import CLASSIFICATION, IMAGE, SEQUENCE, TOKENS, VIDEO, DataBundle, DataInfo
 from engine.errors import PlaygroundError
 from engine.modules import Stack
 from engine.shapes import build_model, infer
@@ -55,7 +56,8 @@ MODEL_TESTS: dict[str, ModelTest] = {a.key: a for a in (
     ModelTest("permute_pixels", "Pixel permutation", "C10",
                 "Scramble the pixels of every validation image with one fixed permutation."),
     ModelTest("shuffle_steps", "Time-step shuffle", "C10",
-                "Reorder the time steps of every validation sequence with one fixed permutation."),
+                "Reorder the time steps of every validation sequence (the frames of every clip) with one "
+                "fixed permutation."),
     ModelTest("new_size", "Different input size", "C6",
                 "Feed the trained model larger inputs: images drawn (shapes) or scaled (others) half as large "
                 "again, or sequences twice as long."),
@@ -86,7 +88,7 @@ def applicable_tests(experiment: Experiment) -> tuple[ModelTest, ...]:
         keys.append("shift")
     if options.get("permute_pixels") is False:  # image data, trained on ordered pixels
         keys.append("permute_pixels")
-    if info.input_kind in (SEQUENCE, TOKENS) and not options.get("shuffle_steps", False):
+    if info.input_kind in (SEQUENCE, TOKENS, VIDEO) and not options.get("shuffle_steps", False):
         keys.append("shuffle_steps")
     if info.input_kind == IMAGE or "length" in options:
         keys.append("new_size")
@@ -103,12 +105,32 @@ def run_model_tests(experiment: Experiment, weights: Mapping[str, np.ndarray], k
     for key in chosen:
         if key not in applicable:
             title = MODEL_TESTS[key].title if key in MODEL_TESTS else repr(key)
-            raise PlaygroundError(f"test {title}: does not apply to this experiment's data")
+            raise PlaygroundError(f"test {title}: {_why_not(key, experiment)}")
     trained = TrainedModel(experiment, weights, bundle)
     results: list[ModelTestResult] = []
     for key in chosen:
         results.extend(_RUNNERS[key](trained))
     return results
+
+
+# Why a test does not apply to video clips: each changes single images or a sequence length.
+_NOT_FOR_CLIPS = {
+    "shift": "does not apply to video clips: it moves single images, and moving every frame alike says "
+             "nothing about the motion between them (the Time-step shuffle reorders the frames)",
+    "permute_pixels": "does not apply to video clips: they have no pixel permutation option",
+    "new_size": "does not apply to video clips: the clips data set is not generated again at another size "
+                "here (change its size or frames option and train again)",
+}
+
+
+def _why_not(key: str, experiment: Experiment) -> str:
+    try:
+        video = datasets.describe(experiment.dataset).input_kind == VIDEO
+    except PlaygroundError:
+        video = False
+    if video and key in _NOT_FOR_CLIPS:
+        return _NOT_FOR_CLIPS[key]
+    return "does not apply to this experiment's data"
 
 
 class TrainedModel:

@@ -4,6 +4,10 @@ Sequences travel through the model time-first, ``(N, T, F)``, the layout of
 ``batch_first`` recurrent layers. torch's 1-D convolution, pooling and batch
 norm want channels first, ``(N, F, T)``; ``ChannelsFirst`` wraps them so a
 user can stack Conv1d → GRU without thinking about transposes.
+
+Video clips travel frames first, ``(N, T, C, H, W)``; ``PerFrame`` runs an
+image layer on every frame with the same weights (Keras's TimeDistributed)
+and ``Frames`` turns a clip into a sequence, a stack of channels or one frame.
 """
 
 from __future__ import annotations
@@ -21,6 +25,44 @@ class ChannelsFirst(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.inner(x.transpose(1, 2)).transpose(1, 2)
+
+
+class PerFrame(nn.Module):
+    """Apply an image module to every frame of a clip, with the same weights:
+    ``(N, T, C, H, W)`` → fold T into the batch → ``(N, T, C', H', W')``.
+    Output frame t depends on input frame t only (BatchNorm's statistics, in
+    training, are the batch's and every frame's together)."""
+
+    def __init__(self, inner: nn.Module) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        n, t = x.shape[0], x.shape[1]
+        y = self.inner(x.reshape(n * t, x.shape[2], x.shape[3], x.shape[4]))
+        return y.reshape(n, t, y.shape[1], y.shape[2], y.shape[3])
+
+
+FRAME_MODES = ("sequence", "stack", "one")
+
+
+class Frames(nn.Module):
+    """A clip ``(N, T, C, H, W)`` reshaped: ``sequence`` → ``(N, T, C·H·W)``
+    (each frame's values one time step, for a recurrent layer); ``stack`` →
+    ``(N, T·C, H, W)`` (frames as channels, for a 2-D CNN that sees them all
+    at once); ``one`` → ``(N, C, H, W)``, frame ``frame`` (negative: from the end)."""
+
+    def __init__(self, mode: str, frame: int = -1) -> None:
+        super().__init__()
+        self.mode = mode
+        self.frame = frame
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.mode == "sequence":
+            return x.flatten(2)
+        if self.mode == "stack":
+            return x.flatten(1, 2)
+        return x[:, self.frame]
 
 
 class Recurrent(nn.Module):
@@ -50,15 +92,16 @@ class Recurrent(nn.Module):
 
 class GlobalPool(nn.Module):
     """Average or max over every spatial/time position: ``(N, C, H, W)`` →
-    ``(N, C)`` for images, ``(N, T, F)`` → ``(N, F)`` for sequences.
+    ``(N, C)`` for images, ``(N, T, F)`` → ``(N, F)`` for sequences, and per
+    frame for clips, ``(N, T, C, H, W)`` → ``(N, T, C)``.
 
     This is what makes a CNN accept inputs of any size (claim C6) and find a
     pattern wherever it is (claim C3)."""
 
-    def __init__(self, mode: str, image: bool) -> None:
+    def __init__(self, mode: str, image: bool, video: bool = False) -> None:
         super().__init__()
         self.mode = mode
-        self.dims = (2, 3) if image else (1,)
+        self.dims = (3, 4) if video else (2, 3) if image else (1,)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.mode == "max":

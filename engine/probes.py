@@ -18,7 +18,7 @@ from torch import nn
 
 from engine.decoder_module import Decoder
 from engine.events import QUANTILES, Histogram, Snapshot
-from engine.modules import ChannelsFirst, Recurrent, Stack
+from engine.modules import ChannelsFirst, PerFrame, Recurrent, Stack
 from engine.tree_modules import TreeRNN
 from engine.unrolled import gradient_through_time, recurrent_forward
 
@@ -151,7 +151,7 @@ def take_snapshot(model: Stack, probe_x: torch.Tensor, settings: ProbeSettings, 
         with torch.no_grad():
             x = probe_x
             for index, layer in enumerate(model.layers):
-                inner = layer.inner if isinstance(layer, ChannelsFirst) else layer
+                inner = layer.inner if isinstance(layer, (ChannelsFirst, PerFrame)) else layer
                 if settings.filters and isinstance(inner, (nn.Conv1d, nn.Conv2d)):
                     filters[index] = _numpy(inner.weight)
                 if isinstance(layer, Recurrent):

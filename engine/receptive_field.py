@@ -8,9 +8,11 @@ dilation d) computes output position i from input positions
 ``i·s − p … i·s − p + (k−1)·d``; walking that back through every layer
 gives the interval one output position depends on. Layers that keep
 positions (the registry's ``keeps_positions``: activations, normalisation,
-dropout, embedding) pass it through; any other layer (recurrence,
+dropout, embedding, one frame of a clip) pass it through; any other layer (recurrence,
 flattening, a Linear, ToSequence) mixes positions in ways an interval
-cannot describe, so the walk ends there.
+cannot describe, so the walk ends there. On a video clip the image layers
+run on every frame, so a field is per frame, in pixels of one frame; it
+says nothing about time.
 
 No torch at import time: the GUI imports this before the engine has
 loaded; the registry is read when a layer is asked about.
@@ -57,7 +59,7 @@ def window_of(layer_type: str, params: Mapping[str, Any]) -> Window | None:
         full = {**kind.defaults(), **params}
         kernel, stride, dilation = kind.window(full)
         return Window(int(kernel), int(stride), int(full.get("padding") or 0), int(dilation))
-    return IDENTITY if kind.keeps_positions else None
+    return IDENTITY if kind.keeps({**kind.defaults(), **params}) else None
 
 
 def layer_windows(layers: Sequence, upto: int) -> list[Window] | None:

@@ -29,6 +29,7 @@ from engine.layers import (
     SEQUENCE,
     TOKENS,
     VECTOR,
+    VIDEO,
     BuildContext,
     LayerKind,
     layer_kind,
@@ -97,6 +98,8 @@ def describe_shape(kind: str, shape: tuple[int, ...]) -> str:
         return f"{shape[0]} steps × {_count(shape[1], 'feature')}"
     if kind == TOKENS:
         return f"{shape[0]} tokens"
+    if kind == VIDEO:
+        return f"{_count(shape[0], 'frame')} × {shape[1]}×{shape[2]}×{shape[3]}"
     return _count(shape[0], "feature")
 
 
@@ -123,7 +126,8 @@ def infer(model: ModelSpec, info: DataInfo) -> ModelSummary:
     rows: list[LayerRow] = []
     plan: list[tuple[LayerKind, Mapping[str, Any], BuildContext]] = []
     # The windows from the input to here, while positions still map to input positions.
-    windows: list[Window] | None = [] if kind in (IMAGE, SEQUENCE, TOKENS) else None
+    # On a clip, per frame: its image layers run on every frame alike.
+    windows: list[Window] | None = [] if kind in (IMAGE, SEQUENCE, TOKENS, VIDEO) else None
     last_linear = max((i for i, l in enumerate(model.layers) if l.type == "Linear"), default=-1)
 
     def fail(index: int, type_: str, message: str) -> ModelSummary:
@@ -228,6 +232,10 @@ def _output_mismatch(kind: str, shape: tuple[int, ...], info: DataInfo) -> str |
     need = info.n_outputs
     what = f"{need} classes" if info.task == "classification" else f"{need} target value(s)"
     if not info.per_step:
+        if kind == VIDEO:
+            return (f"the model ends with a clip ({describe_shape(kind, shape)}) but the data set needs one "
+                    "prediction per sample: add Frames (sequence) and a recurrent layer, or Frames (stack / "
+                    "one), Flatten or global pooling, before the output Linear")
         if kind == SEQUENCE:
             return (f"the model ends with a sequence ({describe_shape(kind, shape)}) but the data set needs "
                     "one prediction per sample: set output='last' on the last recurrent layer, or add "
@@ -275,9 +283,13 @@ def _mismatch_hint(lk: LayerKind, kind: str, shape: tuple[int, ...], prev: str) 
         return f"the data set gives token ids ({got}); start the model with Embedding"
     if TOKENS in lk.accepts:
         return f"{t} takes token ids, but gets {got}"
+    if kind == VIDEO:
+        return _clip_hint(lk, got, prev)
+    if lk.accepts == (VIDEO,):
+        return f"{t} takes a video clip (frames × C×H×W) but gets {got}; it goes before Frames or pooling"
     if VECTOR in lk.accepts and kind == IMAGE:
         return f"{t} after {prev} needs Flatten or global pooling first (it gets a {got})"
-    if lk.accepts == (IMAGE,):
+    if IMAGE in lk.accepts and set(lk.accepts) <= {IMAGE, VIDEO}:  # image layers, per frame on clips too
         if kind == SEQUENCE:
             return f"{t} needs an image but gets {got}; for sequences use the 1-D layer"
         return f"{t} needs an image but gets a flat vector ({got}) after {prev}; put it before Flatten/pooling"
@@ -296,6 +308,21 @@ def _mismatch_hint(lk: LayerKind, kind: str, shape: tuple[int, ...], prev: str) 
     if kind == VECTOR and VECTOR not in lk.accepts:
         return f"the input is already a flat vector ({got}) after {prev}; remove this layer"
     return f"{t} cannot take {got}"
+
+
+def _clip_hint(lk: LayerKind, got: str, prev: str) -> str:
+    """Why a layer that takes no clip cannot follow ``prev`` on one, and which Frames mode fits."""
+    t = lk.type
+    if lk.accepts == (SEQUENCE,):
+        return (f"{t} needs a sequence but gets a clip ({got}); add Frames (mode sequence) first, "
+                "so each frame becomes one time step (after a per-frame Conv2d, which runs on every frame)")
+    if lk.accepts == (IMAGE,):
+        return (f"{t} reads one image but gets a clip ({got}); add Frames first (stack: the frames "
+                "as channels; one: a single frame), or Frames (sequence) for a recurrent layer")
+    if VECTOR in lk.accepts:
+        return (f"{t} after {prev} gets a clip ({got}); add Frames (sequence: one vector per frame), "
+                "Flatten or global pooling first")
+    return f"{t} cannot take a clip ({got})"
 
 
 def _torch_hint(exc: Exception, kind: str, shape: tuple[int, ...]) -> str:

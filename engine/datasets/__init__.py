@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from engine.datasets import (
+    clips,
     csv_sequences,
     image_folder,
     images,
@@ -33,11 +34,12 @@ from engine.spec import DatasetSpec
 
 __all__ = ["DATASETS", "get_dataset", "validate_dataset", "describe", "load"]
 
-# Display order: images, then sequences, then text, then trees, then sequence to sequence and captions.
+# Display order: images, then video clips, then sequences, then text, then trees, then sequence to
+# sequence and captions.
 DATASETS: dict[str, DatasetKind] = {k.name: k for k in (*images.KINDS, *image_folder.KINDS, *mnist.KINDS,
-                                                         *patterns.KINDS, *sequences.KINDS, *csv_sequences.KINDS,
-                                                         *text.KINDS, *trees.KINDS, *seq2seq.KINDS,
-                                                         *scenes.KINDS)}
+                                                         *patterns.KINDS, *clips.KINDS, *sequences.KINDS,
+                                                         *csv_sequences.KINDS, *text.KINDS, *trees.KINDS,
+                                                         *seq2seq.KINDS, *scenes.KINDS)}
 
 # Checks that involve more than one option, per data set: (options, path) -> None.
 _CHECKS: dict[str, Callable[[Mapping[str, Any], str], None]] = {**sequences.CHECKS, **csv_sequences.CHECKS,

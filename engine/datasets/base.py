@@ -8,6 +8,7 @@ and ``generate`` that makes the tensors, deterministically from the seed.
 
 Conventions, per sample (batch dimension omitted):
 - images: float32 ``(C, H, W)``;
+- video clips: float32 ``(T, C, H, W)`` — frames first, each frame an image;
 - sequences: float32 ``(T, F)`` — time first, features last;
 - tokens: int64 ``(T,)`` with ids in ``[0, vocab_size)``.
 Targets:
@@ -27,13 +28,13 @@ import torch
 from engine.params import Param
 
 IGNORE_INDEX = -100
-IMAGE, SEQUENCE, TOKENS = "image", "sequence", "tokens"
+IMAGE, SEQUENCE, TOKENS, VIDEO = "image", "sequence", "tokens", "video"
 CLASSIFICATION, REGRESSION = "classification", "regression"
 
 
 @dataclass(frozen=True)
 class DataInfo:
-    input_kind: str  # IMAGE | SEQUENCE | TOKENS
+    input_kind: str  # IMAGE | SEQUENCE | TOKENS | VIDEO
     input_shape: tuple[int, ...]  # per sample, see module docstring
     task: str  # CLASSIFICATION | REGRESSION
     per_step: bool  # a target at every time step (many-to-many)

@@ -7,7 +7,8 @@ that does what the engine's Stack does, and a smoke check under
 The engine wraps some torch layers (engine/modules.py): 1-D convolutions,
 pooling and batch norm run channels-first inside ``ChannelsFirst``;
 recurrent layers return the last hidden state or every step's state through
-``Recurrent``. The source writes those wrappers out as the transposes and
+``Recurrent``; image layers on a video clip run on every frame inside
+``PerFrame``. The source writes those wrappers out as the transposes and
 tuple unpacking a person would write, so its state-dict keys are the
 attribute names (``gru_1.weight_ih_l0``), which ``PreparedModel.state_dict``
 uses for the exported weights.
@@ -23,10 +24,12 @@ from engine import datasets
 from engine.export import decoder_source, hopfield_source, tree_source
 from engine.export.base import ExportError
 from engine.export.model import PreparedModel, write_export
-from engine.layers import IMAGE, SEQUENCE, TOKENS, BuildContext
+from engine.layers import IMAGE, SEQUENCE, TOKENS, VIDEO, BuildContext
 from engine.shapes import describe_shape
 
 CHANNELS_FIRST = "x = self.{a}(x.transpose(1, 2)).transpose(1, 2)  # {t} wants channels first: (N, F, T)"
+# The frames folded into the batch and back: one image layer, the same weights on every frame.
+PER_FRAME = "x = self.{a}(x.flatten(0, 1)).unflatten(0, x.shape[:2])  # {t} on every frame: (N·T, C, H, W)"
 
 
 def _options(**values: Any) -> str:
@@ -56,9 +59,11 @@ def _pool(kind: str, dims: int) -> Callable[[str, Mapping[str, Any], BuildContex
 
 def _global_pool(mode: str) -> Callable[[str, Mapping[str, Any], BuildContext], tuple[None, list[str]]]:
     def make(a: str, p: Mapping[str, Any], ctx: BuildContext) -> tuple[None, list[str]]:
-        dims, over = ("(2, 3)", "every pixel") if ctx.in_kind == IMAGE else ("1", "every step")
+        dims, over = {IMAGE: ("(2, 3)", "every pixel"), VIDEO: ("(3, 4)", "every pixel of each frame")}.get(
+            ctx.in_kind, ("1", "every step"))
         op = "amax" if mode == "max" else "mean"
-        return None, [f"x = x.{op}(dim={dims})  # global {mode} pooling over {over}: one value per channel"]
+        each = " and frame" if ctx.in_kind == VIDEO else ""
+        return None, [f"x = x.{op}(dim={dims})  # global {mode} pooling over {over}: one value per channel{each}"]
 
     return make
 
@@ -87,6 +92,15 @@ def _to_sequence(a: str, p: Mapping[str, Any], ctx: BuildContext) -> tuple[None,
         "columns": "x = x.permute(0, 3, 1, 2).flatten(2)  # image columns become time steps: (N, W, C·H)",
         "positions": "x = x.flatten(2).transpose(1, 2)  # pixel positions become time steps: (N, H·W, C)",
     }[p["order"]]
+    return None, [line]
+
+
+def _frames(a: str, p: Mapping[str, Any], ctx: BuildContext) -> tuple[None, list[str]]:
+    line = {
+        "sequence": "x = x.flatten(2)  # each frame's values one time step: (N, T, C·H·W)",
+        "stack": "x = x.flatten(1, 2)  # the frames stacked as channels: (N, T·C, H, W)",
+        "one": f"x = x[:, {p['frame']}]  # frame {p['frame']} alone: (N, C, H, W)",
+    }[p["mode"]]
     return None, [line]
 
 
@@ -128,6 +142,7 @@ WRITERS: dict[str, Callable[[str, Mapping[str, Any], BuildContext], tuple[str | 
                                      f"{_options(bias=False if not p['bias'] else None)})"),
     "Flatten": _module(lambda p, ctx: "nn.Flatten()"),
     "ToSequence": _to_sequence,
+    "Frames": _frames,
     "TreeRNN": _tree_rnn,
     "Hopfield": _hopfield,
     "Decoder": decoder_source.writer,
@@ -154,7 +169,11 @@ def generate_source(prepared: PreparedModel, weights_name: str = "weights.pt") -
         if writer is None:
             raise ExportError(f"model.layers[{row.index}] ({lk.type}): the source export does not know this "
                               "layer type yet")
-        constructor, lines = writer(attr, params, ctx)
+        if lk.per_frame and ctx.in_kind == VIDEO:  # written for one frame, run on each
+            constructor, lines = writer(attr, params, ctx.frame())
+            lines = [PER_FRAME.format(a=attr, t=lk.type)]
+        else:
+            constructor, lines = writer(attr, params, ctx)
         out = describe_shape(row.kind, row.shape)
         if constructor is not None:
             weights = f", {row.params:,} parameters" if row.params else ""

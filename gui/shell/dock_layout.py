@@ -24,7 +24,8 @@ VIEW_DOCKS = (("filters", "Filters"), ("feature_maps", "Feature maps"), ("drawin
               ("trajectories", "Trajectories"), ("hidden_heatmap", "Hidden states"), ("gates", "Gates"),
               ("gradient_time", "Gradient through time"), ("text_probe", "Text probe"),
               ("predictions", "Predictions"), ("confusion", "Confusion matrix"), ("histograms", "Histograms"),
-              ("settling", "Settling"), ("tree", "Tree"), ("generate", "Generate"))
+              ("settling", "Settling"), ("tree", "Tree"), ("generate", "Generate"),
+              ("decoder", "Encoder–decoder"), ("clip", "Clip"))
 DOCKS = PANEL_DOCKS + VIEW_DOCKS
 
 

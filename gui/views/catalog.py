@@ -51,6 +51,8 @@ def view_builders(inspector) -> list[tuple[tuple[str, ...], Callable[[], dict[st
         one("settling", "settling_view", "SettlingView"),
         one("tree", "tree_view", "TreeView"),
         one("generate", "generate_view", "GenerateView", inspector),
+        one("decoder", "decoder_view", "DecoderView"),
+        one("clip", "clip_view", "ClipView"),
     ]
 
 

@@ -31,9 +31,19 @@ def per_step(run) -> bool:
     return targets.ndim >= (2 if run.task == "classification" else 3)
 
 
+def writes_outputs(run) -> bool:
+    """Whether the model writes an output sequence of its own length (a Decoder's
+    data: sequence to sequence, captions), judged whole, not step against step."""
+    info = getattr(run, "info", None)
+    return info is not None and getattr(info, "out_steps", None) is not None and run.task == "classification"
+
+
 def display_mode(run) -> str:
-    """"strip" (one class per sample), "steps" (a class per step), "scatter"
-    (one value per sample) or "curves" (a value per step)."""
+    """"strip" (one class per sample), "steps" (a class per step), "outputs"
+    (an output sequence per sample: strings, captions), "scatter" (one value
+    per sample) or "curves" (a value per step)."""
+    if writes_outputs(run):
+        return "outputs"
     if run.task == "classification":
         return "steps" if per_step(run) else "strip"
     return "curves" if per_step(run) else "scatter"
@@ -77,6 +87,16 @@ def accuracy(predicted: np.ndarray, targets: np.ndarray) -> float:
 
 def mse(predicted: np.ndarray, targets: np.ndarray) -> float:
     return float(np.mean((np.asarray(predicted, np.float64) - targets) ** 2)) if targets.size else float("nan")
+
+
+def output_texts(run, predicted: np.ndarray, targets: np.ndarray) -> tuple[list[str], list[str], np.ndarray]:
+    """Per sample: the written output and the target as text (cut at the end
+    token), and whether the output is exactly right."""
+    from engine.sequence_text import exact_match, render
+
+    names = list(run.info.class_names)
+    exact = exact_match(predicted, targets)
+    return [render(p, names) for p in predicted], [render(t, names) for t in targets], exact
 
 
 def step_rows_html(index: int, target: np.ndarray, predicted: np.ndarray, names: list[str],

@@ -121,6 +121,14 @@ class PredictionsView(ViewPanel):
         if self.mode == "steps":
             columns, rows = self._steps_grid()
             return columns * rows
+        if self.mode == "outputs":
+            if fmt.input_kind(self.run) == "image":
+                _, targets, _ = fmt.output_texts(self.run, self.run.sample_targets, self.run.sample_targets)
+                longest = max(targets, key=len, default="?")
+                return self.thumbnails.capacity(self.run.sample_inputs, "image", [f"{longest} ✗\n({longest})"])
+            metrics = QFontMetricsF(self.steps_text.font())
+            return max(1, int((self.steps_text.viewport().height() - 2 * metrics.lineSpacing())
+                              // metrics.lineSpacing()))
         return {"curves": CURVES}.get(self.mode, 1 << 30)
 
     def _steps_grid(self) -> tuple[int, int]:
@@ -156,7 +164,7 @@ class PredictionsView(ViewPanel):
 
     def _on_capacity_changed(self, _capacity: int) -> None:
         """Resized: another number of samples fits; keep the first one shown on screen."""
-        if self.mode not in ("strip", "steps") or not len(self.shown_indices) or \
+        if self.mode not in ("strip", "steps", "outputs") or not len(self.shown_indices) or \
                 self.page_size() == len(self.shown_indices):
             return
         candidates = self._candidates()
@@ -179,10 +187,12 @@ class PredictionsView(ViewPanel):
             curve.setData([], [])
         self.page_label.setText("")
         mode = self.mode
-        classification = mode in ("strip", "steps")
+        classification = mode in ("strip", "steps", "outputs")
         self.mistakes_only.setVisible(classification)
         for widget in (self.previous_button, self.page_label, self.next_button):
             widget.setVisible(mode != "scatter")
+        if mode == "outputs":  # pictures with their captions, or rows of strings
+            mode = "strip" if fmt.input_kind(self.run) == "image" else "steps"
         if mode is not None:
             self.pages.setCurrentIndex(("strip", "steps", "scatter", "curves").index(mode))
 
@@ -207,6 +217,11 @@ class PredictionsView(ViewPanel):
     def _score_text(self, predictions) -> str:
         run, n = self.run, len(self.run.sample_targets)
         when = f"epoch {predictions.epoch}, step {predictions.step}"
+        if self.mode == "outputs":
+            _, _, exact = fmt.output_texts(run, predictions.predicted, run.sample_targets)
+            steps = fmt.accuracy(predictions.predicted, run.sample_targets)
+            return (f"Exactly right: {exact.mean():.1%} of {n} validation samples ({int((~exact).sum())} wrong, red); "
+                    f"{steps:.1%} of output steps right · {when}")
         if run.task == "classification":
             wrong = int(fmt.sample_mistakes(predictions.predicted, run.sample_targets).sum())
             unit = "of scored steps" if self.mode == "steps" else ""
@@ -235,6 +250,35 @@ class PredictionsView(ViewPanel):
         self.thumbnails.show_samples(run.sample_inputs, kind, indices, captions, mistakes, details)
         self.caption.setText(self._score_text(predictions) + ". Captions: predicted ✓/✗ confidence (true); "
                              "hover for details")
+
+    def _draw_outputs(self, predictions) -> None:
+        """Each sample's input, the output the model wrote and, where wrong, the target."""
+        import html
+
+        run, indices = self.run, self.shown_indices
+        written, targets, exact = fmt.output_texts(run, predictions.predicted, run.sample_targets)
+        if fmt.input_kind(run) == "image":  # captions under the pictures
+            captions = [f"{written[i]} ✓" if exact[i] else f"{written[i]} ✗\n({targets[i]})" for i in indices]
+            details = [f"sample #{i}: wrote “{written[i]}”, true “{targets[i]}”" for i in indices]
+            self.thumbnails.ink = getattr(run.info, "ink", True)
+            self.thumbnails.show_samples(run.sample_inputs, "image", indices, captions, ~exact[indices], details)
+            self.caption.setText(self._score_text(predictions) + ". Under each picture: the caption written ✓/✗ "
+                                 "(true)")
+            return
+        from engine.sequence_text import render_input
+
+        texts = run.info.token_texts
+        rows = []
+        for i in indices:
+            colour = fmt.RIGHT_HTML if exact[i] else fmt.WRONG_HTML
+            mark = "✓" if exact[i] else f"✗ (true: {html.escape(targets[i])})"
+            rows.append(f"<tr><td style='color:{pal.LABEL}; padding-right:12px'>#{int(i)}</td>"
+                        f"<td style='padding-right:12px'>{html.escape(render_input(run.sample_inputs[i], texts))}</td>"
+                        f"<td style='padding-right:12px'>→</td><td style='color:{colour}'>"
+                        f"{html.escape(written[i])} {mark}</td></tr>")
+        self.steps_text.setHtml(f"<p style='color:{pal.LABEL}'>input → the output written (red: not exactly "
+                                f"right)</p><table cellspacing=0>{''.join(rows)}</table>")
+        self.caption.setText(self._score_text(predictions))
 
     @staticmethod
     def _strip_caption(predicted: str, true: str, confidence: float | None, text: str | None) -> str:

@@ -19,6 +19,8 @@ FOR_CHARACTERS = "for character models (the text data set)"
 FOR_CLASSIFIERS = "for classification"
 FOR_FEEDBACK = "for Hopfield (feedback) networks"
 FOR_TREES = "for recursive (TreeRNN) networks"
+FOR_DECODERS = "for models that end with a Decoder (sequence to sequence, captions)"
+FOR_CLIPS = "for models that watch video clips"
 
 
 def view_needs(experiment, info) -> dict[str, str | None]:
@@ -37,6 +39,8 @@ def view_needs(experiment, info) -> dict[str, str | None]:
     characters = info is None or (info.input_kind == "tokens" and not info.token_texts)
     feedback = "Hopfield" in types
     recursive = "TreeRNN" in types
+    decoder = "Decoder" in types
+    clips = info is None or info.input_kind == "video"
 
     def unless(condition: bool, need: str) -> str | None:
         return None if condition else need
@@ -56,4 +60,6 @@ def view_needs(experiment, info) -> dict[str, str | None]:
         "histograms": None,
         "settling": unless(feedback, FOR_FEEDBACK),
         "tree": unless(recursive, FOR_TREES),
+        "decoder": unless(decoder, FOR_DECODERS),
+        "clip": unless(clips, FOR_CLIPS),
     }

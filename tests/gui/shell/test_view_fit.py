@@ -74,7 +74,7 @@ def test_what_each_kind_of_model_can_use(key, hidden):
 
     experiment = load_preset(key)
     needs = view_needs(experiment, datasets.describe(experiment.dataset))
-    assert {name for name, need in needs.items() if need} == hidden | {"settling", "tree"}
+    assert {name for name, need in needs.items() if need} == hidden | {"settling", "tree", "decoder", "clip"}
 
 
 @pytest.mark.parametrize("key, shown_too", [("hopfield_digits", "settling"), ("expressions_tree", "tree")])

@@ -214,9 +214,9 @@ class ClipView(ViewPanel):
             self.state_image = np.ascontiguousarray(np.asarray(states[p], np.float32).T)  # (units, frames)
             units, steps = self.state_image.shape
             self.state_item.setImage(self.state_image, levels=centred_levels(self.state_image))
-            self.state_item.setRect(-0.5, 0, steps, units)
-            self.state_plot.setRange(xRange=(-0.5, steps - 0.5), yRange=(0, units), padding=0)
-            self.now_line.setPos(t)
+            self.state_item.setRect(0.5, 0, steps, units)  # frame t+1 centred on t+1, as the title counts
+            self.state_plot.setRange(xRange=(0.5, steps + 0.5), yRange=(0, units), padding=0)
+            self.now_line.setPos(t + 1)
             self.now_line.show()
         else:
             self.state_item.clear()
@@ -244,8 +244,7 @@ class ClipView(ViewPanel):
         reads = ("the recurrent state below builds up over the frames"
                  if self._recurrent_states(snapshot) is not None else
                  "this model has no recurrent layer over the frames")
-        self.caption.setText(f"Clip {p + 1}: the shape moves {true}{said}. One frame cannot tell the direction; "
-                             f"{reads}.")
+        self.caption.setText(f"Clip {p + 1}, class “{true}”{said}. One frame cannot tell the motion; {reads}.")
 
     def _clear(self) -> None:
         self.frame_item.clear()

@@ -172,6 +172,11 @@ class FeatureMaps(ViewPanel):
             photo = not getattr(getattr(self.run, "info", None), "ink", True)
         else:
             return
+        if np.ndim(x) == 4:  # a clip (T, C, H, W): its last frame, and each per-frame layer's maps of it
+            last = len(x) - 1
+            x = x[last]
+            maps = {k: v[last] if np.ndim(v) == 4 else v for k, v in maps.items()}
+            where = f"{where}, frame {last + 1} of {last + 1} (the Clip view plays them all)"
         wanted = [k for k in sorted(maps) if not self.layers or
                   (k < len(self.layers) and rf.has_window(self.layers[k].type))]
         self.shown_maps = {k: np.asarray(maps[k], np.float32) for k in wanted}

@@ -114,7 +114,7 @@ def test_the_clip_plays_frame_by_frame_beside_its_maps_and_state(qtbot, clip_run
     assert states.shape[1] == view.frames  # (units, frames)
     frame0 = view.frame_item.image.copy()
     view.step_button.click()
-    assert view.frame == 1 and view.now_line.value() == 1
+    assert view.frame == 1 and view.now_line.value() == 2  # frames counted from 1, as the title says
     assert not np.array_equal(frame0, view.frame_item.image)  # the shape moved
     view.slider.setValue(view.frames - 1)
     assert view.frame == view.frames - 1
@@ -168,3 +168,18 @@ def test_predictions_show_each_picture_with_its_caption(qtbot, caption_run):
     assert view.mode == "outputs" and view.pages.currentWidget() is view.thumbnails
     assert len(view.shown_indices) > 0
     assert "the caption written" in view.caption.text()
+
+
+def test_feature_maps_of_a_clip_show_its_last_frame(qtbot, clip_run):
+    from gui.views.feature_maps import FeatureMaps
+
+    view = FeatureMaps()
+    qtbot.addWidget(view)
+    view.resize(900, 560)
+    view.show()
+    view.set_experiment(clip_run.experiment)
+    view.set_run(clip_run.started)
+    view.show_snapshot(clip_run.snapshots[-1])
+    frames, _c, h, w = clip_run.started.probe_inputs.shape[1:]
+    assert view.shown_input.shape == (h, w) and "frame 8 of 8" in view.caption.text()
+    assert view.blocks and all(m.ndim == 3 for m in view.shown_maps.values())

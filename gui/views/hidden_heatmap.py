@@ -125,7 +125,10 @@ class HiddenStateHeatmap(RecurrentView):
         if kind == "tokens":
             self._draw_tokens(x.astype(np.int64), steps)
             return
-        if kind == "image":
+        if kind == "video":  # a clip read frame by frame: each frame's pixels in a column
+            features_by_time = x.reshape(len(x), -1).T
+            self.input_plot.setLabel("left", "pixel of the frame")
+        elif kind == "image":
             picture = x.mean(axis=0)  # (H, W)
             # Read as columns when the layer has as many steps as the image has columns, else as rows.
             features_by_time = picture if picture.shape[1] == steps and picture.shape[0] != steps else picture.T
@@ -152,7 +155,7 @@ class HiddenStateHeatmap(RecurrentView):
 
     def _draw_tokens(self, ids: np.ndarray, steps: int) -> None:
         """Text as its characters (or token ids without a vocabulary) under each step."""
-        vocab = getattr(self.run, "vocab", None)
+        vocab = getattr(self.run, "vocab", None) or getattr(data_info(self.run), "token_texts", None)
         scale = steps / max(len(ids), 1)
         labels = [printable(vocab[i]) if vocab and 0 <= i < len(vocab) else str(int(i)) for i in ids]
         self.input_plot.getAxis("bottom").setTicks([[((t + 0.5) * scale - 0.5, s) for t, s in enumerate(labels)], []])

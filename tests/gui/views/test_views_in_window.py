@@ -182,3 +182,22 @@ def _digits_info():
     from engine.presets import load_preset
 
     return datasets.describe(load_preset("digits_cnn").dataset)
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("name, own", [("video_cnn_gru", "clip"), ("seq2seq_reverse", "decoder"),
+                                       ("caption_scenes", "decoder"), ("text_lstm", "generate")])
+def test_every_view_draws_a_sequence_out_or_video_model_without_error(qtbot, name, own):
+    """Clips, decoders and generated text in every live view: a view that cannot
+    use the model says so, none raises (pytest-qt fails on an exception in a slot)."""
+    window = train_preset(qtbot, name, epochs=1)
+    for view_name in VIEW_NAMES:
+        window.findChild(QAction, f"show_{view_name}_view").trigger()
+        qtbot.wait(30)
+    view = window.views.views[own]
+    assert view.applies_to(window.runner.run_info)
+    window.findChild(QAction, f"show_{own}_view").trigger()
+    qtbot.waitUntil(lambda: view.on_screen() and view.up_to_date, timeout=5_000)
+    assert view.draw_count > 0 or own == "generate"

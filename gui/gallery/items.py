@@ -51,17 +51,21 @@ def model_kind(model: object) -> str:
     """CNN (convolutions), hybrid (convolutions and a recurrent layer), MLP
     (neither), or the recurrent layer's type (GRU, LSTM, RNN): "RNN vs LSTM"
     says more on a thumbnail than "RNN vs RNN". A feedback or recursive
-    layer names itself (Hopfield, TreeRNN)."""
+    layer names itself (Hopfield, TreeRNN); a Decoder makes a seq2seq model
+    (a recurrent encoder) or a captioner (a convolutional one)."""
     from engine.layers import CONVOLUTION, RECURRENT, layer_kind
 
-    conv, recurrent = False, []
+    conv, recurrent, decoder = False, [], False
     for layer in model.layers:
         group = getattr(layer_kind(layer.type), "group", "")
         if group in ("Feedback", "Recursive"):
             return layer.type
         conv = conv or group == CONVOLUTION
+        decoder = decoder or group == "Decoder"
         if group == RECURRENT:
             recurrent.append(layer.type)
+    if decoder:
+        return "captioner" if conv else "seq2seq"
     if conv and recurrent:
         return "hybrid"
     return "CNN" if conv else recurrent[0] if recurrent else "MLP"
@@ -70,7 +74,7 @@ def model_kind(model: object) -> str:
 def family(kind: str) -> str:
     """CNN, RNN, MLP, hybrid, feedback or recursive: what colours the badge and
     what a search for "RNN" finds."""
-    return {"Hopfield": "feedback", "TreeRNN": "recursive"}.get(
+    return {"Hopfield": "feedback", "TreeRNN": "recursive", "captioner": "hybrid", "seq2seq": "RNN"}.get(
         kind, kind if kind in ("CNN", "MLP", "hybrid") else "RNN")
 
 

@@ -28,10 +28,17 @@ SHOTS = {
     "digits_cnn": ["filters", "feature_maps", "drawing", "predictions", "confusion", "histograms"],
     "digits_gru_rows": ["trajectories"],
     "copy_memory_lstm": ["hidden_heatmap", "gates", "gradient_time"],
-    "text_lstm": ["text_probe"],
+    "text_lstm": ["text_probe", "generate"],
     "hopfield_digits": ["settling"],
     "expressions_tree": ["tree"],
+    "seq2seq_translate": ["decoder"],
+    "caption_scenes": ["predictions"],
+    "video_cnn_gru": ["clip"],
 }
+# Presets whose pictures mean something only once the model has learned: the epochs to wait for.
+LEARNED_BY = {"text_lstm": 12, "seq2seq_translate": 25, "caption_scenes": 12, "video_cnn_gru": 6}
+# A view shot on a second preset gets its own file.
+FILE_NAMES = {("caption_scenes", "predictions"): "predictions_captions"}
 WINDOW_SHOT = "digits_cnn"
 
 
@@ -65,7 +72,9 @@ def shoot(preset: str, views: list[str]) -> None:
         QTimer.singleShot(500, wait_for_snapshots)
 
     def wait_for_snapshots() -> None:
-        if len(window.views.store) < 4 or not window.views.store.predictions:
+        store = window.views.store
+        learned = store.predictions and store.predictions[-1].epoch >= LEARNED_BY.get(preset, 0)
+        if len(store) < 4 or not learned:
             QTimer.singleShot(500, wait_for_snapshots)
             return
         for name in views:
@@ -88,8 +97,22 @@ def shoot(preset: str, views: list[str]) -> None:
                         break
                     QTest.qWait(100)
                 view.show_iteration(1)  # mid-settling: some flipped pixels already mended
+            if name == "generate":
+                view.pace = 0.0
+                view.length.setValue(240)
+                view.generate()
+                for _ in range(300):
+                    if not view.task.busy and view.generated:
+                        break
+                    QTest.qWait(100)
+            if name == "clip":
+                view.show_frame(4)
+            if name == "decoder":
+                view.probe_picker.setCurrentIndex(1)
+                view.redraw()
+                view.show_step(1)
             QTest.qWait(1500)
-            dock.grab().save(str(OUT / f"{name}.png"))
+            dock.grab().save(str(OUT / f"{FILE_NAMES.get((preset, name), name)}.png"))
             print("saved", name, flush=True)
         window.runner.shutdown()
         window.document.replace(window.document.experiment, window.document.path)  # nothing to save

@@ -268,7 +268,10 @@ class InputStrip(QWidget):
         if found is None:
             return
         x, y = found
-        picture = x[0] if x.ndim == 3 else (x.T if x.ndim == 2 else x[None].astype(np.float32))
+        if x.ndim == 4:  # a clip (T, C, H, W): its frames side by side, channels averaged
+            picture = np.concatenate([f.mean(axis=0) for f in x], axis=1)
+        else:
+            picture = x[0] if x.ndim == 3 else (x.T if x.ndim == 2 else x[None].astype(np.float32))
         self.image.setImage(np.asarray(picture, np.float32), autoLevels=False, levels=(0.0, max(1.0, float(x.max()))))
         self.plot.autoRange()
         target = self._typed_target() if self.typed is not None else self.pool_y[self.index]

@@ -118,7 +118,7 @@ def test_describe_does_not_import_sklearn():
 
 def test_registry_declares_help_for_everything():
     names = list(D.DATASETS)
-    assert names[:2] == ["digits", "shapes"] and names[-2:] == ["text", "expressions"]
+    assert names[:2] == ["digits", "shapes"] and names[-4:] == ["text", "expressions", "seq2seq", "scenes"]
     for kind in D.DATASETS.values():
         assert kind.title and len(kind.help) > 80
         for p in kind.params:

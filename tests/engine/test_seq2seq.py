@@ -346,8 +346,8 @@ def test_the_comparison_sets_the_encoder_decoder_against_a_per_step_cnn():
 
 
 def test_a_short_run_learns_to_reverse_short_strings():
-    # Seeds 0-4 end at 0.95-1.00 exact match (1 thread; to be checked at 2, see the report); guessing
-    # gets few whole strings right.
+    # Seeds 0-4 end at 0.95-1.00 exact match at 1 and at 2 threads, in a few seconds; guessing gets few
+    # whole strings right.
     exp = experiment(encoder_decoder(hidden=32), epochs=12, lr=0.01, n_samples=2000, min_length=1, max_length=3,
                      held_out_length=0)
     finished = list(train(exp))[-1]

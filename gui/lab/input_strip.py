@@ -268,7 +268,8 @@ class InputStrip(QWidget):
         if found is None:
             return
         x, y = found
-        picture = x[0] if x.ndim == 3 else (x.T if x.ndim == 2 else x[None].astype(np.float32))
+        shown = x[-1] if x.ndim == 4 else x  # a video clip: its last frame, until the strip can play clips
+        picture = shown[0] if shown.ndim == 3 else (shown.T if shown.ndim == 2 else shown[None].astype(np.float32))
         self.image.setImage(np.asarray(picture, np.float32), autoLevels=False, levels=(0.0, max(1.0, float(x.max()))))
         self.plot.autoRange()
         target = self._typed_target() if self.typed is not None else self.pool_y[self.index]

@@ -174,8 +174,10 @@ class FeatureMaps(ViewPanel):
             return
         wanted = [k for k in sorted(maps) if not self.layers or
                   (k < len(self.layers) and rf.has_window(self.layers[k].type))]
-        self.shown_maps = {k: np.asarray(maps[k], np.float32) for k in wanted}
-        self.shown_input = sample_picture(x)
+        # A video clip's maps are (T, C, H, W): until the view has a frame picker, the last frame.
+        self.shown_maps = {k: np.asarray(maps[k][-1] if np.ndim(maps[k]) == 4 else maps[k], np.float32)
+                           for k in wanted}
+        self.shown_input = sample_picture(x[-1] if np.ndim(x) == 4 else x)
         self.input_image.setColorMap(photo_colour_map() if photo else ink_colour_map())
         self.input_image.setImage(self.shown_input, levels=picture_levels(self.shown_input), autoLevels=False)
         self.input_plot.setTitle(f"input · {where}", size="9pt")

@@ -20,7 +20,7 @@ from typing import Any
 
 from engine import datasets
 from engine.comparison_file import Comparison
-from engine.layers import CONVOLUTION, IMAGE, RECURRENT, RECURSIVE, SEQUENCE, TOKENS, in_group
+from engine.layers import CONVOLUTION, IMAGE, RECURRENT, RECURSIVE, SEQUENCE, TOKENS, VIDEO, in_group
 from engine.seeds import seed_list
 from engine.shapes import infer
 from engine.spec import DatasetSpec, Experiment, ModelSpec
@@ -217,10 +217,12 @@ def reach(exp: Experiment) -> Reach | None:
     """The receptive field of the model's output along the input's first
     spatial axis; None where it does not apply (flat inputs, an invalid stack)."""
     info = datasets.describe(exp.dataset)
-    if info.input_kind not in (IMAGE, SEQUENCE, TOKENS):
+    if info.input_kind not in (IMAGE, SEQUENCE, TOKENS, VIDEO):
         return None
-    size, unit = (info.input_shape[1], "px") if info.input_kind == IMAGE else (info.input_shape[0], "steps")
-    width = info.input_shape[2] if info.input_kind == IMAGE else None
+    # A clip's image layers run on every frame: its field is in one frame's pixels.
+    spatial = {IMAGE: 1, VIDEO: 2}.get(info.input_kind)
+    size, unit = (info.input_shape[spatial], "px") if spatial else (info.input_shape[0], "steps")
+    width = info.input_shape[spatial + 1] if spatial else None
     summary = infer(exp.model, info)
     if not summary.ok:
         return None

@@ -24,7 +24,7 @@ import numpy as np
 
 from engine.comparison_table import Dependency, dependency
 from engine.datasets import describe
-from engine.layers import IMAGE, RECURRENT, SEQUENCE, TOKENS, in_group
+from engine.layers import IMAGE, RECURRENT, SEQUENCE, TOKENS, VIDEO, in_group
 from engine.receptive_field import Window, field_size, window_of
 from engine.shapes import infer
 from engine.spec import Experiment
@@ -42,6 +42,9 @@ class ConvReach:
     out_size: tuple[int, ...]  # that layer's positions: (H, W) for images, (T,) for sequences
     mixed_by: str | None  # the layer after it that mixes every position (Flatten, GRU…), if any
     dependency: Dependency | None  # what the data set's label depends on, where known
+    # A video clip's image layers run on every frame: the field is in one frame's
+    # pixels (input_kind IMAGE, input_shape a frame's), the same on each.
+    per_frame: bool = False
 
     @property
     def image(self) -> bool:
@@ -91,10 +94,11 @@ class ConvReach:
         area = f"{self.field}×{self.field} {unit}s" if self.image else f"{self.field} {unit}s"
         whole = "×".join(str(n) for n in self.size) + f"-{unit}"
         who = f"One output of layer {self.last + 1} ({self.last_type})"
+        input_ = f"{whole} frame" if self.per_frame else f"{whole} input"
         if self.field >= min(self.size):
-            lines = [f"{who} sees {area} (padding included): as wide as the whole {whole} input."]
+            lines = [f"{who} sees {area} (padding included): as wide as the whole {input_}."]
         else:
-            lines = [f"{who} sees {area} of the {whole} input."]
+            lines = [f"{who} sees {area} of the {input_}" + (", in every frame alike." if self.per_frame else ".")]
         if self.mixed_by in ("GlobalAvgPool", "GlobalMaxPool"):
             lines.append(f"After it, {self.mixed_by} pools each feature over every position: a pattern is "
                          "found wherever it is, but two parts farther apart than the field are never seen "
@@ -144,7 +148,7 @@ def conv_reach(experiment: Experiment) -> ConvReach | None:
     """The receptive field of the model's conv/pool part, or None when the
     model has no window layer working on input positions (or is invalid)."""
     info = describe(experiment.dataset)
-    if info.input_kind not in (IMAGE, SEQUENCE, TOKENS):
+    if info.input_kind not in (IMAGE, SEQUENCE, TOKENS, VIDEO):
         return None
     summary = infer(experiment.model, info)
     windows: list[Window] = []
@@ -156,15 +160,21 @@ def conv_reach(experiment: Experiment) -> ConvReach | None:
             mixed_by = row.type
             break
         if lk.window is not None:
-            size = tuple(ctx.in_shape[1:]) if ctx.in_kind == IMAGE else (ctx.in_shape[0],)
-            windows.append(replace(window, size=size))
+            windows.append(replace(window, size=_positions(ctx.in_kind, ctx.in_shape)))
             last = row.index
     if last is None:
         return None
     row = summary.rows[last]
-    out_size = tuple(row.shape[1:]) if row.kind == IMAGE else (row.shape[0],)
-    return ConvReach(info.input_kind, tuple(info.input_shape), tuple(windows), last, row.type, out_size,
-                     mixed_by, dependency(experiment.dataset))
+    video = info.input_kind == VIDEO
+    kind, shape = (IMAGE, tuple(info.input_shape[1:])) if video else (info.input_kind, tuple(info.input_shape))
+    return ConvReach(kind, shape, tuple(windows), last, row.type, _positions(row.kind, row.shape),
+                     mixed_by, dependency(experiment.dataset), per_frame=video)
+
+
+def _positions(kind: str, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The positions a layer's input or output stands for: (H, W) of an image or
+    of each frame of a clip, (T,) of a sequence."""
+    return tuple(shape[2:]) if kind == VIDEO else tuple(shape[1:]) if kind == IMAGE else (shape[0],)
 
 
 def gradient_reach(norms: np.ndarray, threshold: float = THRESHOLD) -> GradientReach:

@@ -29,7 +29,7 @@ FAMILY_COLOURS = pal.FAMILIES
 @dataclass(frozen=True)
 class ThumbnailSamples:
     kind: str  # "image" | "sequence" | "tokens" | "none"
-    x: np.ndarray | None = None  # images (N, H, W) in 0..1, or sequences (N, T, F)
+    x: np.ndarray | None = None  # images (N, H, W) in 0..1 (video: frames of clips), or sequences (N, T, F)
     text: str = ""  # tokens as text, or why there is no picture
 
 
@@ -63,8 +63,13 @@ def thumbnail_samples(spec: object, seed: int) -> ThumbnailSamples:
         text = " … ".join("".join(vocab[int(i)] if 0 <= int(i) < len(vocab) else "?" for i in row)
                           for row in rows)
         return ThumbnailSamples("tokens", text=text)
-    if kind == "image":
-        x = bundle.x_train[:N_IMAGES * VARIANTS, 0].numpy().astype(np.float32)
+    if kind in ("image", "video"):
+        if kind == "video":  # each row one clip, IMAGE_COLUMNS of its frames from first to last
+            clips = bundle.x_train[:N_IMAGES * VARIANTS // IMAGE_COLUMNS].numpy()
+            frames = np.linspace(0, clips.shape[1] - 1, IMAGE_COLUMNS).round().astype(int)
+            x = clips[:, frames].mean(axis=2).reshape(-1, *clips.shape[3:]).astype(np.float32)
+        else:
+            x = bundle.x_train[:N_IMAGES * VARIANTS, 0].numpy().astype(np.float32)
         low, high = float(x.min()), float(x.max())
         return ThumbnailSamples("image", (x - low) / (high - low if high > low else 1.0))
     return ThumbnailSamples("sequence", bundle.x_train[:N_SEQUENCES * VARIANTS].numpy().astype(np.float32).copy())

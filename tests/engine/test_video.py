@@ -231,14 +231,21 @@ def test_model_tests_shuffle_the_frames_and_refuse_image_tests_with_a_reason():
         assert words in str(caught.value)
 
 
-def test_comparison_names_the_three_models_and_has_no_reach_row():
+def test_comparison_and_reach_measure_the_field_in_one_frames_pixels():
     comparison = load_comparison(PRESETS_DIR / "compare_video.json")
     assert comparison.claims == ("C15",)
     assert [model_kind(e.experiment.model) for e in comparison.experiments] == ["CNN", "CNN", "CNN+GRU"]
     from engine.comparison_table import reach
     from engine.explain.reach import conv_reach
 
-    assert all(reach(e.experiment) is None and conv_reach(e.experiment) is None for e in comparison.experiments)
+    one, stacked, hybrid = (e.experiment for e in comparison.experiments)
+    assert reach(one).field == reach(stacked).field == 8 and reach(hybrid).field is None  # the GRU sees all
+    assert reach(hybrid).size == 16 and reach(hybrid).unit == "px"
+    per_frame = conv_reach(hybrid)
+    assert per_frame.per_frame and per_frame.size == (16, 16) and per_frame.out_size == (4, 4)
+    assert per_frame.mixed_by == "Frames" and per_frame.field == 10 and per_frame.box(0, 0) == (0, 6, 0, 6)
+    assert "of the 16×16-pixel frame, in every frame alike" in per_frame.text()
+    assert conv_reach(stacked).size == (16, 16) and conv_reach(stacked).per_frame  # each frame at once
 
 
 # ---------------------------------------------------------------- export

@@ -1,5 +1,5 @@
 """Samples as small grey pictures for the thumbnail grids: images as ink,
-sequences with many features as features × time maps, sequences of one to
+clips as filmstrips of their frames, sequences with many features as features × time maps, sequences of one to
 three features as 1-pixel line plots, tokens as no picture (their characters
 go in the caption). Plain NumPy, so the sizing logic can measure a tile
 without drawing it."""
@@ -21,6 +21,9 @@ def sample_tiles(inputs: np.ndarray, kind: str, indices: np.ndarray, ink: bool =
     low, high = float(x.min(initial=0.0)), float(x.max(initial=1.0))
     if kind == "image":
         tiles = chosen.mean(axis=1) if chosen.ndim == 4 else chosen  # several channels: their mean
+    elif kind == "video":  # a filmstrip: the frames side by side, first to last
+        frames = chosen.mean(axis=2)  # (n, T, H, W)
+        tiles = np.concatenate(list(np.moveaxis(frames, 1, 0)), axis=2)
     elif kind == "sequence" and x.shape[-1] > MAX_LINE_FEATURES:
         # Features × time; rows repeated so that a long, narrow map is not a sliver.
         tiles = np.swapaxes(chosen, 1, 2)
@@ -30,7 +33,7 @@ def sample_tiles(inputs: np.ndarray, kind: str, indices: np.ndarray, ink: bool =
     else:  # tokens: the characters go in the caption; no picture, just room for it
         return np.zeros((len(chosen), 0, 12), np.float32)
     tiles = (tiles - low) / (high - low if high > low else 1.0)
-    return tiles if ink or kind != "image" else 1.0 - tiles
+    return tiles if ink or kind not in ("image", "video") else 1.0 - tiles
 
 
 def _line_tiles(x: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:

@@ -183,3 +183,14 @@ def test_feature_maps_of_a_clip_show_its_last_frame(qtbot, clip_run):
     frames, _c, h, w = clip_run.started.probe_inputs.shape[1:]
     assert view.shown_input.shape == (h, w) and "frame 8 of 8" in view.caption.text()
     assert view.blocks and all(m.ndim == 3 for m in view.shown_maps.values())
+
+
+def test_predictions_of_clips_are_filmstrips(qtbot, clip_run):
+    from gui.views.sample_tiles import sample_tiles
+
+    x = clip_run.started.sample_inputs
+    frames, _c, h, w = x.shape[1:]
+    tiles = sample_tiles(x, "video", np.arange(3))
+    assert tiles.shape == (3, h, frames * w) and 0.0 <= tiles.min() and tiles.max() <= 1.0
+    view = show_predictions(qtbot, clip_run)
+    assert view.mode == "strip" and len(view.shown_indices) > 0

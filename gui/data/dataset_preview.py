@@ -23,6 +23,7 @@ from gui.common.style import subdued
 from gui.common.task import Task
 
 N_IMAGES, IMAGE_COLUMNS, N_SEQUENCES, MAX_LINES = 16, 8, 4, 3
+N_CLIPS = 6
 DEBOUNCE_MS = 250
 LINE_COLOURS = (pal.BLUE, pal.GREEN, pal.PURPLE)
 HEATMAP = pg.ColorMap([0.0, 1.0], [(255, 255, 255), (31, 119, 180)])  # white → blue: zeros stay quiet
@@ -35,6 +36,7 @@ class PreviewSamples:
     targets: list[str]  # one caption per sample
     target_curves: np.ndarray | None = None  # per-step regression targets (N, T)
     ink: bool = True  # images: ink on paper, or photographs (engine DataInfo.ink)
+    note: str = ""  # the status line, where the kind's own would mislead
 
 
 def prepare_samples(spec: DatasetSpec, seed: int) -> PreviewSamples:
@@ -43,7 +45,7 @@ def prepare_samples(spec: DatasetSpec, seed: int) -> PreviewSamples:
 
     bundle = datasets.load(spec, seed)
     info = bundle.info
-    n = N_IMAGES if info.input_kind == "image" else N_SEQUENCES
+    n = N_IMAGES if info.input_kind == "image" else N_CLIPS if info.input_kind == "video" else N_SEQUENCES
     x = bundle.x_train[:n].numpy().copy()
     y = bundle.y_train[:n].numpy().copy()
     names = info.class_names
@@ -61,6 +63,16 @@ def prepare_samples(spec: DatasetSpec, seed: int) -> PreviewSamples:
         targets = ["target: next value at every step (dashed)"] * len(y)
     else:
         targets = [label(np.ravel(v)[0]) for v in y]
+    if info.input_kind == "video":  # each clip as a filmstrip, first frame to last
+        strips = np.concatenate(list(np.moveaxis(x, 1, 0)), axis=-1)  # (N, C, H, T·W)
+        return PreviewSamples("image", strips.astype(np.float32), targets, None, info.ink,
+                              f"Training clips, {x.shape[1]} frames each left to right, and their labels")
+    if info.input_kind == "tokens" and not bundle.vocab:  # not characters: ids that name themselves
+        from engine.sequence_text import render_input
+
+        text = [render_input(row, info.token_texts) for row in x]
+        return PreviewSamples("tokens", np.array(text, dtype=object), targets,
+                              note="Training inputs and their targets")
     if info.input_kind == "tokens":
         vocab = bundle.vocab or ""
         text = ["".join(vocab[int(i)] if 0 <= int(i) < len(vocab) else "?" for i in row) for row in x]
@@ -220,10 +232,11 @@ class DatasetPreview(QWidget):
         x = samples.x
         h, w = x.shape[2], x.shape[3]
         label_rows = max(3, h // 2)
-        self.image_item.setImage(tile_images(x, IMAGE_COLUMNS, label_rows, samples.ink), levels=(0.0, 1.0))
+        columns = max(1, min(IMAGE_COLUMNS, IMAGE_COLUMNS * h // w))  # wide filmstrips: fewer a row
+        self.image_item.setImage(tile_images(x, columns, label_rows, samples.ink), levels=(0.0, 1.0))
         for i, text in enumerate(self.image_labels):
             if i < len(x):
-                r, c = divmod(i, IMAGE_COLUMNS)
+                r, c = divmod(i, columns)
                 text.setText(samples.targets[i])
                 text.setPos(c * (w + 1) + w / 2, r * (h + label_rows) + h)
                 text.show()
@@ -231,7 +244,7 @@ class DatasetPreview(QWidget):
                 text.hide()
         # Keep fitting when the dock is resized later (a one-off autoRange would not).
         self.image_box.enableAutoRange(enable=True)
-        self.status.setText("Training samples and their labels")
+        self.status.setText(samples.note or "Training samples and their labels")
         self._show_page(self.image_widget, 120)
 
     def _show_sequences(self, samples: PreviewSamples) -> None:
@@ -266,5 +279,5 @@ class DatasetPreview(QWidget):
         for text, nxt in zip(samples.x, samples.targets, strict=True):
             blocks.append(f"input:  {text!r}\ntarget: {nxt!r}")
         self.text_view.setPlainText("\n\n".join(blocks))
-        self.status.setText("Text windows; each step’s target is the next character")
+        self.status.setText(samples.note or "Text windows; each step’s target is the next character")
         self._show_page(self.text_view, 160)

@@ -67,3 +67,27 @@ def test_invalid_options_disable_train_with_the_reason(qtbot, window):
     assert analysis.data_error
     assert not window.train_action.isEnabled()
     assert "⚠" in panel.info_label.text()
+
+
+@pytest.mark.parametrize("dataset, says", [("seq2seq", "⏹"), ("expressions", "target"), ("clips", None),
+                                           ("scenes", "⏹")])
+def test_previews_of_outputs_trees_and_clips_read_as_what_they_are(qtbot, window, dataset, says):
+    """Seq2seq inputs showed as "????" (no character vocabulary), a clip as a
+    wall of float text: each now reads as its tokens, its caption, its frames."""
+    window.dataset_panel.choose_dataset(dataset)
+    qtbot.waitUntil(lambda: window.dataset_panel.preview.samples is not None
+                    and getattr(window.dataset_panel.preview, "_pending", None) is None
+                    and not window.dataset_panel.preview.busy, timeout=30_000)
+    preview = wait_preview(qtbot, window)
+    qtbot.wait(50)
+    if dataset in ("clips", "scenes"):
+        assert preview.pages.currentWidget() is preview.image_widget
+        labels = [t.toPlainText() for t in preview.image_labels if t.isVisible()]
+        assert labels and (says is None or all(says in label for label in labels))
+        if dataset == "clips":
+            assert "frames each" in preview.status.text()
+            h, w = preview.samples.x.shape[2:]
+            assert w == 8 * h  # 8 frames side by side
+    else:
+        text = preview.text_view.toPlainText()
+        assert says in text and "?" not in text

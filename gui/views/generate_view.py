@@ -196,6 +196,7 @@ class GenerateView(ViewPanel):
         self.written_seed = ""
         self.stopped = False
         self.request_temperature = DEFAULT_TEMPERATURE
+        self._sample_seed = -1  # of the last Generate; each press samples with the next
         self._last_live = 0.0
         self._live = False
         self.live_samples: deque = deque(maxlen=LIVE_KEPT)  # (step, epoch, text, share of real words)
@@ -255,7 +256,7 @@ class GenerateView(ViewPanel):
         self.problem.hide()
         self._start_writing(seed_text)
         self.request_temperature = self.temperature.value()
-        self._sample_seed = getattr(self, "_sample_seed", -1) + 1  # another press, another text
+        self._sample_seed += 1  # another press, another text
         return self.task.start(_generate_job, experiment, self.run.info, vocab, weights, seed_text,
                                self.length.value(), self.temperature.value(), self._sample_seed, self.pace,
                                on_yielded=self._on_yielded, on_errored=self._on_errored,

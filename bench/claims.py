@@ -580,10 +580,11 @@ def video_measure(b: Bench, seed: int) -> Measured:
                   "the per-frame CNN + GRU's parameter count does not depend on the number of frames":
                   sizes[0] == sizes[1]},
                  stacked.value >= hybrid.value - 0.02,  # the nuance: early fusion does as well on short clips
-                 example=f"CNN+GRU {hybrid.summary['params']:,} parameters at {frames} and at {2 * frames} frames; "
-                 f"stacked CNN {stacked_sizes[0]:,} at {frames}, {stacked_sizes[1]:,} at {2 * frames}",
+                 example=f"video: CNN+GRU {hybrid.summary['params']:,} parameters at {frames} and at {2 * frames} "
+                 f"frames; stacked CNN {stacked_sizes[0]:,} at {frames}, {stacked_sizes[1]:,} at {2 * frames}",
                  details={"comparison": result.to_dict()})
-    return (m.add("CNN+GRU", hybrid.value).add("stacked frames", stacked.value).add("one frame", one.value)
+    return (m.add("video: per-frame CNN+GRU", hybrid.value).add("stacked frames", stacked.value)
+            .add("one frame", one.value)
             .add("s/epoch CNN+GRU", _per_epoch(hybrid), ".2f").add("stacked", _per_epoch(stacked), ".2f"))
 
 

@@ -1,7 +1,7 @@
 """Sequence-to-sequence and caption targets as text, and their exact match.
 
 No torch here: the window imports this module at start to render a target
-or a prediction ("cba⏹", "three hundred twelve") and to score whole outputs,
+or a prediction ("cba■", "three hundred twelve") and to score whole outputs,
 and the window's process never imports torch.
 
 A per-step target (engine/datasets/seq2seq.py, scenes.py) is a row of output
@@ -17,7 +17,9 @@ from collections.abc import Sequence
 import numpy as np
 
 IGNORE_INDEX = -100  # as engine.datasets.base (which imports torch)
-END = "⏹"  # the end token's text, the last class of every such data set
+# The end token's text, the last class of every such data set: a stop square
+# that common fonts have (DejaVu, the usual Linux sans, lacks ⏹ U+23F9).
+END = "■"
 
 _ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
          "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")

@@ -118,7 +118,7 @@ SEQ2SEQ = DatasetKind(
     name="seq2seq", title="Sequence to sequence",
     help=("A string in, another string out, of a different length: reverse a string of letters (abc → cba), "
           "sort a string of digits (3141 → 1134), or translate a number into English words (312 → three "
-          "hundred twelve). Each target is the output's tokens, then an end token (⏹), one per step. An "
+          "hundred twelve). Each target is the output's tokens, then an end token (■), one per step. An "
           "encoder (GRU, output='last') reads the input into one vector and a Decoder writes the output from "
           "it, one token at a time, each fed back as the next step's input (claim C13: many-to-many of "
           "different lengths). 'held_out_length' keeps one length out of training to test whether the model "

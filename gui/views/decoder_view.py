@@ -187,15 +187,19 @@ class DecoderView(ViewPanel):
         p = min(self.probe, len(run.probe_inputs) - 1)
         info = run.info
         x = np.asarray(run.probe_inputs[p])
+        layout = self.plot_widget.ci.layout
         if info.input_kind == "image":
             picture = sample_picture(x)
             self.input_item.setImage(picture, levels=picture_levels(picture))
             self.input_plot.show()
-        else:
+            layout.setColumnMaximumWidth(0, 16_777_215)
+        else:  # the string's tokens tick the encoder's axis: no picture, and no room kept for one
             self.input_item.clear()
             self.input_plot.hide()
+            layout.setColumnMaximumWidth(0, 0)
         enc, dec = self.encoder_index, self.decoder_index
         enc_states = snapshot.hidden_states.get(enc) if enc is not None else None
+        layout.setColumnMaximumWidth(1, 16_777_215 if enc_states is not None else 0)
         if enc_states is not None and p < len(enc_states):
             steps = int((x != 0).sum()) if info.input_kind == "tokens" else enc_states.shape[1]
             image = np.ascontiguousarray(np.asarray(enc_states[p], np.float32).T)

@@ -75,10 +75,10 @@ def test_exact_match_scores_every_scored_step_and_ignores_the_rest():
 
 def test_rendering_cuts_at_the_end_token():
     letters = ("a", "b", "c", END)
-    assert render([2, 1, 0, 3, -100], letters) == "cba⏹" and render([0, 1, 1], letters) == "abb"
-    assert render([2, 3, 0, 0], letters) == "c⏹"  # a prediction is read to its first end
+    assert render([2, 1, 0, 3, -100], letters) == "cba■" and render([0, 1, 1], letters) == "abb"
+    assert render([2, 3, 0, 0], letters) == "c■"  # a prediction is read to its first end
     words = ("circle", "left", "of", "square", END)
-    assert render([0, 1, 2, 3, 4, -100], words) == "circle left of square ⏹"
+    assert render([0, 1, 2, 3, 4, -100], words) == "circle left of square ■"
     assert render_input([3, 1, 2, 0, 0], ("", "1", "2", "3")) == "312"
 
 

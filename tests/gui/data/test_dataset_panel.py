@@ -69,8 +69,8 @@ def test_invalid_options_disable_train_with_the_reason(qtbot, window):
     assert "⚠" in panel.info_label.text()
 
 
-@pytest.mark.parametrize("dataset, says", [("seq2seq", "⏹"), ("expressions", "target"), ("clips", None),
-                                           ("scenes", "⏹")])
+@pytest.mark.parametrize("dataset, says", [("seq2seq", "■"), ("expressions", "target"), ("clips", None),
+                                           ("scenes", "■")])
 def test_previews_of_outputs_trees_and_clips_read_as_what_they_are(qtbot, window, dataset, says):
     """Seq2seq inputs showed as "????" (no character vocabulary), a clip as a
     wall of float text: each now reads as its tokens, its caption, its frames."""

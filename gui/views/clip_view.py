@@ -12,11 +12,11 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QComboBox, QSlider, QToolButton, QWidget
+from PySide6.QtWidgets import QComboBox, QSlider, QWidget
 
 from gui.common import palette as pal
 from gui.views.sample_image import ink_colour_map, tile
-from gui.views.view_panel import ViewPanel, centred_levels, diverging_colour_map
+from gui.views.view_panel import ViewPanel, centred_levels, diverging_colour_map, tool_button
 
 PLAY_INTERVAL_MS = 300
 MAX_CHANNELS = 16  # feature maps shown per frame
@@ -45,10 +45,10 @@ class ClipView(ViewPanel):
         self.layer_picker.setAccessibleName("Per-frame layer")
         self.layer_picker.setToolTip("Whose feature maps to show beside the frame (layers that run on every frame)")
         self.layer_picker.activated.connect(lambda *_: self.redraw())
-        self.back_button = self._button("◀", "Back one frame (Left)", lambda: self.show_frame(self.frame - 1))
-        self.play_button = self._button("Play", "Play the clip (Space)", self._toggle_play)
+        self.back_button = tool_button("◀", "Back one frame (Left)", lambda: self.show_frame(self.frame - 1))
+        self.play_button = tool_button("Play", "Play the clip (Space)", self._toggle_play)
         self.play_button.setCheckable(True)
-        self.step_button = self._button("▶", "Forward one frame (Right)", lambda: self.show_frame(self.frame + 1))
+        self.step_button = tool_button("▶", "Forward one frame (Right)", lambda: self.show_frame(self.frame + 1))
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setAccessibleName("Frame")
         self.slider.setToolTip("Scrub through the frames")
@@ -91,14 +91,6 @@ class ClipView(ViewPanel):
         self.body.addWidget(self.plot_widget)
         self.state_image = np.zeros((0, 0), np.float32)
         self.maps_image = np.zeros((0, 0), np.float32)
-
-    @staticmethod
-    def _button(text: str, tip: str, slot) -> QToolButton:
-        button = QToolButton()
-        button.setText(text)
-        button.setToolTip(tip)
-        button.clicked.connect(lambda *_: slot())
-        return button
 
     def _image_plot(self, row: int, col: int, title: str) -> pg.PlotItem:
         plot = self.plot_widget.addPlot(row=row, col=col)

@@ -14,12 +14,12 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QSlider, QToolButton, QWidget
+from PySide6.QtWidgets import QComboBox, QSlider, QWidget
 
 from engine.sequence_text import END, IGNORE_INDEX, render, render_input
 from gui.common import palette as pal
 from gui.views.sample_image import ink_colour_map, picture_levels, sample_picture
-from gui.views.view_panel import ViewPanel, centred_levels, diverging_colour_map
+from gui.views.view_panel import ViewPanel, centred_levels, diverging_colour_map, tool_button
 
 TOP_K = 5
 
@@ -45,8 +45,8 @@ class DecoderView(ViewPanel):
         self.probe_picker.setAccessibleName("Probe sample")
         self.probe_picker.setToolTip("Which probe sample to read")
         self.probe_picker.activated.connect(lambda *_: self.redraw())
-        self.back_button = self._button("◀", "The output step before (Left)", lambda: self.show_step(self.step - 1))
-        self.next_button = self._button("▶", "The next output step (Right)", lambda: self.show_step(self.step + 1))
+        self.back_button = tool_button("◀", "The output step before (Left)", lambda: self.show_step(self.step - 1))
+        self.next_button = tool_button("▶", "The next output step (Right)", lambda: self.show_step(self.step + 1))
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setAccessibleName("Output step")
         self.slider.setToolTip("Walk the decoder's output steps")
@@ -90,14 +90,6 @@ class DecoderView(ViewPanel):
         self.exact: bool | None = None
         self.output_text = ""
         self.target_text = ""
-
-    @staticmethod
-    def _button(text: str, tip: str, slot) -> QToolButton:
-        button = QToolButton()
-        button.setText(text)
-        button.setToolTip(tip)
-        button.clicked.connect(lambda *_: slot())
-        return button
 
     def _heat(self, col: int, title: str) -> tuple[pg.PlotItem, pg.ImageItem]:
         plot = self.plot_widget.addPlot(row=0, col=col)

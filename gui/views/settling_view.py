@@ -15,12 +15,12 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QComboBox, QSlider, QToolButton, QWidget
+from PySide6.QtWidgets import QComboBox, QSlider, QWidget
 
 from engine import hopfield
 from gui.common import palette as pal
 from gui.common.task import Task
-from gui.views.view_panel import ViewPanel
+from gui.views.view_panel import ViewPanel, tool_button
 
 PLAY_INTERVAL_MS = 350  # an iteration every third of a second: slow enough to follow
 DRAWN = "Drawn input"
@@ -63,15 +63,15 @@ class SettlingView(ViewPanel):
         self.probe_picker.setToolTip("Which probe to settle from (a stored pattern with pixels flipped), "
                                      "or the input you drew")
         self.probe_picker.activated.connect(self._on_probe_picked)
-        self.back_button = self._button("◀", "Back one iteration", lambda: self.show_iteration(self.iteration - 1))
-        self.play_button = self._button("Play", "Play the iterations from the input to the end", self._toggle_play)
+        self.back_button = tool_button("◀", "Back one iteration", lambda: self.show_iteration(self.iteration - 1))
+        self.play_button = tool_button("Play", "Play the iterations from the input to the end", self._toggle_play)
         self.play_button.setCheckable(True)
-        self.step_button = self._button("▶", "Forward one iteration", lambda: self.show_iteration(self.iteration + 1))
+        self.step_button = tool_button("▶", "Forward one iteration", lambda: self.show_iteration(self.iteration + 1))
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setToolTip("Scrub through the iterations")
         self.slider.setMinimumWidth(80)
         self.slider.valueChanged.connect(self.show_iteration)
-        self.capacity_button = self._button("Capacity", "Store 1…K patterns and plot how much is recalled "
+        self.capacity_button = tool_button("Capacity", "Store 1…K patterns and plot how much is recalled "
                                             "against K/N, beside the classical limit 0.138 N", self.run_capacity)
         for widget in (self.probe_picker, self.back_button, self.play_button, self.step_button, self.slider,
                        self.capacity_button):
@@ -126,14 +126,6 @@ class SettlingView(ViewPanel):
         layout.setRowStretchFactor(2, 2)
         self.body.addWidget(self.plot_widget)
         self._update_buttons()
-
-    @staticmethod
-    def _button(text: str, tip: str, slot) -> QToolButton:
-        button = QToolButton()
-        button.setText(text)
-        button.setToolTip(tip)
-        button.clicked.connect(lambda *_: slot())
-        return button
 
     def _plot(self, row: int, left: str) -> pg.PlotItem:
         plot = self.plot_widget.addPlot(row=row, col=1)

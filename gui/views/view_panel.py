@@ -314,6 +314,15 @@ def diverging_colour_map():
     return pg.ColorMap([0.0, 0.5, 1.0], [(33, 102, 172), (247, 247, 247), (178, 24, 43)])
 
 
+def tool_button(text: str, tip: str, slot) -> QToolButton:
+    """A small toolbar button (◀, Play, ▶ …) that calls ``slot()`` when clicked."""
+    button = QToolButton()
+    button.setText(text)
+    button.setToolTip(tip)
+    button.clicked.connect(lambda *_: slot())
+    return button
+
+
 def align_centre(label: QLabel) -> QLabel:
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     return label

@@ -243,6 +243,9 @@ class GenerateView(ViewPanel):
 
         if self.task.busy:
             return False
+        if self.run is None:  # nothing trained yet: say that, not "no character model"
+            return self._refuse("Nothing to write with yet: train the model first (F5), or open an experiment "
+                                "with its trained weights")
         vocab = getattr(self.run, "vocab", None)
         seed_text = self.seed_edit.text()
         try:

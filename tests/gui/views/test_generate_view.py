@@ -123,6 +123,11 @@ def test_bad_lengths_and_temperatures_are_refused_in_one_line():
 def test_no_weights_yet_says_train_first(qtbot, text_run):
     from dataclasses import replace
 
+    from gui.views.generate_view import GenerateView
+
+    fresh = GenerateView()  # the window before any run: Ctrl+G says to train first
+    qtbot.addWidget(fresh)
+    assert not fresh.generate() and "train the model first" in fresh.problem.text()
     view = open_generate(qtbot, text_run)
     view.set_run(text_run.started)
     view.show_snapshot(replace(text_run.snapshots[-1], weights=None))

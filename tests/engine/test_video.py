@@ -307,18 +307,9 @@ def test_torchscript_traces_a_clip_model(tmp_path, key):
 @pytest.mark.skipif(bool(onnx_missing()), reason="the [onnx] extra (onnx, onnxscript) is not installed")
 @pytest.mark.parametrize("key", ["per_frame_flatten", "video_stacked_cnn"])  # a GRU's ONNX export takes 30 s
 def test_onnx_round_trip_of_a_clip_model(tmp_path, key):
-    import onnx
+    from tests.engine.test_export import assert_onnx_round_trip
 
-    exp = exported_experiment(key)
-    weights = random_weights(exp, seed=4)
-    export_model("onnx", exp, tmp_path / "m.onnx", weights)
-    onnx.checker.check_model(str(tmp_path / "m.onnx"))
-    ort = pytest.importorskip("onnxruntime")
-    session = ort.InferenceSession(str(tmp_path / "m.onnx"), providers=["CPUExecutionProvider"])
-    x = prepare(exp).example_input(batch=3, seed=5)
-    (got,) = session.run(None, {"input": x.numpy()})
-    with torch.no_grad():
-        np.testing.assert_allclose(got, prepare(exp, weights).model(x).numpy(), rtol=1e-4, atol=1e-5)
+    assert_onnx_round_trip(tmp_path, exported_experiment(key))
 
 
 # ---------------------------------------------------------------- presets and training

@@ -51,6 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, metavar="T",
                    help="torch threads per run (--headless; default 1, the rule of every run: README, "
                    "\"Seeds and threads\")")
+    p.add_argument("--cluster", metavar="ADDR",
+                   help="run a sweep's trials on the Dask scheduler at ADDR (tcp://host:8786), or on local:N, a "
+                   "Dask cluster of N workers started on this machine (--headless SWEEP.json; needs the "
+                   "[cluster] extra)")
+    p.add_argument("--results", metavar="DIR",
+                   help="the folder a sweep's trial results go to and resume from (--headless SWEEP.json; "
+                   "default: SWEEP.results beside the file)")
     p.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), help="override the device (--headless)")
     p.add_argument("--metrics-out", metavar="F.csv", help="write per-epoch metrics as CSV (--headless)")
     p.add_argument("--summary-json", metavar="F.json", help="write the final summary as JSON (--headless)")
@@ -131,21 +138,27 @@ def failed(exc: Exception, err: TextIO) -> int:
 
 
 def list_presets(out: TextIO) -> int:
-    """Experiments first, then comparisons, one line each."""
-    from engine.presets import list_comparisons
+    """Experiments first, then comparisons, then sweeps, one line each."""
+    from engine.presets import list_comparisons, list_sweeps
     from engine.presets import list_presets as presets
 
-    items = [*presets(), *list_comparisons()]
+    items = [*presets(), *list_comparisons(), *list_sweeps()]
     width = max((len(p.key) for p in items), default=0)
     for p in items:
-        print(f"{p.key:<{width}}  presets/{p.path.name:<{width + 5}}  {p.name}: {p.summary}", file=out)
+        where = f"{p.path.parent.name}/{p.path.name}" if p.path.parent.name == "sweeps" else p.path.name
+        print(f"{p.key:<{width}}  presets/{where:<{width + 12}}  {p.name}: {p.summary}", file=out)
     return EXIT_OK
 
 
 def summary(path: str, out: TextIO) -> int:
     from engine.comparison_file import is_comparison_file
     from engine.experiment_file import load_experiment
+    from engine.sweep_file import is_sweep_file
 
+    if is_sweep_file(path):
+        from engine.sweep_cli import summary_sweep
+
+        return summary_sweep(path, out)
     if is_comparison_file(path):
         return summary_comparison(path, out)
     error = _print_layers(load_experiment(path), out)
@@ -259,6 +272,15 @@ def _headless(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     problem = _check_run_options(args)
     if problem:
         print(f"error: {problem}", file=err)
+        return EXIT_INVALID
+    from engine.sweep_file import is_sweep_file
+
+    if is_sweep_file(args.file):
+        from engine.sweep_cli import headless_sweep
+
+        return headless_sweep(args, out, err)
+    if args.cluster or args.results:
+        print("error: --cluster and --results run a sweep file (format cnn-rnn-playground/sweep)", file=err)
         return EXIT_INVALID
     if is_comparison_file(args.file):
         return headless_comparison(args, out, err)

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -103,25 +104,41 @@ def train_many(jobs: Sequence[Job], out: TextIO, at_once: int = 1) -> list[Headl
     breaks keeps its one line in ``failed`` and the others carry on."""
     if at_once <= 1 or len(jobs) <= 1:
         return [train_headless(j.experiment, out, epochs=j.epochs, prefix=j.prefix) for j in jobs]
-    return _train_at_once(jobs, out, min(at_once, len(jobs)))
+    return train_in_processes(jobs, out, min(at_once, len(jobs)))
 
 
-def _train_at_once(jobs: Sequence[Job], out: TextIO, slots: int) -> list[HeadlessRun]:
+def train_in_processes(jobs: Sequence[Job], out: TextIO, slots: int,
+                       on_start: Callable[[int], None] | None = None,
+                       on_done: Callable[[int, HeadlessRun], None] | None = None,
+                       stop: threading.Event | None = None) -> list[HeadlessRun]:
+    """The jobs in ``slots`` training processes. ``on_start(i)`` and
+    ``on_done(i, run)`` hear of each job as it starts and ends (a sweep writes
+    each trial at once); once ``stop`` is set no job starts and the running
+    ones stop between batches (their runs come back ``stopped``)."""
     from engine import process_pool
     from engine.probes import ProbeSettings
 
     results: list[HeadlessRun | None] = [None] * len(jobs)
     waiting = list(range(len(jobs)))
-    processes = [process_pool.acquire() for _ in range(slots)]
+    processes = [process_pool.acquire() for _ in range(max(1, min(slots, len(jobs))))]
     running: dict[int, tuple[int, Progress, list[str]]] = {}  # process index → job, progress, failure
+    stopping = False
     try:
         while waiting or running:
+            if stop is not None and stop.is_set():
+                if not stopping:
+                    for p in running:
+                        processes[p].send(("stop",))
+                    stopping = True
+                waiting.clear()
             for p, process in enumerate(processes):
                 if p not in running and waiting and process.alive:
                     index = waiting.pop(0)
                     job = jobs[index]
                     process.start_run(job.experiment, job.epochs, ProbeSettings.off(), False)
                     running[p] = (index, Progress(job, out), [])
+                    if on_start is not None:
+                        on_start(index)
             if not running:  # every process died: say so for the jobs left
                 for index in waiting:
                     results[index] = Progress(jobs[index], out).result("its training process could not start")
@@ -145,6 +162,8 @@ def _train_at_once(jobs: Sequence[Job], out: TextIO, slots: int) -> list[Headles
                 if ended:
                     results[index] = progress.result(failure[0] if failure else None)
                     del running[p]
+                    if on_done is not None:
+                        on_done(index, results[index])
     finally:
         for process in processes:
             if process.run_id is not None:

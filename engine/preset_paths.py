@@ -10,6 +10,7 @@ from pathlib import Path
 # A real folder in a checkout and in an installed (unzipped) package alike:
 # comparisons name their experiments by paths relative to it.
 PRESETS_DIR = Path(str(resources.files("presets")))
+SWEEPS_DIR = PRESETS_DIR / "sweeps"  # the built-in sweeps; their bases are presets, named by relative path
 
 
 def builtin_or_given(file: str) -> str:
@@ -21,5 +22,7 @@ def builtin_or_given(file: str) -> str:
     if given.exists() or given.parent != Path("."):
         return file
     name = given.name if given.suffix == ".json" else f"{given.name}.json"
-    builtin = PRESETS_DIR / name
-    return str(builtin) if builtin.is_file() else file
+    for folder in (PRESETS_DIR, SWEEPS_DIR):
+        if (folder / name).is_file():
+            return str(folder / name)
+    return file

@@ -10,7 +10,7 @@ from pathlib import Path
 from engine.comparison_file import Comparison, load_comparison
 from engine.errors import SpecError
 from engine.experiment_file import load_experiment
-from engine.preset_paths import PRESETS_DIR
+from engine.preset_paths import PRESETS_DIR, SWEEPS_DIR
 from engine.spec import Experiment
 
 DEFAULT_PRESET = "digits_cnn"
@@ -73,3 +73,18 @@ def list_comparisons() -> list[PresetInfo]:
 def load_comparison_preset(key: str) -> Comparison:
     return load_comparison(preset_path(key))
 
+
+
+def list_sweeps() -> list[PresetInfo]:
+    """Every loadable built-in sweep (presets/sweeps), sorted by file name."""
+    from engine.sweep_file import load_sweep
+
+    found = []
+    for path in sorted(SWEEPS_DIR.glob("*.json")):
+        try:
+            sweep = load_sweep(path)
+        except SpecError:
+            continue
+        found.append(PresetInfo(path.stem, path, sweep.name, sweep.description, sweep.claims,
+                                str(len(sweep.seeds))))
+    return found

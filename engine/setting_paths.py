@@ -52,11 +52,18 @@ def with_setting(experiment: Experiment, path: str, value: Any) -> Experiment:
     """``experiment`` with ``path`` set to ``value``, validated; a SpecError names
     the path when it does not exist, and the file's own message when the value
     is impossible."""
+    return with_settings(experiment, [(path, value)])
+
+
+def with_settings(experiment: Experiment, settings: list[tuple[str, Any]]) -> Experiment:
+    """Several settings changed at once and validated together (a sweep's
+    distance and the length it needs)."""
     from engine.experiment_file import experiment_to_dict, parse_experiment
 
     doc = experiment_to_dict(experiment)
-    parent, key = _locate(doc, path)
-    parent[key] = value
+    for path, value in settings:
+        parent, key = _locate(doc, path)
+        parent[key] = value
     return parse_experiment(doc)
 
 

@@ -1,8 +1,9 @@
 """The whole benchmark suite: every speed, responsiveness and memory figure
 of issue #8 with its target, as a table, and everything measured as JSON.
 
-    python bench/run.py [--quick] [--only engine,gui,gui_gru,startup,first,memory,cost,lab,cuda] [--json out/bench.json]
+    python bench/run.py [--quick] [--only engine,gui,…,sweep,cuda] [--json out/bench.json]
 
+Parts: engine, gui, gui_gru, startup, first, memory, cost, lab, sweep, cuda.
 Each part runs in a fresh Python process of its own (a window's threads or
 an earlier part's allocations cannot colour the next figure) and writes its
 figures as JSON, gathered here:
@@ -19,6 +20,9 @@ figures as JSON, gathered here:
 - cost     bench/cost_length.py      time per step against sequence length, 1-D CNN vs GRU (C12)
 - lab      bench/lab.py              the lab, digits CNN and row GRU training together / each alone
                                      (≥ 0.8), GUI-thread lateness p99 meanwhile (≤ 50 ms)
+- sweep    bench/sweep.py            100 small trials (digits CNN, 2 epochs) with 2 jobs / with 1 (≥ 1.6),
+                                     the same per-trial results both ways; GUI-thread lateness p99
+                                     while the Sweep window runs one (≤ 50 ms)
 - cuda     the CUDA path, when a GPU is present: engine overhead and cost on cuda, and a real
            ``main.py --headless --device cuda`` run (the GUI parts train on it too: presets say "auto")
 
@@ -41,7 +45,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
-PARTS = ("engine", "gui", "gui_gru", "startup", "first", "memory", "cost", "lab", "cuda")
+PARTS = ("engine", "gui", "gui_gru", "startup", "first", "memory", "cost", "lab", "sweep", "cuda")
 
 # Arguments per part: (full run, --quick).
 ARGS = {
@@ -56,6 +60,7 @@ ARGS = {
     "memory": (["--steps", "100000"], ["--steps", "4000"]),
     "cost": (["--repeats", "9"], ["--repeats", "3", "--lengths", "25,50,100,200"]),
     "lab": (["--rounds", "8"], ["--rounds", "2"]),
+    "sweep": (["--pairs", "2"], ["--pairs", "1", "--trials", "20"]),
 }
 
 
@@ -209,6 +214,17 @@ def table(results: dict) -> list[str]:
             f"{lab['p99_ms']:.1f} ms ({lab['max_ms']:.0f} ms) over {lab['lateness_ticks']:,} ticks | p99 ≤ 50 ms | "
             f"{verdict(lab['p99_ms'] <= 50)} |",
         ]
+    sweep = results.get("sweep")
+    if sweep and "error" not in sweep:
+        s = sweep["speedup"]
+        rows.append(f"| sweep: {sweep['trials']} trials ({sweep['preset']}, {sweep['epochs']} epochs), seconds with "
+                    f"1 job / with 2, {s['pairs']} pairs | {spread(s)} (same per-trial results: "
+                    f"{'yes' if sweep['same_results'] else '**no**'}) | ≥ 1.6 | "
+                    f"{verdict(s['median'] >= 1.6 and sweep['same_results'])} |")
+        if "p99_ms" in sweep:
+            rows.append(f"| sweep responsiveness: 10 ms timer lateness while the Sweep window runs one, p50 / p99 "
+                        f"(max) | {sweep['p50_ms']:.1f} / {sweep['p99_ms']:.1f} ms ({sweep['max_ms']:.0f} ms) | "
+                        f"p99 ≤ 50 ms | {verdict(sweep['p99_ms'] <= 50)} |")
     cuda = results.get("cuda_headless")
     if cuda:
         rows.append("| CUDA path: main.py --headless --device cuda | "
@@ -238,7 +254,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{results['machine']['torch']}, PySide6 {results['machine']['pyside6']}, "
           f"GPU {results['machine']['gpu'] or 'none'}, display {results['machine']['display']}", flush=True)
     scripts = {"engine": "engine_overhead", "gui": "gui_overhead", "gui_gru": "gui_overhead", "startup": "startup",
-               "first": "first_point", "memory": "memory", "cost": "cost_length", "lab": "lab"}
+               "first": "first_point", "memory": "memory", "cost": "cost_length", "lab": "lab",
+               "sweep": "sweep"}
     for part in parts:
         if part == "cuda":
             continue

@@ -100,12 +100,18 @@ class ResultsFolder:
 
     def load(self, trials: Sequence[Trial]) -> tuple[dict[str, dict[str, Any]], list[str]]:
         """The results on disk of these trials, by key, and one line per file
-        that could not be read (it is trained again)."""
+        that could not be read (it is trained again). Removes the temporary
+        files of writes a kill interrupted: one sweep runs in a folder at a time."""
         wanted = {t.key for t in trials}
         found: dict[str, dict[str, Any]] = {}
         problems: list[str] = []
         if not self.folder.is_dir():
             return found, problems
+        for litter in self.folder.glob(".*.tmp"):  # a write a kill cut short (SIGKILL runs no cleanup)
+            try:
+                litter.unlink()
+            except OSError:
+                pass
         for path in sorted(self.folder.glob("*.json")):
             try:
                 doc = json.loads(path.read_text(encoding="utf-8"))

@@ -4,6 +4,7 @@ of issue #8 with its target, as a table, and everything measured as JSON.
     python bench/run.py [--quick] [--only engine,gui,…,sweep,cuda] [--json out/bench.json]
 
 Parts: engine, gui, gui_gru, startup, first, memory, cost, lab, sweep, cuda.
+
 Each part runs in a fresh Python process of its own (a window's threads or
 an earlier part's allocations cannot colour the next figure) and writes its
 figures as JSON, gathered here:

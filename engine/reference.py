@@ -16,6 +16,7 @@ from engine.spec import TRAINING_PARAMS
 BEGIN, END = "<!-- reference:begin -->", "<!-- reference:end -->"
 PRESETS_BEGIN, PRESETS_END = "<!-- presets:begin -->", "<!-- presets:end -->"
 COMPARISONS_BEGIN, COMPARISONS_END = "<!-- comparisons:begin -->", "<!-- comparisons:end -->"
+SWEEPS_BEGIN, SWEEPS_END = "<!-- sweeps:begin -->", "<!-- sweeps:end -->"
 
 
 def _value(v: object) -> str:
@@ -89,6 +90,19 @@ def render_comparisons() -> str:
     return "\n".join(rows) + "\n"
 
 
+def render_sweeps() -> str:
+    from engine.presets import list_sweeps
+    from engine.sweep_file import load_sweep
+
+    rows = ["| sweep | file | claims | trials | what it shows |", "|---|---|---|---:|---|"]
+    for p in list_sweeps():
+        sweep = load_sweep(p.path)
+        axes = " × ".join(f"{a.title} {a.values[0]}…{a.values[-1]}" for a in sweep.axes)
+        rows.append(f"| {p.name} | `presets/sweeps/{p.path.name}` | {', '.join(p.claims)} | {sweep.trial_count} "
+                    f"({len(sweep.experiments)} models × {axes} × {len(sweep.seeds)} seeds) | {p.description} |")
+    return "\n".join(rows) + "\n"
+
+
 def between(text: str, begin: str, end: str, body: str) -> str:
     """``text`` with ``body`` (ending in a newline) between its ``begin`` and
     ``end`` markers: the README's generated tables (here and in bench/)."""
@@ -100,6 +114,8 @@ def between(text: str, begin: str, end: str, body: str) -> str:
 def embed(text: str) -> str:
     text = between(text, PRESETS_BEGIN, PRESETS_END, render_presets())
     text = between(text, COMPARISONS_BEGIN, COMPARISONS_END, render_comparisons())
+    if SWEEPS_BEGIN in text:
+        text = between(text, SWEEPS_BEGIN, SWEEPS_END, render_sweeps())
     return between(text, BEGIN, END, render())
 
 

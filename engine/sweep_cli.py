@@ -81,6 +81,8 @@ def headless_sweep(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         elif isinstance(event, TrialFailed):
             print(f"error: {event.trial.describe(sweep.axes)}: {event.message}", file=err, flush=True)
 
+    from engine import process_pool
+
     use_training_threads()
     stop = threading.Event()
     try:
@@ -90,6 +92,8 @@ def headless_sweep(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         stop.set()
         print(f"interrupted: the finished trials are in {folder}; run the same command to go on", file=err)
         return EXIT_UNEXPECTED
+    finally:
+        process_pool.close_all()
     for line in outcome.problems:
         print(f"note: {line}", file=err)
     table = summarise(sweep, trials, outcome.results)

@@ -259,16 +259,14 @@ def local_workers(cluster: str) -> int:
 
 def _here(todo: list[Trial], slots: int, done: Callable[[Trial, Any], None], emit: Callable[[object], None],
           stop: threading.Event | None) -> None:
-    from engine import process_pool
     from engine.headless import Job, train_in_processes
 
+    # The processes go back to the pool (engine/process_pool.py), warm for the next
+    # run; whoever owns the pool closes it (the window on exit, the command line at its end).
     jobs = [Job(t.experiment, "", t.epochs) for t in todo]
     with open(os.devnull, "w") as quiet:
-        try:
-            train_in_processes(jobs, quiet, slots, on_start=lambda i: emit(TrialStarted(todo[i])),
-                               on_done=lambda i, run: done(todo[i], run), stop=stop)
-        finally:
-            process_pool.close_all()
+        train_in_processes(jobs, quiet, slots, on_start=lambda i: emit(TrialStarted(todo[i])),
+                           on_done=lambda i, run: done(todo[i], run), stop=stop)
 
 
 def check_cluster(cluster: str) -> None:

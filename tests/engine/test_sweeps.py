@@ -50,10 +50,21 @@ def finals(folder: Path) -> dict[str, dict]:
     return {d["key"]: d["summary"]["final"] for d in docs}
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(autouse=True, scope="module")
 def no_idle_processes():
+    """The pool's warm processes serve every test here (each would pay a
+    spawn otherwise), and are closed at the end."""
     yield
     process_pool.close_all()
+
+
+@pytest.fixture(scope="module")
+def twenty_here(tmp_path_factory):
+    """The 20-trial sweep run once here, two processes: what every other way must match."""
+    folder = tmp_path_factory.mktemp("here")
+    outcome = run_sweep(parse_sweep(twenty()), folder, jobs=2)
+    assert len(outcome.results) == 20 and not outcome.failed
+    return finals(folder)
 
 
 # --- the file -----------------------------------------------------------------
@@ -161,25 +172,24 @@ def test_a_sweep_writes_each_trial_and_a_rerun_trains_nothing(tmp_path):
     assert point.low == min(values) and point.high == max(values) and point.mean == pytest.approx(sum(values) / 2)
 
 
-def test_a_stopped_sweep_resumes_and_gives_the_same_numbers(tmp_path):
+def test_a_stopped_sweep_resumes_and_gives_the_same_numbers(tmp_path, twenty_here):
     sweep = parse_sweep(twenty())
-    whole = run_sweep(sweep, tmp_path / "whole", jobs=2)
     stop = threading.Event()
 
     def stop_after_five(event):
-        if isinstance(event, TrialDone) and sum(1 for _ in (tmp_path / "half").glob("*.json")) >= 5:
+        if isinstance(event, TrialDone) and sum(1 for _ in tmp_path.glob("*.json")) >= 5:
             stop.set()
 
-    first = run_sweep(sweep, tmp_path / "half", jobs=2, on_event=stop_after_five, stop=stop)
+    first = run_sweep(sweep, tmp_path, jobs=2, on_event=stop_after_five, stop=stop)
     assert first.stopped and 5 <= len(first.results) < 20
     events = []
-    second = run_sweep(sweep, tmp_path / "half", jobs=2, on_event=events.append)
+    second = run_sweep(sweep, tmp_path, jobs=2, on_event=events.append)
     cached = [e for e in events if isinstance(e, TrialDone) and e.cached]
     assert len(cached) == len(first.results) and len(second.results) == 20
-    assert finals(tmp_path / "half") == finals(tmp_path / "whole") and len(whole.results) == 20
+    assert finals(tmp_path) == twenty_here
 
 
-def test_a_sweep_killed_halfway_leaves_whole_files_and_resumes(tmp_path):
+def test_a_sweep_killed_halfway_leaves_whole_files_and_resumes(tmp_path, twenty_here):
     path = tmp_path / "s.json"
     path.write_text(json.dumps(twenty()))
     folder = tmp_path / "s.results"
@@ -199,28 +209,28 @@ def test_a_sweep_killed_halfway_leaves_whole_files_and_resumes(tmp_path):
     assert f"{done} already in" in out.getvalue() and "20 of 20 trials" in out.getvalue()
     trained = [line for line in out.getvalue().splitlines() if line.startswith("[")]
     assert len(trained) == 20 - done
+    assert finals(folder) == twenty_here  # the same numbers as a sweep never killed
 
 
 def test_a_corrupt_result_is_named_and_its_trial_trains_again(tmp_path):
     sweep = parse_sweep(sweep_doc(seeds=1))
-    run_sweep(sweep, tmp_path, jobs=1)
+    run_sweep(sweep, tmp_path, jobs=2)
     victim = sorted(tmp_path.glob("*.json"))[0]
     victim.write_text("{ not json")
     events = []
-    outcome = run_sweep(sweep, tmp_path, jobs=1, on_event=events.append)
+    outcome = run_sweep(sweep, tmp_path, jobs=2, on_event=events.append)
     assert len(outcome.problems) == 1 and outcome.problems[0].startswith(victim.name)
     assert sum(1 for e in events if isinstance(e, TrialDone) and not e.cached) == 1
     assert ResultsFolder(tmp_path).load(sweep.trials())[1] == []  # rewritten whole
 
 
-def test_the_same_sweep_on_a_dask_local_cluster_gives_the_same_numbers(tmp_path):
+def test_the_same_sweep_on_a_dask_local_cluster_gives_the_same_numbers(tmp_path, twenty_here):
     pytest.importorskip("distributed")
     sweep = parse_sweep(twenty())
-    run_sweep(sweep, tmp_path / "here", jobs=2)
     progress = SweepProgress()
     outcome = run_sweep(sweep, tmp_path / "dask", cluster="local:2", on_event=progress.take)
     assert len(outcome.results) == 20 and not outcome.failed and progress.done == 20
-    assert finals(tmp_path / "dask") == finals(tmp_path / "here")
+    assert finals(tmp_path / "dask") == twenty_here
     weights = sorted((tmp_path / "dask").glob("*.weights.npz"))
     assert len(weights) == 20  # the trained weights came back as JSON too
 

@@ -179,6 +179,10 @@ class CurvePlot(pg.GraphicsLayoutWidget):
                                    labelOpts={"color": colour(i), "position": 0.92 - 0.08 * (n % 6),
                                               "anchors": [(0, 0.5), (0, 0.5)], "fill": pal.BAND})
             line.setToolTip(mark.text)
+            # Under the curves and deaf to clicks: a point on the mark's value must still open.
+            line.setZValue(-5)
+            line.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+            line.label.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
             self.plot.addItem(line)
             self.marks[key] = line
 

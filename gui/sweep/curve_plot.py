@@ -177,7 +177,7 @@ class CurvePlot(pg.GraphicsLayoutWidget):
                                    pen=pg.mkPen(colour(i), width=1.5, style=Qt.PenStyle.DashLine),
                                    label=f"{mark.label}: field covers ≤ {_tick(mark.value)}",
                                    labelOpts={"color": colour(i), "position": 0.92 - 0.08 * (n % 6),
-                                              "anchors": [(0, 0.5), (0, 0.5)], "fill": pal.BAND})
+                                              "anchors": [self._label_side(mark.value)] * 2, "fill": pal.BAND})
             line.setToolTip(mark.text)
             # Under the curves and deaf to clicks: a point on the mark's value must still open.
             line.setZValue(-5)
@@ -185,6 +185,13 @@ class CurvePlot(pg.GraphicsLayoutWidget):
             line.label.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
             self.plot.addItem(line)
             self.marks[key] = line
+
+    def _label_side(self, value) -> tuple[float, float]:
+        """A mark's label right of its line, or left of it in the axis's last third (not clipped at the edge)."""
+        xs = [self.positions.x(v) for v in self.axis.values]
+        low, high = min(xs), max(xs)
+        right_part = high > low and (self.positions.x(value) - low) / (high - low) > 2 / 3
+        return (1.0, 0.5) if right_part else (0.0, 0.5)
 
     def _on_clicked(self, label: str, points) -> None:
         if not points:

@@ -354,7 +354,10 @@ class SweepWindow(QMainWindow):
         if weights is None and not note:
             note = "; no trained weights were kept"
         described = trial.describe(self.sweep.axes)
-        self.open_in_main(described, trial.experiment, weights, self.results.steps(trial))
+        experiment = trial.experiment
+        if trial.epochs is not None:  # the sweep's own epochs, as the trial trained: Train there trains as long
+            experiment = experiment.with_training(epochs=trial.epochs)
+        self.open_in_main(described, experiment, weights, self.results.steps(trial))
         self._set_status(f"Opened {described}{why} in the main window{note}")
         return True
 

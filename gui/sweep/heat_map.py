@@ -136,6 +136,7 @@ class HeatMaps(pg.GraphicsLayoutWidget):
             spread = float(spread) or 1e-9
             self._draw(self.difference_name, self.difference, (-spread, spread), signed=True)
             self.difference_bar.setLevels((-spread, spread))
+            self.difference_bar.setLabel("right", f"difference in {metric_title(summary.metric)}")
 
     def _draw(self, name: str, grid: np.ndarray, levels: tuple[float, float], signed: bool = False) -> None:
         self.images[name].setImage(grid, levels=levels, autoLevels=False)  # NaN: drawn transparent, a blank cell

@@ -48,6 +48,8 @@ class FileCommands(QObject):
         self.trained_weights = None  # gui.trained.trained_weights.TrainedWeights: weights saved and opened beside
         # Comparison files open in a window of their own and leave the document alone.
         self.comparisons = ComparisonOpener(window, document, show_message, self.recent.add)
+        # open_sweep(path): the shell sets it; sweep files then open in a Sweep window.
+        self.open_sweep: Callable[[str], bool] | None = None
 
     def new(self, kind: str = "preset") -> bool:
         """File ▸ New: ``preset`` (the default preset), or an untitled experiment
@@ -85,6 +87,8 @@ class FileCommands(QObject):
         changes first — unless it is a comparison, which leaves the document alone."""
         if is_comparison(path):
             return self.comparisons.open_path(path)
+        if self._is_sweep(path):
+            return self._open_sweep(path)
         return self.confirm_discard() and self.open_path(path)
 
     def open_path(self, path: str, note: str = "") -> bool:
@@ -95,6 +99,8 @@ class FileCommands(QObject):
 
         if is_comparison(path):
             return self.comparisons.open_path(path)
+        if self._is_sweep(path):
+            return self._open_sweep(path)
         try:
             experiment = load_experiment(path)
         except PlaygroundError as exc:
@@ -107,6 +113,17 @@ class FileCommands(QObject):
             self.trained_weights.open_beside(str(path), experiment)
         self.recent.add(str(path))
         return True
+
+    def _is_sweep(self, path: str) -> bool:
+        from gui.sweep.sweep_opener import is_sweep
+
+        return self.open_sweep is not None and is_sweep(path)
+
+    def _open_sweep(self, path: str) -> bool:
+        opened = self.open_sweep(path)
+        if opened:
+            self.recent.add(str(path))
+        return opened
 
     def revert(self) -> bool:
         """Reload the document's file, dropping the unsaved changes (after asking)."""

@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self.initial_path = path
         self.initial_lab = lab_path  # main.py --lab COMP.json: opened in the lab once the engine is here
         self.labs = None  # gui.shell.lab_commands.LabCommands
+        self.sweeps = None  # gui.shell.sweep_commands.SweepCommands
         self.messages: list[tuple[str, str]] = []  # every message shown, for tests and logs
         self.document = self.files = self.autosave = None
         self.layer_palette = self.model_stack = self.layer_properties = None
@@ -284,6 +285,13 @@ class MainWindow(QMainWindow):
         file_actions = self.window_actions.file_menu.actions()
         at = file_actions.index(builtin.menuAction()) + 1
         self.labs.install(self.window_actions.file_menu, file_actions[at] if at < len(file_actions) else None)
+        from gui.shell.sweep_commands import SweepCommands
+
+        self.sweeps = SweepCommands(self, self.document, self.trained.weights, self.show_message)
+        file_actions = self.window_actions.file_menu.actions()
+        at = file_actions.index(self.labs.compare_action) + 1
+        self.sweeps.install(self.window_actions.file_menu, file_actions[at] if at < len(file_actions) else None)
+        self.files.open_sweep = self.sweeps.open_path  # File ▸ Open, drops, recent files and main.py SWEEP.json
         install_download_action(self, self.document)  # File ▸ Download Data Sets… (MNIST, Fashion-MNIST)
         if self.initial_path is not None:
             self.files.open_path(self.initial_path, note="The default experiment opens instead.")
@@ -378,6 +386,8 @@ class MainWindow(QMainWindow):
             self.files.comparisons.close_all()  # each stops and waits for its runs
         if self.labs is not None:
             self.labs.close_all()
+        if self.sweeps is not None:
+            self.sweeps.close_all()  # each stops its run and waits for it
         finish_dialogs(self)  # a download or an image import stops and waits for its worker
         # Stop the worker and wait for it: a QThread destroyed while running aborts the process.
         self.runner.shutdown()

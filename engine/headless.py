@@ -117,6 +117,7 @@ def train_in_processes(jobs: Sequence[Job], out: TextIO, slots: int,
     ones stop between batches (their runs come back ``stopped``)."""
     from engine import process_pool
     from engine.probes import ProbeSettings
+    from engine.training_process import wait_any
 
     results: list[HeadlessRun | None] = [None] * len(jobs)
     waiting = list(range(len(jobs)))
@@ -143,7 +144,7 @@ def train_in_processes(jobs: Sequence[Job], out: TextIO, slots: int,
                 for index in waiting:
                     results[index] = Progress(jobs[index], out).result("its training process could not start")
                 break
-            processes[next(iter(running))].wait(0.5)
+            wait_any([processes[p] for p in running], 0.5)
             for p in list(running):
                 index, progress, failure = running[p]
                 process = processes[p]

@@ -133,10 +133,12 @@ def _number(value: float | None) -> str:
     return f"{value:.4f}" if abs(value) < 1000 else f"{value:,.0f}"
 
 
-def summarise(sweep: Sweep, trials: list[Trial], results: Mapping[int, Mapping[str, Any]]) -> SweepSummary:
-    """``results``: trial index → result document (the finished ones)."""
-    from engine import datasets
-
+def summarise(sweep: Sweep, trials: list[Trial], results: Mapping[int, Mapping[str, Any]],
+              marks: tuple[Mark, ...] | None = None) -> SweepSummary:
+    """``results``: trial index → result document (the finished ones).
+    ``marks``: ``sweep_marks(sweep, trials)`` when the caller keeps them (they
+    depend on the models only, and cost a shape inference per point: a window
+    that redraws as results arrive computes them once)."""
     metric = metric_name(sweep, list(results.values()))
     groups: dict[tuple[str, tuple[Any, ...]], list[Trial]] = {}
     for t in trials:
@@ -144,22 +146,35 @@ def summarise(sweep: Sweep, trials: list[Trial], results: Mapping[int, Mapping[s
     points = []
     for group in groups.values():
         done = [t for t in group if t.index in results]
-        baseline = None
-        if metric in ("val_accuracy", "val_mse"):
-            baseline = datasets.describe(group[0].experiment.dataset).baseline
+        baseline = _baseline(group[0].experiment.dataset) if metric in ("val_accuracy", "val_mse") else None
         points.append(Point(group[0].label, group[0].values, tuple(t.seed for t in done),
                             tuple(trial_metric(results[t.index], metric) for t in done), baseline))
     return SweepSummary(sweep.name, metric, tuple(a.title for a in sweep.axes), tuple(a.path for a in sweep.axes),
-                        tuple(points), tuple(_marks(sweep, trials)), len(trials), len(results))
+                        tuple(points), sweep_marks(sweep, trials) if marks is None else marks, len(trials),
+                        len(results))
 
 
-def _marks(sweep: Sweep, trials: list[Trial]) -> list[Mark]:
+_baselines: dict[str, float | None] = {}
+
+
+def _baseline(spec: Any) -> float | None:
+    """Guessing's score on a data set; kept, since describing one can build it
+    (a window redraws the summary as every result comes in)."""
+    from engine import datasets
+
+    key = json.dumps([spec.name, spec.options], sort_keys=True, default=str)
+    if key not in _baselines:
+        _baselines[key] = datasets.describe(spec).baseline
+    return _baselines[key]
+
+
+def sweep_marks(sweep: Sweep, trials: list[Trial]) -> tuple[Mark, ...]:
     """On a one-axis sweep whose axis moves a dependency: for each model with a
     finite receptive field, the last value it still covers."""
     from engine.comparison_table import dependency, reach
 
     if len(sweep.axes) != 1:
-        return []
+        return ()
     marks = []
     for label in sweep.labels:
         firsts = {json.dumps(t.values[0]): t for t in trials if t.label == label}
@@ -175,4 +190,4 @@ def _marks(sweep: Sweep, trials: list[Trial]) -> list[Mark]:
         if field is not None and covered is not None:
             marks.append(Mark(label, covered, f"{label}: receptive field {field} steps covers "
                               f"{sweep.axes[0].title} ≤ {json.dumps(covered)}"))
-    return marks
+    return tuple(marks)

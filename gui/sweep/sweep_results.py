@@ -35,6 +35,7 @@ class SweepResults:
         self.running: set[int] = set()
         self.problems: list[str] = []  # result files that could not be read
         self._summary = None
+        self._marks = None
         self._points: dict[tuple, list] = {}
         for t in self.trials:
             self._points.setdefault(point_key(t.label, t.values), []).append(t)
@@ -75,9 +76,11 @@ class SweepResults:
     # --- what to show ----------------------------------------------------------------
     def summary(self):
         if self._summary is None:
-            from engine.sweep_summary import summarise
+            from engine.sweep_summary import summarise, sweep_marks
 
-            self._summary = summarise(self.sweep, self.trials, self.results)
+            if self._marks is None:  # the models' receptive fields: once, not at every redraw
+                self._marks = sweep_marks(self.sweep, self.trials)
+            self._summary = summarise(self.sweep, self.trials, self.results, self._marks)
         return self._summary
 
     @property

@@ -39,10 +39,12 @@ def test_list_presets_one_line_each():
     lines = out.strip().splitlines()
     comparisons = sorted(PRESETS_DIR.glob("compare_*.json"))
     experiments = sorted(set(PRESETS_DIR.glob("*.json")) - set(comparisons))
-    files = experiments + comparisons  # experiments first, then comparisons
-    assert len(lines) == len(files) and len(experiments) >= 12 and len(comparisons) >= 5
+    sweeps = sorted((PRESETS_DIR / "sweeps").glob("*.json"))
+    files = experiments + comparisons + sweeps  # experiments first, then comparisons, then sweeps
+    assert len(lines) == len(files) and len(experiments) >= 12 and len(comparisons) >= 5 and len(sweeps) >= 4
     for line, path in zip(lines, files, strict=True):
-        assert line.startswith(path.stem) and f"presets/{path.name}" in line
+        where = f"presets/sweeps/{path.name}" if path in sweeps else f"presets/{path.name}"
+        assert line.startswith(path.stem) and where in line
 
 
 def test_summary_shows_288_weights(tmp_path):

@@ -86,6 +86,13 @@ def test_closing_while_running_stops_and_leaves_no_thread_or_process(qtbot, tmp_
     qtbot.waitUntil(lambda: any(type(e).__name__ == "TrialStarted" for e in events), timeout=30_000)
     window.close()
     assert not window.running
+    # What is left is the pool's idle, warm processes (the next Train's), nothing mid-run; the app
+    # closes them when it quits.
+    from engine import process_pool
+
+    idle = {p.pid for p in process_pool._idle}
+    assert {c.pid for c in multiprocessing.active_children()} <= idle
+    process_pool.close_all()
     assert not multiprocessing.active_children()
     # The autouse no_leaked_threads fixture checks the threads and Qt's pool.
 

@@ -178,16 +178,17 @@ def sweep_marks(sweep: Sweep, trials: list[Trial]) -> tuple[Mark, ...]:
     marks = []
     for label in sweep.labels:
         firsts = {json.dumps(t.values[0]): t for t in trials if t.label == label}
-        covered, field = None, None
+        covered, field, spans = None, None, set()
         for t in firsts.values():
             dep, seen = dependency(t.experiment.dataset), reach(t.experiment)
             if dep is None or seen is None or seen.field is None:
                 covered = None
                 break
+            spans.add(dep.span)
             field = seen.field
             if seen.covers(dep.span):
                 covered = t.values[0]
-        if field is not None and covered is not None:
+        if field is not None and covered is not None and len(spans) > 1:  # the axis moves the dependency
             marks.append(Mark(label, covered, f"{label}: receptive field {field} steps covers "
                               f"{sweep.axes[0].title} ≤ {json.dumps(covered)}"))
     return tuple(marks)

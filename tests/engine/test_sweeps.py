@@ -280,3 +280,8 @@ def test_summary_of_a_built_in_sweep_names_its_axis_and_trials():
     assert code == 0
     assert "3 experiments (CNN, dilated CNN, GRU), 72 trials (claims C8)" in out
     assert "axis distance (dataset.options.distance): [2, 4, 8, 12, 16, 24, 32, 48]" in out
+
+
+def test_no_mark_where_the_axis_does_not_move_the_dependency():
+    sweep = load_sweep(next(p.path for p in list_sweeps() if p.key == "cost_length"))
+    assert summarise(sweep, sweep.trials(), {}).marks == ()  # a motif is 3 steps at every length

@@ -36,6 +36,8 @@ def test_the_wheel_holds_every_preset_and_the_bundled_data(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     presets = sorted(p.name for p in (ROOT / "presets").glob("*.json"))
     assert presets and all(f"presets/{name}" in names for name in presets)
+    sweeps = sorted(p.name for p in (ROOT / "presets" / "sweeps").glob("*.json"))
+    assert sweeps and all(f"presets/sweeps/{name}" in names for name in sweeps)
     assert "engine/resources/corpus.txt" in names and "main.py" in names
     resources = sorted(p.name for p in (ROOT / "gui" / "resources").iterdir() if p.suffix in (".json", ".svg", ".html"))
     assert {"icon.svg", "palette.json", "help.html", "claims.json"} <= set(resources)
@@ -61,8 +63,10 @@ def test_an_installed_app_lists_and_runs_its_presets_from_any_folder(wheel, tmp_
     assert where.count(str(site)) == 2, where
     listed = app("--list-presets")
     assert listed.returncode == 0, listed.stderr
-    for path in (ROOT / "presets").glob("*.json"):
+    for path in [*(ROOT / "presets").glob("*.json"), *(ROOT / "presets" / "sweeps").glob("*.json")]:
         assert path.stem in listed.stdout, path.stem
+    sweep = app("--summary", "input_size")  # a built-in sweep, its base found beside it in site-packages
+    assert sweep.returncode == 0 and "36 trials" in sweep.stdout, sweep.stderr
     run = app("--headless", "digits_mlp.json", "--epochs", "1")
     assert run.returncode == 0, run.stderr
     assert "val_accuracy" in run.stdout

@@ -159,16 +159,25 @@ def _safe(text: str) -> str:
 
 
 def result_document(sweep: Sweep, trial: Trial, run: Any, stem: str) -> dict[str, Any]:
-    from engine import __version__ as version
-
     return _finite({
-        "format": RESULT_FORMAT, "version": RESULT_VERSION, "app_version": version, "key": trial.key,
+        "format": RESULT_FORMAT, "version": RESULT_VERSION, "app_version": app_version(), "key": trial.key,
         "file": stem, "sweep": sweep.name, "label": trial.label,
         "values": {a.path: v for a, v in zip(sweep.axes, trial.values, strict=True)},
         "seed": trial.seed, "epochs": trial.epochs, "threads": trial.threads, "metric": run.metric,
         "diverged": run.diverged, "stopped": run.stopped, "summary": run.summary,
         "experiment": experiment_to_dict(trial.experiment),
     })
+
+
+def app_version() -> str:
+    """The installed distribution's version, which each trial result records
+    (looked up here, not when the engine is imported: start-up pays nothing)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("cnn-rnn-playground")
+    except PackageNotFoundError:  # a checkout that was never installed
+        return "unknown"
 
 
 def _finite(value: Any) -> Any:

@@ -11,6 +11,7 @@ from pathlib import Path
 # comparisons name their experiments by paths relative to it.
 PRESETS_DIR = Path(str(resources.files("presets")))
 SWEEPS_DIR = PRESETS_DIR / "sweeps"  # the built-in sweeps; their bases are presets, named by relative path
+LESSONS_DIR = PRESETS_DIR / "lessons"  # the built-in course (engine/lesson_file.py)
 
 
 def builtin_or_given(file: str) -> str:
@@ -22,7 +23,7 @@ def builtin_or_given(file: str) -> str:
     if given.exists() or given.parent != Path("."):
         return file
     name = given.name if given.suffix == ".json" else f"{given.name}.json"
-    for folder in (PRESETS_DIR, SWEEPS_DIR):
+    for folder in (PRESETS_DIR, SWEEPS_DIR, LESSONS_DIR):
         if (folder / name).is_file():
             return str(folder / name)
     return file

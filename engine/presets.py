@@ -88,3 +88,17 @@ def list_sweeps() -> list[PresetInfo]:
         found.append(PresetInfo(path.stem, path, sweep.name, sweep.description, sweep.claims,
                                 str(len(sweep.seeds))))
     return found
+
+
+def list_lessons() -> list:
+    """Every loadable built-in lesson (presets/lessons), in the course's order."""
+    from engine.lesson_file import load_lesson
+    from engine.preset_paths import LESSONS_DIR
+
+    found = []
+    for path in sorted(LESSONS_DIR.glob("*.json")):
+        try:
+            found.append(load_lesson(path))
+        except SpecError:
+            continue
+    return sorted(found, key=lambda lesson: (lesson.order, lesson.key))

@@ -1,0 +1,137 @@
+"""What a lesson measures and how it judges: the values a step records (from
+a run's summary, a test of the trained model, or the model open in the
+window), the right answer of a prediction given those values, and whether
+an exercise's goal is met. The learner's own run decides every answer; the
+author's ``expect`` is only checked by the tests against the claims'
+measurements."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from engine.lesson_file import Goal, Prediction
+
+Values = Mapping[str, Mapping[str, Any]]  # record name → field → value
+
+
+def run_fields(summary: Mapping[str, Any]) -> dict[str, Any]:
+    """A finished run's fields (engine/lesson_targets.RUN_FIELDS) from its summary."""
+    final = dict(summary.get("final") or {})
+    epochs = int(summary.get("epochs") or 0)
+    history = summary.get("history") or []
+    fields: dict[str, Any] = {k: final.get(k) for k in ("val_accuracy", "val_mse", "val_loss", "train_loss")}
+    fields.update(params=summary.get("params"), epochs=epochs,
+                  seconds_per_epoch=(summary.get("seconds", 0.0) / epochs) if epochs else None,
+                  samples_per_second=summary.get("samples_per_second"))
+    if fields["val_accuracy"] is not None:
+        metrics = [h["val_metric"] for h in history if _finite(h.get("val_metric"))]
+        fields["best_val_accuracy"] = max(metrics) if metrics else None
+    return fields
+
+
+def test_fields(results: Iterable[Any]) -> dict[str, Any]:
+    """Fields of the tests of a trained model (engine.model_tests.ModelTestResult):
+    the first result of each test (the largest shift comes last; the first is
+    the one the menu names)."""
+    fields: dict[str, Any] = {}
+    for result in results:
+        key = result.action
+        if f"{key}_after" in fields:
+            continue
+        fields[f"{key}_before"] = result.before
+        fields[f"{key}_after"] = None if result.refusal else result.after
+        fields[f"{key}_refused"] = 1 if result.refusal else 0
+    return fields
+
+
+def model_fields(experiment) -> dict[str, Any]:
+    """The model in the window: its parameter count and whether it builds for the data (1/0)."""
+    from engine import datasets
+    from engine.errors import PlaygroundError
+    from engine.shapes import infer
+
+    try:
+        summary = infer(experiment.model, datasets.describe(experiment.dataset))
+    except PlaygroundError:
+        return {"params": None, "valid": 0}
+    return {"params": summary.total_params if summary.ok else None, "valid": 1 if summary.ok else 0}
+
+
+def value_of(name: str, values: Values) -> Any:
+    record, _, field = name.partition(".")
+    value = (values.get(record) or {}).get(field)
+    return value if _finite(value) else None
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A prediction judged against the run: the right answer, and whether the learner's was."""
+    right: Any  # the choice text, or the measured number
+    correct: bool
+    measured: str  # the values it came from, as text: "CNN 0.97, MLP 0.26"
+
+
+def right_answer(prediction: Prediction, values: Values) -> Any | None:
+    """The answer the measured values give; None while one is still missing."""
+    measured = [value_of(v, values) for v in prediction.values]
+    if any(m is None for m in measured):
+        return None
+    rule = prediction.answer
+    if "higher" in rule:
+        a, b = measured
+        within = float(rule.get("within", 0.0))
+        if within and abs(a - b) <= within:
+            return prediction.choices[2]
+        return prediction.choices[0] if a > b else prediction.choices[1]
+    value = measured[0]
+    if prediction.choices:
+        return prediction.choices[sum(1 for cut in rule["cuts"] if value >= cut)]
+    return value
+
+
+def judge(prediction: Prediction, given: Any, values: Values) -> Outcome | None:
+    """The learner's ``given`` answer against the measured one; None while a value is missing."""
+    right = right_answer(prediction, values)
+    if right is None:
+        return None
+    text = ", ".join(f"{v} {_show(value_of(v, values))}" for v in prediction.values)
+    if prediction.choices:
+        return Outcome(right, given == right, text)
+    tolerance = float(prediction.answer.get("within", 0.1))
+    relative = prediction.answer.get("relative", True)
+    try:
+        guess = float(given)
+    except (TypeError, ValueError):
+        return Outcome(right, False, text)
+    allowed = tolerance * abs(right) if relative else tolerance
+    return Outcome(right, abs(guess - right) <= allowed, text)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer() and abs(value) >= 10):
+        return f"{int(value):,}"
+    return f"{value:.3f}" if abs(value) < 10 else f"{value:.1f}"
+
+
+@dataclass(frozen=True)
+class GoalCheck:
+    met: bool
+    lines: tuple[str, ...]  # one per requirement: "val_accuracy ≥ 0.95: 0.962 ✓"
+
+
+def check_goal(goal: Goal, values: Values) -> GoalCheck:
+    lines, met = [], True
+    for requirement in goal.require:
+        measured = value_of(requirement.value, values)
+        ok = requirement.met(measured)
+        met &= ok
+        shown = "not measured yet" if measured is None else _show(measured)
+        lines.append(f"{requirement.text()}: {shown} {'✓' if ok else '✗'}")
+    return GoalCheck(bool(met), tuple(lines))

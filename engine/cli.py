@@ -10,6 +10,7 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import re
 import sys
@@ -29,6 +30,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Build, train and watch small CNNs and RNNs. Without options, opens the app.")
     p.add_argument("file", nargs="?", help="experiment or comparison file (.json) to open, summarise or train")
     p.add_argument("--list-presets", action="store_true", help="list the built-in presets and exit")
+    p.add_argument("--validate", action="store_true",
+                   help="check FILE (a lesson, experiment, comparison or sweep) and name its first problem in "
+                        "one line; exit 0 when it is valid")
+    p.add_argument("--check-results", metavar="FOLDER",
+                   help="a table of the lesson results (exercise files learners exported) in FOLDER: the goal "
+                        "judged again from each file, a corrupt or foreign file named in one line")
     p.add_argument("--lab", metavar="COMP.json",
                    help="open this comparison (or a saved lab) in the lab window: its experiments side by side, "
                         "each column's insides on one shared input (the window; a built-in's name will do)")
@@ -81,8 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def wants_cli(argv: list[str]) -> bool:
-    return any(a in ("--list-presets", "--summary", "--headless", "--export", "--generate", "-h", "--help")
-               for a in argv)
+    return any(a in ("--list-presets", "--summary", "--headless", "--export", "--generate", "--validate",
+                     "-h", "--help") or a.startswith("--check-results") for a in argv)
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -94,12 +101,18 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
     try:
         if args.list_presets:
             return list_presets(out)
+        if args.check_results:
+            from engine.lesson_results import print_results
+
+            return print_results(args.check_results, out)
         if not args.file:
             print("error: --summary, --headless and --export need an experiment or comparison FILE", file=err)
             return EXIT_INVALID
         from engine.preset_paths import builtin_or_given
 
         args.file = builtin_or_given(args.file)
+        if args.validate:
+            return validate(args.file, out)
         if args.export:
             return export(args, out, err)
         if args.generate is not None:
@@ -147,6 +160,41 @@ def list_presets(out: TextIO) -> int:
     for p in items:
         where = f"{p.path.parent.name}/{p.path.name}" if p.path.parent.name == "sweeps" else p.path.name
         print(f"{p.key:<{width}}  presets/{where:<{width + 12}}  {p.name}: {p.summary}", file=out)
+    return EXIT_OK
+
+
+def validate(path: str, out: TextIO) -> int:
+    """One line: what the file is and that it is valid; a problem raises (main prints it, exit 2)."""
+    from engine.experiment_file import decode_json, read_document
+
+    doc = decode_json(read_document(path, "a lesson, experiment, comparison or sweep"))
+    kind = doc.get("format") if isinstance(doc, dict) else None
+    if kind == "cnn-rnn-playground/lesson":
+        from engine.lesson_file import load_lesson
+
+        lesson = load_lesson(path)
+        extra = f", goal: {lesson.goal.text}" if lesson.goal is not None else ""
+        print(f"{path}: a valid lesson, \"{lesson.title}\": {len(lesson.steps)} steps, "
+              f"{len(lesson.predictions)} prediction{'' if len(lesson.predictions) == 1 else 's'}{extra}", file=out)
+    elif kind == "cnn-rnn-playground/sweep":
+        from engine.sweep_file import load_sweep
+
+        sweep = load_sweep(path)
+        print(f"{path}: a valid sweep, \"{sweep.name}\": {sweep.trial_count} trials", file=out)
+    elif kind == "cnn-rnn-playground/comparison":
+        from engine.comparison_file import check_comparison, load_comparison
+
+        comparison = load_comparison(path)
+        check_comparison(comparison)
+        print(f"{path}: a valid comparison, \"{comparison.name}\"", file=out)
+    else:
+        from engine.experiment_file import load_experiment
+
+        experiment = load_experiment(path)
+        error = _print_layers(experiment, io.StringIO())
+        if error is not None:
+            raise error
+        print(f"{path}: a valid experiment, \"{experiment.name}\"", file=out)
     return EXIT_OK
 
 

@@ -131,6 +131,10 @@ class MainWindow(QMainWindow):
         self._connect()
         install_gallery(self)  # Help ▸ Examples, and the gallery as the start page
         install_tour(self)  # Help ▸ Guided Tour, and the tour on the first start (after the gallery)
+        from gui.shell.lesson_commands import LessonCommands
+
+        self.lessons = LessonCommands(self)  # Help ▸ Lessons: the course through the claims
+        self.lessons.install(self.window_actions.help_menu, self.window_actions.tour)
         # Every run kept: the Runs dock, the overlays on the curves.
         self.run_history, self.runs_table = install_runs(self, self.runner, lambda: self.document,
                                                          self.show_message, self.curves)

@@ -50,7 +50,7 @@ def test_importing_the_engine_loads_no_qt():
 # the floor plan reads bottom-up and nothing reaches for what uses it.
 # gui/app.py, the start-up, stands above them all.
 ROOMS = ("common", "widgets", "views", "explain", "document", "builder", "data", "training", "runs",
-         "trained", "comparison", "lab", "sweep", "gallery", "shell")
+         "trained", "comparison", "lab", "sweep", "gallery", "lesson", "shell")
 
 
 def _module(path: Path) -> str:

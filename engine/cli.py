@@ -151,15 +151,21 @@ def failed(exc: Exception, err: TextIO) -> int:
 
 
 def list_presets(out: TextIO) -> int:
-    """Experiments first, then comparisons, then sweeps, one line each."""
-    from engine.presets import list_comparisons, list_sweeps
+    """Experiments first, then comparisons, sweeps and the lessons of the course, one line each."""
+    from engine.presets import list_comparisons, list_lessons, list_sweeps
     from engine.presets import list_presets as presets
 
     items = [*presets(), *list_comparisons(), *list_sweeps()]
-    width = max((len(p.key) for p in items), default=0)
+    lessons = list_lessons()
+    width = max((len(p.key) for p in [*items, *lessons]), default=0)
     for p in items:
         where = f"{p.path.parent.name}/{p.path.name}" if p.path.parent.name == "sweeps" else p.path.name
         print(f"{p.key:<{width}}  presets/{where:<{width + 12}}  {p.name}: {p.summary}", file=out)
+    for lesson in lessons:  # the course, in its order
+        where = f"lessons/{lesson.source.name}"
+        claim = f" ({lesson.claim})" if lesson.claim else ""
+        print(f"{lesson.key:<{width}}  presets/{where:<{width + 12}}  lesson {lesson.order}: {lesson.title}{claim}",
+              file=out)
     return EXIT_OK
 
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -197,9 +198,11 @@ class GalleryDialog(QDialog):
     """The gallery in its own non-modal window: the start page over the
     default experiment, and Help ▸ Examples."""
 
-    def __init__(self, window: QWidget, open_file: Callable[[str], object]) -> None:
+    def __init__(self, window: QWidget, open_file: Callable[[str], object],
+                 open_lessons: Callable[[], object] | None = None) -> None:
         """``window``: the main window (its closing stops the thumbnail worker);
-        ``open_file(path)`` opens an example, falsy when the user cancelled or it failed."""
+        ``open_file(path)`` opens an example, falsy when the user cancelled or it failed;
+        ``open_lessons()`` the guided course (Help ▸ Lessons)."""
         super().__init__(window)
         self.window_ = window
         self.open_file = open_file
@@ -215,6 +218,12 @@ class GalleryDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
         bottom = QHBoxLayout()
+        self.lessons_button = QPushButton("Take the &Course…")
+        self.lessons_button.setToolTip("Lessons that lead you through the claims, one at a time: predict, run, "
+                                       "see (Help ▸ Lessons, Ctrl+Shift+G)")
+        self.lessons_button.setVisible(open_lessons is not None)
+        self.lessons_button.clicked.connect(lambda: (self.close(), open_lessons and open_lessons()))
+        bottom.addWidget(self.lessons_button)
         bottom.addWidget(self.show_at_start)
         bottom.addStretch(1)
         bottom.addWidget(buttons)

@@ -39,7 +39,9 @@ def show_gallery(window: QMainWindow) -> GalleryDialog | None:
         return None
     dialog = window.findChild(GalleryDialog)
     if dialog is None:
-        dialog = GalleryDialog(window, lambda path: open_example(window, path))
+        lessons = getattr(window, "lessons", None)
+        dialog = GalleryDialog(window, lambda path: open_example(window, path),
+                               (lambda: lessons.show()) if lessons is not None else None)
     app_settings().setValue(SEEN_KEY, True)
     dialog.show()
     dialog.raise_()

@@ -38,6 +38,8 @@ def test_the_wheel_holds_every_preset_and_the_bundled_data(wheel):
     assert presets and all(f"presets/{name}" in names for name in presets)
     sweeps = sorted(p.name for p in (ROOT / "presets" / "sweeps").glob("*.json"))
     assert sweeps and all(f"presets/sweeps/{name}" in names for name in sweeps)
+    lessons = sorted(p.name for p in (ROOT / "presets" / "lessons").glob("*.json"))
+    assert lessons and all(f"presets/lessons/{name}" in names for name in lessons)
     assert "engine/resources/corpus.txt" in names and "main.py" in names
     resources = sorted(p.name for p in (ROOT / "gui" / "resources").iterdir() if p.suffix in (".json", ".svg", ".html"))
     assert {"icon.svg", "palette.json", "help.html", "claims.json"} <= set(resources)
@@ -63,8 +65,11 @@ def test_an_installed_app_lists_and_runs_its_presets_from_any_folder(wheel, tmp_
     assert where.count(str(site)) == 2, where
     listed = app("--list-presets")
     assert listed.returncode == 0, listed.stderr
-    for path in [*(ROOT / "presets").glob("*.json"), *(ROOT / "presets" / "sweeps").glob("*.json")]:
+    for path in [*(ROOT / "presets").glob("*.json"), *(ROOT / "presets" / "sweeps").glob("*.json"),
+                 *(ROOT / "presets" / "lessons").glob("*.json")]:
         assert path.stem in listed.stdout, path.stem
+    lesson = app("--validate", "01_weight_sharing")  # a built-in lesson: its presets found in site-packages
+    assert lesson.returncode == 0 and "a valid lesson" in lesson.stdout, lesson.stderr
     sweep = app("--summary", "input_size")  # a built-in sweep, its base found beside it in site-packages
     assert sweep.returncode == 0 and "36 trials" in sweep.stdout, sweep.stderr
     run = app("--headless", "digits_mlp.json", "--epochs", "1")

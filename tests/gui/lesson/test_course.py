@@ -1,0 +1,36 @@
+"""The built-in course end to end, as a learner takes it: every step's
+action performed through the window completes it, every prediction is
+locked in before its run and, by the lesson's end, judged against a value
+that a real run measured. Runs are short here (one epoch where a step only
+asks for a run); whether the author's expected answer is what the claim
+measures over seeds and threads is tests/engine/test_lesson_course.py's."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.lesson_measure import right_answer
+from engine.presets import list_lessons
+from tests.gui.conftest import open_window
+from tests.gui.lesson.lesson_helpers import perform
+
+LESSONS = list_lessons()
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.key for lesson in LESSONS])
+def test_a_built_in_lesson_runs_end_to_end(qtbot, lesson, dialogs):
+    window = open_window(qtbot)
+    panel = window.lessons.show(str(lesson.source))
+    driver = panel.driver
+    assert driver.lesson.title == lesson.title
+    for index, step in enumerate(lesson.steps):
+        assert driver.index == index, (index, step.title)
+        perform(qtbot, window, panel)
+        assert driver.is_done(), (index, step.title)
+        panel.next_button.click()
+    assert not driver.running  # Done on the last step
+    for index, prediction in lesson.predictions:
+        outcome = driver.outcome(index)
+        assert outcome is not None, f"step {index}: {prediction.question} was never measured"
+        assert outcome.right == right_answer(prediction, driver.progress.values)
+    assert not window.runner.is_active

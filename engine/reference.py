@@ -17,6 +17,7 @@ BEGIN, END = "<!-- reference:begin -->", "<!-- reference:end -->"
 PRESETS_BEGIN, PRESETS_END = "<!-- presets:begin -->", "<!-- presets:end -->"
 COMPARISONS_BEGIN, COMPARISONS_END = "<!-- comparisons:begin -->", "<!-- comparisons:end -->"
 SWEEPS_BEGIN, SWEEPS_END = "<!-- sweeps:begin -->", "<!-- sweeps:end -->"
+LESSONS_BEGIN, LESSONS_END = "<!-- lessons:begin -->", "<!-- lessons:end -->"
 
 
 def _value(v: object) -> str:
@@ -103,6 +104,18 @@ def render_sweeps() -> str:
     return "\n".join(rows) + "\n"
 
 
+def render_lessons() -> str:
+    """The built-in course, in its order: each lesson's claim, steps and predictions."""
+    from engine.presets import list_lessons
+
+    rows = ["| # | lesson | claim | file | steps | predictions | what it asks |", "|---:|---|---|---|---:|---:|---|"]
+    for lesson in list_lessons():
+        questions = " · ".join(p.question for _, p in lesson.predictions)
+        rows.append(f"| {lesson.order} | {lesson.title} | {lesson.claim} | `presets/lessons/{lesson.source.name}` | "
+                    f"{len(lesson.steps)} | {len(lesson.predictions)} | {questions} |")
+    return "\n".join(rows) + "\n"
+
+
 def between(text: str, begin: str, end: str, body: str) -> str:
     """``text`` with ``body`` (ending in a newline) between its ``begin`` and
     ``end`` markers: the README's generated tables (here and in bench/)."""
@@ -116,6 +129,8 @@ def embed(text: str) -> str:
     text = between(text, COMPARISONS_BEGIN, COMPARISONS_END, render_comparisons())
     if SWEEPS_BEGIN in text:
         text = between(text, SWEEPS_BEGIN, SWEEPS_END, render_sweeps())
+    if LESSONS_BEGIN in text:
+        text = between(text, LESSONS_BEGIN, LESSONS_END, render_lessons())
     return between(text, BEGIN, END, render())
 
 

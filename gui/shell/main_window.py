@@ -29,6 +29,7 @@ from gui.shell.engine_loader import EngineLoader, FirstPaint
 from gui.shell.gui_garbage_collector import GuiGarbageCollector
 from gui.shell.help_text import show_about, show_help
 from gui.shell.start_pages import install_gallery, install_tour
+from gui.shell.view_text import copy_view_text
 from gui.shell.window_actions import WindowActions
 from gui.trained.export_actions import ExportActions
 from gui.trained.inspection_runner import InspectionRunner
@@ -452,6 +453,7 @@ class MainWindow(QMainWindow):
         a.log_scale.toggled.connect(self.curves.set_log_scale)
         self.curves.log_check.toggled.connect(a.log_scale.setChecked)
         a.reset_layout.triggered.connect(self.dock_layout.arrange)
+        a.copy_view_text.triggered.connect(lambda: copy_view_text(self.views.views.values(), self.curves))
         a.help.triggered.connect(lambda: show_help(self))
         a.about.triggered.connect(lambda: show_about(self))
 

@@ -86,6 +86,8 @@ class WindowActions(QObject):
         self.new_cnn = make("New &CNN", "Replace the model with a convolutional network for this data set")
         self.new_rnn = make("New &RNN", "Replace the model with a recurrent network (GRU) for this data set")
         self.new_hybrid = make("New &hybrid", "Replace the model with convolutions followed by a GRU")
+        self.copy_view_text = make("&Copy View as Text", "Copy what the view with focus (or the live view in "
+                                   "front) shows, in words, to the clipboard", "Ctrl+Shift+C")
         for action, short in ((self.new_cnn, "CNN"), (self.new_rnn, "RNN"), (self.new_hybrid, "Hybrid"),
                               (self.duplicate_layer, "Duplicate"), (self.delete_layer, "Delete")):
             action.setIconText(short)  # what the model stack's toolbar shows
@@ -159,6 +161,8 @@ class WindowActions(QObject):
         edit_menu.addActions([self.undo, self.redo])
         edit_menu.addSeparator()
         edit_menu.addAction(self.rename)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.copy_view_text)
         edit_menu.addSeparator()
         edit_menu.addActions([self.duplicate_layer, self.delete_layer])
         edit_menu.addSeparator()

@@ -453,9 +453,17 @@ class MainWindow(QMainWindow):
         a.log_scale.toggled.connect(self.curves.set_log_scale)
         self.curves.log_check.toggled.connect(a.log_scale.setChecked)
         a.reset_layout.triggered.connect(self.dock_layout.arrange)
+        a.colour_blind_safe.toggled.connect(self._on_colour_blind_safe_toggled)
         a.copy_view_text.triggered.connect(lambda: copy_view_text(self.views.views.values(), self.curves))
         a.help.triggered.connect(lambda: show_help(self))
         a.about.triggered.connect(lambda: show_about(self))
+
+    def _on_colour_blind_safe_toggled(self, on: bool) -> None:
+        from gui.common.palette import set_colour_blind_safe
+
+        set_colour_blind_safe(on)
+        self.statusBar().showMessage(("Colour-blind-safe" if on else "The usual") + " colours from the next start "
+                                     "(the plots take their colours when they are built)", 8000)
 
     def _connect_document(self) -> None:
         from gui.document.undo import bind_undo_actions

@@ -8,6 +8,8 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QWhatsThis
 
+from gui.common import palette as pal
+
 SP = QStyle.StandardPixmap
 Std = QKeySequence.StandardKey
 
@@ -95,6 +97,11 @@ class WindowActions(QObject):
         self.log_scale = make("&Log-scale loss", "Show the loss on a logarithmic axis", "Ctrl+L")
         self.log_scale.setCheckable(True)
         self.reset_layout = make("Reset &layout", "Put every panel back where it started")
+        self.colour_blind_safe = make("&Colour-blind-safe colours",
+                                      "Okabe–Ito colours for curves, classes and runs, which stay distinct with "
+                                      "the common colour blindnesses; a change applies at the next start")
+        self.colour_blind_safe.setCheckable(True)
+        self.colour_blind_safe.setChecked(pal.colour_blind_safe_setting())
         # Train
         self.train = make("&Train", "Train the model from scratch", "F5", SP.SP_MediaPlay)
         self.pause = make("&Pause", "Pause or resume the running training", [QKeySequence("F6"),
@@ -174,7 +181,7 @@ class WindowActions(QObject):
             live_menu = view_menu.addMenu("&Live views")
             live_menu.addActions(list(live_view_actions))
             view_menu.addSeparator()
-        view_menu.addActions([self.log_scale, self.reset_layout])
+        view_menu.addActions([self.log_scale, self.colour_blind_safe, self.reset_layout])
         self.train_menu = train_menu = bar.addMenu("&Train")
         train_menu.addActions(self.training_actions())
         self.help_menu = help_menu = bar.addMenu("&Help")

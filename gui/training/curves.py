@@ -121,9 +121,11 @@ class LossCurves(QWidget, Described):
         self.fit_legends()
         self.train_raw_curve = self._curve(self.loss_plot, RAW_COLOUR, "training (per step)")
         self.train_loss_curve = self._curve(self.loss_plot, TRAIN_COLOUR, "training (smoothed)")
-        self.val_loss_curve = self._curve(self.loss_plot, VAL_COLOUR, "validation", symbol=True)
+        # Validation dashed as well as orange: told apart from training without colour (and once
+        # its dots go, past SYMBOL_LIMIT epochs). A few points per epoch: the dashes cost nothing.
+        self.val_loss_curve = self._curve(self.loss_plot, VAL_COLOUR, "validation", symbol=True, dashed=True)
         self.train_metric_curve = self._curve(self.metric_plot, TRAIN_COLOUR, "training")
-        self.val_metric_curve = self._curve(self.metric_plot, VAL_COLOUR, "validation", symbol=True)
+        self.val_metric_curve = self._curve(self.metric_plot, VAL_COLOUR, "validation", symbol=True, dashed=True)
         self.baseline_line = pg.InfiniteLine(angle=0, pen=_pen(pal.LABEL, Qt.PenStyle.DashLine),
                                              label="baseline", labelOpts={"color": pal.LABEL, "position": 0.15})
         self.baseline_line.hide()
@@ -351,9 +353,11 @@ class LossCurves(QWidget, Described):
             if on != (curve.opts["symbol"] is not None):
                 curve.setSymbol(SYMBOL["symbol"] if on else None)
 
-    def _curve(self, plot: pg.PlotItem, colour: str, name: str, symbol: bool = False) -> pg.PlotDataItem:
+    def _curve(self, plot: pg.PlotItem, colour: str, name: str, symbol: bool = False,
+               dashed: bool = False) -> pg.PlotDataItem:
         extra = {**SYMBOL, "symbolBrush": colour} if symbol else {}
-        curve = plot.plot(pen=_pen(colour), name=name, **extra)
+        curve = plot.plot(pen=_pen(colour, Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine), name=name,
+                          **extra)
         curve.setDownsampling(auto=True, method="peak")
         curve.setClipToView(True)
         return curve

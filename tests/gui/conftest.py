@@ -4,10 +4,17 @@ open) before the test starts."""
 
 from __future__ import annotations
 
+import tempfile
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+# gui/common/palette.py reads a setting when first imported, which may be while
+# tests are collected, before any fixture: never from the user's real settings.
+QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                  tempfile.mkdtemp(prefix="playground-test-settings-"))
 
 
 @pytest.fixture(scope="session", autouse=True)

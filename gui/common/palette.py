@@ -43,6 +43,7 @@ TAG: tuple[str, str] = tuple(_P["tag"])  # a claim tag's background and text
 EQUATION: dict[str, str] = dict(_P["equation"])  # the parts of a recurrent step's equation
 REFUSED = _P["refused"]  # a test the model cannot take
 HIGHLIGHT = _P["highlight"]  # the window a convolution reads, an outline on a picture
+FOCUS = _P["focus"]  # the outline of the control with the keyboard focus
 SHARED = _P["shared"]  # weights shared across steps
 FAMILIES: dict[str, str] = dict(_P["families"])  # CNN, RNN, MLP, hybrid on the gallery's thumbnails
 BANNER: dict[str, tuple[str, str, str]] = {k: tuple(v) for k, v in _P["banner"].items()}  # background, border, text

@@ -21,6 +21,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
 from engine.spec import Experiment
+from gui.common.style import keyboard_reachable
 from gui.explain.menu import ExplainMenu
 from gui.explain.registry import ExplainContext
 from gui.runs.runs_table import install_runs
@@ -320,6 +321,7 @@ class MainWindow(QMainWindow):
         self.model_stack.toolbar.addActions([acts.new_cnn, acts.new_rnn, acts.new_hybrid])
         self.model_stack.toolbar.addSeparator()
         self.model_stack.toolbar.addActions([acts.duplicate_layer, acts.delete_layer])
+        keyboard_reachable(self.model_stack.toolbar)
         self.layer_palette.chosen.connect(self.model_stack.append_layer)
         self.model_stack.selected.connect(self.layer_properties.show_layer)
         self.document.changed.connect(self._on_document_changed)

@@ -23,8 +23,10 @@ def gc_on_gui_thread(qapp):
     a worker thread that would then destroy Qt objects (and could deadlock)."""
     from gui.app import install_garbage_collector
     from gui.common import axis_cache
+    from gui.common.style import install_focus_outline
 
     axis_cache.install()  # as create_application does: the tests paint what users see
+    install_focus_outline(qapp)
     collector = install_garbage_collector(qapp)
     yield collector
     collector.uninstall()

@@ -59,6 +59,11 @@ LEGEND_COLUMNS = 3
 DESCRIBE_EVERY_S = 1.0  # steps arrive at ~20 Hz: the description (a screen reader's) need not follow each
 
 
+def _trend(values: np.ndarray) -> str:
+    """", rising" / ", falling" / ", flat" over the last few points; "" for one point (no trend yet)."""
+    return f", {trend(values)}" if len(values) > 1 else ""
+
+
 class LossCurves(QWidget, Described):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -267,14 +272,14 @@ class LossCurves(QWidget, Described):
             value = self.val_metric.y[-1]
             shown = f"{value:.1f}%" if accuracy else f"{value:.4g}"
             name = "accuracy" if accuracy else "mean squared error"
-            parts.append(f"Validation {name} {shown} at epoch {epoch}{epochs}, {trend(self.val_metric.y)}; "
-                         f"validation loss {self.val_loss.y[-1]:.3g}, {trend(self.val_loss.y)}")
+            parts.append(f"Validation {name} {shown} at epoch {epoch}{epochs}{_trend(self.val_metric.y)}; "
+                         f"validation loss {self.val_loss.y[-1]:.3g}{_trend(self.val_loss.y)}")
         if len(self.train_loss):
             step = int(self.train_loss.x[-1])
             total = f" of {self.total_steps:,}" if self.total_steps else ""
             recent = self.train_loss.smoothed[-20:]
-            parts.append(f"training loss {self.train_loss.smoothed[-1]:.3g} (smoothed) at step {step:,}{total}, "
-                         f"{trend(recent[::max(1, len(recent) // 4)])}")
+            parts.append(f"training loss {self.train_loss.smoothed[-1]:.3g} (smoothed) at step {step:,}{total}"
+                         f"{_trend(recent[::max(1, len(recent) // 4)])}")
         text = "; ".join(parts)
         text = text[0].upper() + text[1:]
         if self._baseline is not None:

@@ -124,7 +124,8 @@ class FilterGrid(ViewPanel):
         step = getattr(self.snapshot, "step", None)
         which = f"layer {layer + 1}" if layer is not None else "the first layer"
         return (f"{len(weights)} filters of {shape_text(weights.shape[2:])} in {which} "
-                f"({self.layer_types.get(layer, 'convolution')}, {weights.shape[1]} input channels)"
+                f"({self.layer_types.get(layer, 'convolution')}, {weights.shape[1]} input "
+                f"channel{'s' if weights.shape[1] != 1 else ''})"
                 + (f" at step {step}" if step is not None else "")
                 + f"; {value_range(weights, 'weights')}.")
 

@@ -72,9 +72,9 @@ class LossCurves(QWidget, Described):
         self._described_at = 0.0
         self.setWhatsThis("<b>Curves</b><p>The loss (how wrong the network is; lower is better) and the "
                           "accuracy or error as it trains. Thin line: each batch; thick line: its moving "
-                          "average; dots: the validation set, data the network never trains on, after each "
-                          "epoch. A gap between training and validation means it memorises rather than "
-                          "learns. The dashed line is what guessing would score.</p>")
+                          "average; dashed line with dots: the validation set, data the network never trains "
+                          "on, after each epoch. A gap between training and validation means it memorises "
+                          "rather than learns. The grey dashed line is what guessing would score.</p>")
         self.train_loss = StepHistory(smoothing=0.85)
         self.val_loss = StepHistory(capacity=10_000, smoothing=0.0)
         self.train_metric = StepHistory(capacity=10_000, smoothing=0.0)

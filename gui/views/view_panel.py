@@ -9,10 +9,11 @@ views never run at the training loop's rate. While frozen a view keeps its
 picture and remembers only the latest data, which it draws on unfreezing.
 
 Subclasses implement ``_draw_snapshot`` / ``_draw_predictions`` /
-``_clear`` and ``export_data``, and may add numbers to ``describe()`` (what
-the view shows, in words: gui/common/described.py) with ``describe_now``; ``applies_to`` says whether the view has
-anything to show for a model (gates only for LSTM/GRU, filters only for
-conv layers…), so the hub can say so instead of showing an empty plot.
+``_clear`` and ``export_data``, and may put numbers into ``describe()``
+(what the view shows, in words: gui/common/described.py) with
+``describe_now``; ``applies_to`` says whether the view has anything to show
+for a model (gates only for LSTM/GRU, filters only for conv layers…), so
+the hub can say so instead of showing an empty plot.
 """
 
 from __future__ import annotations

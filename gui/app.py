@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from gui.common.resources import app_icon
 from gui.common.settings import APPLICATION, ORGANIZATION
+from gui.common.style import install_focus_outline
 from gui.data.image_reader import register_image_reader
 from gui.shell.gui_garbage_collector import GuiGarbageCollector
 
@@ -34,6 +35,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName(APPLICATION)
     app.setWindowIcon(app_icon())  # every window's, the taskbar's and the dialogs'
     install_garbage_collector(app)
+    install_focus_outline(app)  # where Tab has taken the focus must be visible
     register_image_reader()  # image folders decode with Qt's readers (cheap: imported on first use)
     from gui.common import axis_cache
 

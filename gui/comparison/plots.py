@@ -28,6 +28,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from gui.common import line_styles
 from gui.common import palette as pal
 from gui.common.seed_bands import across_seeds
 from gui.common.step_history import StepHistory
@@ -105,9 +106,12 @@ class ComparisonPlots(QWidget):
         return widget, plot
 
     def _curve(self, plot: pg.PlotItem, index: int, symbol: bool) -> pg.PlotDataItem:
-        options = {"symbol": "o", "symbolSize": 6, "symbolPen": None, "symbolBrush": colour(index)} if symbol else {}
-        return plot.plot([], [], pen=pg.mkPen(colour(index), width=2 if symbol else 1), name=self.labels[index],
-                         **options)
+        # Each experiment its own dash and symbol as well as colour: told apart without colour.
+        options = ({"symbol": line_styles.symbol(index), "symbolSize": 6, "symbolPen": None,
+                    "symbolBrush": colour(index)} if symbol else {})
+        return plot.plot([], [], pen=pg.mkPen(colour(index), width=2 if symbol else 1,
+                                             style=line_styles.dash(index)),
+                         name=self.labels[index], **options)
 
     @staticmethod
     def _band(plot: pg.PlotItem, index: int) -> pg.FillBetweenItem:

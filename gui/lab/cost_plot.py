@@ -17,6 +17,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from gui.common import line_styles
 from gui.common import palette as pal
 from gui.common.style import subdued
 
@@ -38,8 +39,9 @@ class CostPlot(QWidget):
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plot.getAxis("bottom").enableAutoSIPrefix(False)
         self.legend = self.plot.addLegend(offset=(-10, 10), labelTextColor=pal.TEXT)
-        self.curves = [self.plot.plot(pen=pg.mkPen(colour, width=1.5), name=label)
-                       for label, colour in zip(labels, colours, strict=True)]
+        # A dash per model as well as a colour: told apart without colour.
+        self.curves = [self.plot.plot(pen=pg.mkPen(colour, width=1.5, style=line_styles.dash(i)), name=label)
+                       for i, (label, colour) in enumerate(zip(labels, colours, strict=True))]
         self.note = QLabel("Train the lab to see what a batch of each model costs.")
         self.note.setWordWrap(True)
         subdued(self.note)

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.common import palette as pal
+from gui.common.style import keyboard_reachable
 from gui.common.task import Task
 from gui.comparison.plots import ComparisonPlots, colour
 from gui.lab.cost_plot import CostPlot
@@ -235,6 +236,7 @@ class LabWindow(QMainWindow):
                                     "beside it, to reopen it trained (Ctrl+S)")
         self.save_action.triggered.connect(lambda: self.save_dialog())
         bar.addAction(self.save_action)
+        keyboard_reachable(bar)
         close = QAction("Close", self)
         close.setShortcut(QKeySequence.StandardKey.Close)
         close.triggered.connect(self.close)

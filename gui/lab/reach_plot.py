@@ -37,6 +37,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from engine.spec import Experiment
+from gui.common import line_styles
 from gui.common import palette as pal
 from gui.common.style import subdued
 from gui.views.gradient_time import decade_ticks, drawable, floor_for
@@ -356,7 +357,9 @@ class SharedReachPlot(QWidget):
         colour = r.column.colour
         relative = r.relative
         values = drawable(relative, floor_for(relative))
-        curve = self.plot.plot(r.steps_back, values, pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=4,
+        # A dash and a symbol per column as well as a colour: told apart without colour.
+        curve = self.plot.plot(r.steps_back, values, pen=pg.mkPen(colour, width=2, style=line_styles.dash(placed)),
+                               symbol=line_styles.symbol(placed), symbolSize=4,
                                symbolPen=None, symbolBrush=pg.mkBrush(*colour))
         self.curves[r.name] = curve
         k = r.reaches

@@ -20,6 +20,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from gui.common import palette as pal
+from gui.common.line_styles import OVERLAY_DASHES, OVERLAY_SYMBOLS
 from gui.runs.run_history import RunHistory, RunRecord
 
 # Matplotlib's tab10 without the live curves' blue and orange.
@@ -85,9 +86,12 @@ class RunOverlays:
         if record.id in self.items:
             return
         colour = run_colour(record)
-        pen = pg.mkPen(colour, width=1, style=Qt.PenStyle.DashLine)
+        # Each overlay its own dash and symbol (never the live curves' solid or dashed): runs are
+        # told apart without colour too.
+        pen = pg.mkPen(colour, width=1, style=OVERLAY_DASHES[record.id % len(OVERLAY_DASHES)])
         loss = pg.PlotDataItem(pen=pen)
-        metric = pg.PlotDataItem(pen=pen, symbol="t", symbolSize=6, symbolPen=None, symbolBrush=colour)
+        metric = pg.PlotDataItem(pen=pen, symbol=OVERLAY_SYMBOLS[record.id % len(OVERLAY_SYMBOLS)], symbolSize=6,
+                                 symbolPen=None, symbolBrush=colour)
         for plot, item in ((self.curves.loss_plot, loss), (self.curves.metric_plot, metric)):
             plot.addItem(item)
             item.setZValue(-1)  # under the live run's curves

@@ -12,7 +12,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QToolBar, QWidget
 
 from gui.common.settings import app_settings
-from gui.common.style import subdued
+from gui.common.style import keyboard_reachable, subdued
 
 AUTO_HIDDEN_KEY = "window/auto_hidden_views"
 STATE_VERSION = 5  # bump when dock names change: old saved states are then ignored
@@ -43,6 +43,7 @@ class DockLayout(QObject):
                                        "you watch closely; Reset forgets the run. The bar shows the epoch, step, "
                                        "speed and time left, or why Train is unavailable.</p>")
         self.training_bar.addActions(list(training_actions))
+        keyboard_reachable(self.training_bar)
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.training_bar)
         self.docks: dict[str, QDockWidget] = {}
         for name, title in DOCKS:

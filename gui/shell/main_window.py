@@ -21,6 +21,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
 from engine.spec import Experiment
+from gui.common.style import keyboard_reachable
 from gui.explain.menu import ExplainMenu
 from gui.explain.registry import ExplainContext
 from gui.runs.runs_table import install_runs
@@ -29,6 +30,7 @@ from gui.shell.engine_loader import EngineLoader, FirstPaint
 from gui.shell.gui_garbage_collector import GuiGarbageCollector
 from gui.shell.help_text import show_about, show_help
 from gui.shell.start_pages import install_gallery, install_tour
+from gui.shell.view_text import copy_view_text
 from gui.shell.window_actions import WindowActions
 from gui.trained.export_actions import ExportActions
 from gui.trained.inspection_runner import InspectionRunner
@@ -323,6 +325,7 @@ class MainWindow(QMainWindow):
         self.model_stack.toolbar.addActions([acts.new_cnn, acts.new_rnn, acts.new_hybrid])
         self.model_stack.toolbar.addSeparator()
         self.model_stack.toolbar.addActions([acts.duplicate_layer, acts.delete_layer])
+        keyboard_reachable(self.model_stack.toolbar)
         self.layer_palette.chosen.connect(self.model_stack.append_layer)
         self.model_stack.selected.connect(self.layer_properties.show_layer)
         self.document.changed.connect(self._on_document_changed)
@@ -456,8 +459,17 @@ class MainWindow(QMainWindow):
         a.log_scale.toggled.connect(self.curves.set_log_scale)
         self.curves.log_check.toggled.connect(a.log_scale.setChecked)
         a.reset_layout.triggered.connect(self.dock_layout.arrange)
+        a.colour_blind_safe.toggled.connect(self._on_colour_blind_safe_toggled)
+        a.copy_view_text.triggered.connect(lambda: copy_view_text(self.views.views.values(), self.curves))
         a.help.triggered.connect(lambda: show_help(self))
         a.about.triggered.connect(lambda: show_about(self))
+
+    def _on_colour_blind_safe_toggled(self, on: bool) -> None:
+        from gui.common.palette import set_colour_blind_safe
+
+        set_colour_blind_safe(on)
+        self.statusBar().showMessage(("Colour-blind-safe" if on else "The usual") + " colours from the next start "
+                                     "(the plots take their colours when they are built)", 8000)
 
     def _connect_document(self) -> None:
         from gui.document.undo import bind_undo_actions

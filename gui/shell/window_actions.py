@@ -8,6 +8,8 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QWhatsThis
 
+from gui.common import palette as pal
+
 SP = QStyle.StandardPixmap
 Std = QKeySequence.StandardKey
 
@@ -86,6 +88,8 @@ class WindowActions(QObject):
         self.new_cnn = make("New &CNN", "Replace the model with a convolutional network for this data set")
         self.new_rnn = make("New &RNN", "Replace the model with a recurrent network (GRU) for this data set")
         self.new_hybrid = make("New &hybrid", "Replace the model with convolutions followed by a GRU")
+        self.copy_view_text = make("&Copy View as Text", "Copy what the view with focus (or the live view in "
+                                   "front) shows, in words, to the clipboard", "Ctrl+Shift+C")
         for action, short in ((self.new_cnn, "CNN"), (self.new_rnn, "RNN"), (self.new_hybrid, "Hybrid"),
                               (self.duplicate_layer, "Duplicate"), (self.delete_layer, "Delete")):
             action.setIconText(short)  # what the model stack's toolbar shows
@@ -93,6 +97,11 @@ class WindowActions(QObject):
         self.log_scale = make("&Log-scale loss", "Show the loss on a logarithmic axis", "Ctrl+L")
         self.log_scale.setCheckable(True)
         self.reset_layout = make("Reset &layout", "Put every panel back where it started")
+        self.colour_blind_safe = make("&Colour-blind-safe colours",
+                                      "Okabe–Ito colours for curves, classes and runs, which stay distinct with "
+                                      "the common colour blindnesses; a change applies at the next start")
+        self.colour_blind_safe.setCheckable(True)
+        self.colour_blind_safe.setChecked(pal.colour_blind_safe_setting())
         # Train
         self.train = make("&Train", "Train the model from scratch", "F5", SP.SP_MediaPlay)
         self.pause = make("&Pause", "Pause or resume the running training", [QKeySequence("F6"),
@@ -160,6 +169,8 @@ class WindowActions(QObject):
         edit_menu.addSeparator()
         edit_menu.addAction(self.rename)
         edit_menu.addSeparator()
+        edit_menu.addAction(self.copy_view_text)
+        edit_menu.addSeparator()
         edit_menu.addActions([self.duplicate_layer, self.delete_layer])
         edit_menu.addSeparator()
         edit_menu.addActions([self.new_cnn, self.new_rnn, self.new_hybrid])
@@ -170,7 +181,7 @@ class WindowActions(QObject):
             live_menu = view_menu.addMenu("&Live views")
             live_menu.addActions(list(live_view_actions))
             view_menu.addSeparator()
-        view_menu.addActions([self.log_scale, self.reset_layout])
+        view_menu.addActions([self.log_scale, self.colour_blind_safe, self.reset_layout])
         self.train_menu = train_menu = bar.addMenu("&Train")
         train_menu.addActions(self.training_actions())
         self.help_menu = help_menu = bar.addMenu("&Help")

@@ -29,11 +29,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 
 from gui.common import palette as pal
+from gui.common.line_styles import DASHES, SYMBOLS
 from gui.comparison.plots import colour
 
-DASHES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDotLine,
-          Qt.PenStyle.DashDotDotLine)
-SYMBOLS = ("o", "s", "t", "d", "star", "p", "h", "t1")
 BAND_ALPHA = 50  # of 255: bands of two experiments overlap and both stay visible
 MAX_VALUE_TICKS = 12  # more axis values than this: pyqtgraph's own ticks
 PERCENT_METRICS = ("val_accuracy",)

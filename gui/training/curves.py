@@ -20,6 +20,7 @@ room for them.
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -27,6 +28,7 @@ from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from gui.common import palette as pal
+from gui.common.described import NO_RUN, Described, install_copy_as_text, trend
 from gui.common.step_history import StepHistory
 from gui.common.style import subdued
 
@@ -54,16 +56,25 @@ def nice_ceiling(value: float) -> float:
 
 
 LEGEND_COLUMNS = 3
+DESCRIBE_EVERY_S = 1.0  # steps arrive at ~20 Hz: the description (a screen reader's) need not follow each
 
 
-class LossCurves(QWidget):
+def _trend(values: np.ndarray) -> str:
+    """", rising" / ", falling" / ", flat" over the last few points; "" for one point (no trend yet)."""
+    return f", {trend(values)}" if len(values) > 1 else ""
+
+
+class LossCurves(QWidget, Described):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("LossCurves")
+        self.setAccessibleName("Loss and accuracy curves")
+        self._described_at = 0.0
         self.setWhatsThis("<b>Curves</b><p>The loss (how wrong the network is; lower is better) and the "
                           "accuracy or error as it trains. Thin line: each batch; thick line: its moving "
-                          "average; dots: the validation set, data the network never trains on, after each "
-                          "epoch. A gap between training and validation means it memorises rather than "
-                          "learns. The dashed line is what guessing would score.</p>")
+                          "average; dashed line with dots: the validation set, data the network never trains "
+                          "on, after each epoch. A gap between training and validation means it memorises "
+                          "rather than learns. The grey dashed line is what guessing would score.</p>")
         self.train_loss = StepHistory(smoothing=0.85)
         self.val_loss = StepHistory(capacity=10_000, smoothing=0.0)
         self.train_metric = StepHistory(capacity=10_000, smoothing=0.0)
@@ -115,9 +126,11 @@ class LossCurves(QWidget):
         self.fit_legends()
         self.train_raw_curve = self._curve(self.loss_plot, RAW_COLOUR, "training (per step)")
         self.train_loss_curve = self._curve(self.loss_plot, TRAIN_COLOUR, "training (smoothed)")
-        self.val_loss_curve = self._curve(self.loss_plot, VAL_COLOUR, "validation", symbol=True)
+        # Validation dashed as well as orange: told apart from training without colour (and once
+        # its dots go, past SYMBOL_LIMIT epochs). A few points per epoch: the dashes cost nothing.
+        self.val_loss_curve = self._curve(self.loss_plot, VAL_COLOUR, "validation", symbol=True, dashed=True)
         self.train_metric_curve = self._curve(self.metric_plot, TRAIN_COLOUR, "training")
-        self.val_metric_curve = self._curve(self.metric_plot, VAL_COLOUR, "validation", symbol=True)
+        self.val_metric_curve = self._curve(self.metric_plot, VAL_COLOUR, "validation", symbol=True, dashed=True)
         self.baseline_line = pg.InfiniteLine(angle=0, pen=_pen(pal.LABEL, Qt.PenStyle.DashLine),
                                              label="baseline", labelOpts={"color": pal.LABEL, "position": 0.15})
         self.baseline_line.hide()
@@ -143,6 +156,8 @@ class LossCurves(QWidget):
         self.x_axis_combo.currentTextChanged.connect(self.set_x_axis)
         self.log_check.toggled.connect(self.set_log_scale)
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.copy_text_action = install_copy_as_text(self)
+        self.update_description()
 
     def mark_step(self, step: int | None) -> None:
         """A dotted line at ``step`` on both plots (None: none, the views are live)."""
@@ -205,12 +220,16 @@ class LossCurves(QWidget):
         else:
             self._fit_ranges(force=True)
             self.readout.setText("Hover over a curve to read its values.")
+        self.update_description()
 
     def append_steps(self, steps: np.ndarray, losses: np.ndarray) -> None:
         self.train_loss.extend(steps, losses)
         self._set(self.train_raw_curve, self.train_loss.x, self.train_loss.y)
         self._set(self.train_loss_curve, self.train_loss.x, self.train_loss.smoothed)
         self._grow("loss", float(np.max(losses)) if len(losses) else 0.0)
+        if time.monotonic() - self._described_at > DESCRIBE_EVERY_S:
+            self._described_at = time.monotonic()
+            self.update_description()
 
     def add_epoch(self, step: int, val_loss: float, train_metric: float, val_metric: float) -> None:
         self.val_loss.append(step, val_loss)
@@ -223,6 +242,7 @@ class LossCurves(QWidget):
             self._show_symbols(False)
         self._grow("loss", val_loss)
         self._grow("metric", max(self._metric_value(train_metric), self._metric_value(val_metric)))
+        self.update_description()
 
     def redraw(self) -> None:
         self._set(self.train_raw_curve, self.train_loss.x, self.train_loss.y)
@@ -237,6 +257,39 @@ class LossCurves(QWidget):
         self._grow("loss", loss)
         self._grow("metric", metric)
         self._fit_ranges()
+
+    # --- in words -----------------------------------------------------------------
+    def describe(self) -> str:
+        """The curves now, in a sentence or two: the last validation point and
+        its trend over the last few epochs, the training loss, the baseline."""
+        if not len(self.train_loss) and not len(self.val_loss):
+            return NO_RUN
+        accuracy = self.metric_name == "accuracy"
+        epochs = f" of {round(self.total_steps / self.steps_per_epoch)}" if self.total_steps else ""
+        parts = []
+        if len(self.val_metric):
+            epoch = round(self.val_metric.x[-1] / self.steps_per_epoch)
+            value = self.val_metric.y[-1]
+            shown = f"{value:.1f}%" if accuracy else f"{value:.4g}"
+            name = "accuracy" if accuracy else "mean squared error"
+            parts.append(f"Validation {name} {shown} at epoch {epoch}{epochs}{_trend(self.val_metric.y)}; "
+                         f"validation loss {self.val_loss.y[-1]:.3g}{_trend(self.val_loss.y)}")
+        if len(self.train_loss):
+            step = int(self.train_loss.x[-1])
+            total = f" of {self.total_steps:,}" if self.total_steps else ""
+            recent = self.train_loss.smoothed[-20:]
+            parts.append(f"training loss {self.train_loss.smoothed[-1]:.3g} (smoothed) at step {step:,}{total}"
+                         f"{_trend(recent[::max(1, len(recent) // 4)])}")
+        text = "; ".join(parts)
+        text = text[0].upper() + text[1:]
+        if self._baseline is not None:
+            text += f" (guessing scores {self._baseline:.1f}%)" if accuracy else f" (baseline {self._baseline:.3g})"
+        if not len(self.val_metric):
+            text += "; no validation yet"
+        overlaid = len(getattr(self.overlays, "items", ()))
+        if overlaid:
+            text += f". {overlaid} earlier run{'s' if overlaid > 1 else ''} drawn over the curves"
+        return text + "."
 
     # --- view options -----------------------------------------------------------
     def set_x_axis(self, axis: str) -> None:
@@ -305,9 +358,11 @@ class LossCurves(QWidget):
             if on != (curve.opts["symbol"] is not None):
                 curve.setSymbol(SYMBOL["symbol"] if on else None)
 
-    def _curve(self, plot: pg.PlotItem, colour: str, name: str, symbol: bool = False) -> pg.PlotDataItem:
+    def _curve(self, plot: pg.PlotItem, colour: str, name: str, symbol: bool = False,
+               dashed: bool = False) -> pg.PlotDataItem:
         extra = {**SYMBOL, "symbolBrush": colour} if symbol else {}
-        curve = plot.plot(pen=_pen(colour), name=name, **extra)
+        curve = plot.plot(pen=_pen(colour, Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine), name=name,
+                          **extra)
         curve.setDownsampling(auto=True, method="peak")
         curve.setClipToView(True)
         return curve

@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from gui.common import palette as pal
+from gui.common.described import without_hints
 from gui.views import prediction_format as fmt
 from gui.views.sample_thumbnails import SampleThumbnails
 from gui.views.view_panel import ViewPanel
@@ -249,6 +250,20 @@ class ConfusionMatrix(ViewPanel):
             self.click_cell(row, col)
 
     # --- export -----------------------------------------------------------------------
+    def describe_now(self) -> str:
+        predictions = self.predictions
+        if predictions is None or predictions.confusion is None or self.shown_matrix.size == 0:
+            return ""
+        counts = np.asarray(predictions.confusion, np.float64)
+        off = counts - np.diag(np.diag(counts))
+        text = without_hints(self.caption.drawn)
+        if off.size and off.max() > 0:
+            row, col = np.unravel_index(int(np.argmax(off)), off.shape)
+            names = fmt.class_names(self.run, len(counts))
+            text += (f" Most frequent confusion: true {names[row]} predicted as {names[col]} "
+                     f"({int(off[row, col])} times).")
+        return text
+
     def export_data(self) -> dict[str, np.ndarray]:
         if self.predictions is None or self.predictions.confusion is None:
             return {}

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QComboBox, QGraphicsRectItem, QLabel
 
 from engine import receptive_field as rf
 from gui.common import palette as pal
+from gui.common.described import shape_text, value_range, without_hints
 from gui.views.sample_image import Tiling, ink_colour_map, photo_colour_map, picture_levels, sample_picture, tile
 from gui.views.view_panel import BOTH, ViewPanel, centred_levels, diverging_colour_map
 
@@ -134,6 +135,13 @@ class FeatureMaps(ViewPanel):
         height, width = self.shown_input.shape
         r0, r1, c0, c1 = rf.receptive_box(row, col, windows)
         return (*rf.clip_interval(r0, r1, height), *rf.clip_interval(c0, c1, width))
+
+    def describe_now(self) -> str:
+        if self.shown_input is None or not self.shown_maps:
+            return ""
+        layers = "; ".join(f"layer {k + 1}: {shape_text(v.shape)}, {value_range(v, 'activations')}"
+                           for k, v in self.shown_maps.items())
+        return f"{without_hints(self.caption.drawn)} Maps by layer — {layers}."
 
     def export_data(self) -> dict[str, np.ndarray]:
         if self.shown_input is None:
@@ -308,7 +316,7 @@ class FeatureMaps(ViewPanel):
         maps = self.shown_maps[layer]
         value = maps[col, channel] if maps.ndim == 2 else maps[channel, row, col]
         where = f"step {col}" if maps.ndim == 2 else f"row {row}, column {col}"
-        self.caption.setText(f"Layer {layer + 1} · channel {channel} · {where} · activation {value:+.3f}")
+        self.caption.note(f"Layer {layer + 1} · channel {channel} · {where} · activation {value:+.3f}")
 
     def show_receptive_field(self, layer: int, row: int, col: int) -> None:
         """Outline on the input what map pixel (row, col) of ``layer`` sees

@@ -19,6 +19,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QLabel, QStackedWidget
 
 from gui.common import palette as pal
+from gui.common.described import shape_text, value_range
 from gui.views.sample_image import Tiling, grid_columns, tile
 from gui.views.view_panel import ViewPanel, centred_levels, diverging_colour_map
 
@@ -114,6 +115,19 @@ class FilterGrid(ViewPanel):
         index = self.layer_picker.findData(layer)
         if index >= 0:
             self.layer_picker.setCurrentIndex(index)
+
+    def describe_now(self) -> str:
+        if self.shown_kernels is None or self.layer_weights is None:
+            return ""
+        layer = self.chosen_layer()
+        weights = self.layer_weights
+        step = getattr(self.snapshot, "step", None)
+        which = f"layer {layer + 1}" if layer is not None else "the first layer"
+        return (f"{len(weights)} filters of {shape_text(weights.shape[2:])} in {which} "
+                f"({self.layer_types.get(layer, 'convolution')}, {weights.shape[1]} input "
+                f"channel{'s' if weights.shape[1] != 1 else ''})"
+                + (f" at step {step}" if step is not None else "")
+                + f"; {value_range(weights, 'weights')}.")
 
     def export_data(self) -> dict[str, np.ndarray]:
         if self.shown_kernels is None:
@@ -218,7 +232,7 @@ class FilterGrid(ViewPanel):
             value = self.shown_kernels[index, row, col]
             one_d = self.layer_weights.ndim == 3
             where = f"input channel {row}, tap {col}" if one_d else f"kernel row {row}, column {col}"
-            self.caption.setText(f"Filter {index} · {where} · weight {value:+.4f}")
+            self.caption.note(f"Filter {index} · {where} · weight {value:+.4f}")
 
     def _on_curve_hovered(self, pos) -> None:
         if self.shown_kernels is None or self.shown_kernels.ndim != 2:
@@ -229,7 +243,7 @@ class FilterGrid(ViewPanel):
         row = int(round(-point.y() / height)) if height > 0 else 0
         index = row * columns + col
         if 0 <= tap < taps and 0 <= col < columns and 0 <= index < len(self.shown_kernels):
-            self.caption.setText(f"Filter {index} · tap {tap} · weight {self.shown_kernels[index, tap]:+.4f}")
+            self.caption.note(f"Filter {index} · tap {tap} · weight {self.shown_kernels[index, tap]:+.4f}")
 
     # --- helpers -------------------------------------------------------------------
     def _layer_label(self, index: int, weights: np.ndarray) -> str:

@@ -200,6 +200,15 @@ class GatesView(RecurrentView):
             return centred_levels(image)
         return (-1.0, 1.0)
 
+    def describe_now(self) -> str:
+        if not self.means:
+            return ""
+        step = getattr(self.snapshot, "step", None)
+        label = self.picker.probe_combo.currentText() or "the probe sequence"
+        opens = ", ".join(f"{name.replace('_', ' ')} {float(mean.mean()):.2f}" for name, mean in self.means.items())
+        return (f"Step {step}, {label}: {len(next(iter(self.images.values())))} units; "
+                f"mean gate values over units and time: {opens}.")
+
     def export_data(self) -> dict[str, np.ndarray]:
         data = {f"{name}_units_by_time": image for name, image in self.images.items()}
         data.update({f"{name}_mean": mean for name, mean in self.means.items()})

@@ -14,6 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
 from gui.common import palette as pal
+from gui.common.described import value_range
 from gui.views.recurrent_picker import data_info, layer_title, probe_labels
 from gui.views.recurrent_view import RecurrentView
 from gui.views.view_panel import centred_levels, diverging_colour_map
@@ -163,6 +164,13 @@ class HiddenStateHeatmap(RecurrentView):
         self.input_plot.setLabel("left", "input")
         self.input_plot.setYRange(0, 1, padding=0)
         self.input_shown = ids.astype(np.float32)
+
+    def describe_now(self) -> str:
+        if self.image.size == 0:
+            return ""
+        busiest = int(np.argmax(np.abs(self.image).mean(axis=1)))
+        return (f"{self.caption.drawn} Hidden units {value_range(self.image, 'range')}; the most active "
+                f"is unit {busiest} (mean |h| {float(np.abs(self.image[busiest]).mean()):.2f}).")
 
     def export_data(self) -> dict[str, np.ndarray]:
         if self.image.size == 0:

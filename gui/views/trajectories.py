@@ -331,6 +331,14 @@ class HiddenStateTrajectories(RecurrentView):
         if self.snapshot is not None:
             self.redraw()
 
+    def describe_now(self) -> str:
+        basis = self._shown
+        if basis is None or self.path_count() == 0:
+            return ""
+        shares = " and ".join(f"{share:.0%}" for share in basis.shares[:2])
+        return (f"{self.caption.drawn.split(';')[0]}; plotted on their first two principal components, "
+                f"which explain {shares} of the variance.")
+
     def export_data(self) -> dict[str, np.ndarray]:
         basis = self._shown
         if self.path_count() == 0 or basis is None:

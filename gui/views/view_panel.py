@@ -9,9 +9,11 @@ views never run at the training loop's rate. While frozen a view keeps its
 picture and remembers only the latest data, which it draws on unfreezing.
 
 Subclasses implement ``_draw_snapshot`` / ``_draw_predictions`` /
-``_clear`` and ``export_data``; ``applies_to`` says whether the view has
-anything to show for a model (gates only for LSTM/GRU, filters only for
-conv layers…), so the hub can say so instead of showing an empty plot.
+``_clear`` and ``export_data``, and may put numbers into ``describe()``
+(what the view shows, in words: gui/common/described.py) with
+``describe_now``; ``applies_to`` says whether the view has anything to show
+for a model (gates only for LSTM/GRU, filters only for conv layers…), so
+the hub can say so instead of showing an empty plot.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ import numpy as np
 from PySide6.QtCore import QPoint, QSize, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
 
+from gui.common.described import NO_RUN, Described, install_copy_as_text, plain, without_hints
 from gui.common.picture_bytes import array_bytes, png_bytes, svg_bytes, write_file
 from gui.common.style import subdued
+from gui.views.view_caption import ViewCaption
 
 SNAPSHOT, PREDICTIONS = frozenset({"snapshot"}), frozenset({"predictions"})
 BOTH = SNAPSHOT | PREDICTIONS
@@ -36,7 +40,7 @@ VIEW_WHATS_THIS = ("It is drawn from snapshots taken while the network trains, s
                    "at an earlier step. Drag the tab out to see two views side by side.")
 
 
-class ViewPanel(QWidget):
+class ViewPanel(QWidget, Described):
     title = "View"
     help = ""  # a sentence for the tooltip: what the view shows and which claim it makes visible
     exported = Signal(str)  # the path written
@@ -53,6 +57,9 @@ class ViewPanel(QWidget):
         self.draw_count = 0  # how many times new data was drawn; tests and benches read it
         self._dirty = False
         self._pending: frozenset = frozenset()  # parts with news not yet drawn
+        self._drawing = False  # within _redraw: the description is updated once, at its end
+        self.copy_text_action = None  # "Copy as text" in the context menus, once the plots are built
+        self.setAccessibleName(f"{self.title} view")
 
         self.freeze_button = QToolButton()
         self.freeze_button.setText("Freeze")
@@ -75,7 +82,7 @@ class ViewPanel(QWidget):
         self.export_data_action.setToolTip("Save the numbers behind this view as CSV or NumPy (.npy/.npz)")
         menu.setToolTipsVisible(True)
         self.export_button.setMenu(menu)
-        self.caption = QLabel("Train a model to see this view.")
+        self.caption = ViewCaption("Train a model to see this view.", self._on_caption_changed)
         self.caption.setWordWrap(True)
         subdued(self.caption)
         self.controls = QHBoxLayout()  # subclasses add their own pickers here
@@ -101,6 +108,7 @@ class ViewPanel(QWidget):
         if self.help:
             self.setToolTip(self.help)
             self.setWhatsThis(f"<b>{self.title}</b><p>{self.help}</p><p>{VIEW_WHATS_THIS}</p>")
+        self.update_description()
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
         return QSize(480, 360)
@@ -120,6 +128,7 @@ class ViewPanel(QWidget):
         self._dirty = False
         self._pending = frozenset()
         self._clear()
+        self.update_description()
 
     def show_snapshot(self, snapshot) -> None:
         self.snapshot = snapshot
@@ -159,6 +168,28 @@ class ViewPanel(QWidget):
         plots, without the toolbar of pickers and buttons."""
         return self.picture
 
+    # --- in words -------------------------------------------------------------------
+    def describe(self) -> str:
+        """What the view shows now, in a few plain sentences (for screen readers
+        and Copy as text), from the arrays it holds: no torch work."""
+        if self.run is None:
+            return NO_RUN
+        if not self.applies_to(self.run):
+            return self.not_applicable_text()
+        now = self.describe_now() or without_hints(plain(self.caption.drawn))
+        frozen = " (frozen: training goes on)" if self.frozen else ""
+        return f"{self.title}{frozen}: {now}" if now else f"{self.title}{frozen}: nothing drawn yet."
+
+    def describe_now(self) -> str:
+        """The view's own sentences about what it shows; "" (the default)
+        describes it by its caption."""
+        return ""
+
+    def _on_caption_changed(self) -> None:
+        # Pickers, sliders and players change the caption outside _redraw.
+        if not self._drawing:
+            self.update_description()
+
     # --- drawing ------------------------------------------------------------------
     def _redraw(self, what: frozenset = BOTH) -> None:
         """Draw what is new — only the snapshot part when a snapshot came, only
@@ -172,13 +203,19 @@ class ViewPanel(QWidget):
         if self.run is None:
             return
         drew = False
-        if "snapshot" in pending and self.snapshot is not None and self._draws(SNAPSHOT):
-            self._draw_snapshot(self.snapshot)
-            drew = True
-        if "predictions" in pending and self.predictions is not None and self._draws(PREDICTIONS):
-            self._draw_predictions(self.predictions)
-            drew = True
+        self._drawing = True
+        try:
+            if "snapshot" in pending and self.snapshot is not None and self._draws(SNAPSHOT):
+                self._draw_snapshot(self.snapshot)
+                drew = True
+            if "predictions" in pending and self.predictions is not None and self._draws(PREDICTIONS):
+                self._draw_predictions(self.predictions)
+                drew = True
+        finally:
+            self._drawing = False
         self.draw_count += drew
+        if drew:
+            self.update_description()
 
     def _draws(self, part: frozenset) -> bool:
         """Whether this view draws that part at all (overrides the base's no-op)."""
@@ -210,6 +247,8 @@ class ViewPanel(QWidget):
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
+        if self.copy_text_action is None:  # the subclass has built its plots by now
+            self.copy_text_action = install_copy_as_text(self)
         self._compact_pickers()
         self.catch_up()
 
@@ -225,6 +264,7 @@ class ViewPanel(QWidget):
 
     def _on_freeze_toggled(self, frozen: bool) -> None:
         self.freeze_button.setText("Frozen" if frozen else "Freeze")
+        self.update_description()
         if not frozen and self._dirty:
             self._redraw(frozenset())
 
@@ -284,7 +324,7 @@ class ViewPanel(QWidget):
         except (OSError, ValueError) as exc:
             QMessageBox.warning(self, f"Export {self.title}", str(exc))
         else:
-            self.caption.setText(f"Saved {written}")
+            self.caption.note(f"Saved {written}")
 
 
 NICE_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)

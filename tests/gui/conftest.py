@@ -4,10 +4,17 @@ open) before the test starts."""
 
 from __future__ import annotations
 
+import tempfile
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+# gui/common/palette.py reads a setting when first imported, which may be while
+# tests are collected, before any fixture: never from the user's real settings.
+QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                  tempfile.mkdtemp(prefix="playground-test-settings-"))
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -16,8 +23,10 @@ def gc_on_gui_thread(qapp):
     a worker thread that would then destroy Qt objects (and could deadlock)."""
     from gui.app import install_garbage_collector
     from gui.common import axis_cache
+    from gui.common.style import install_focus_outline
 
     axis_cache.install()  # as create_application does: the tests paint what users see
+    install_focus_outline(qapp)
     collector = install_garbage_collector(qapp)
     yield collector
     collector.uninstall()

@@ -117,7 +117,9 @@ def test_overlay_checkbox_draws_and_removes_a_runs_curves(two_runs):
     assert list(y) == pytest.approx([100 * e.val_metric for e in first.epochs])
     x, y = loss.getData()
     assert x[-1] == first.steps[-1] and np.allclose(y, first.smoothed_losses)
-    assert loss.opts["pen"].style() == Qt.PenStyle.DashLine
+    # Told apart from the live curves (training solid, validation dashed) without colour.
+    assert loss.opts["pen"].style() not in (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine)
+    assert curves.val_loss_curve.opts["pen"].style() == Qt.PenStyle.DashLine
     assert first.name in legend_names(curves.loss_plot) and first.name in legend_names(curves.metric_plot)
     # The live run's own curves are untouched.
     assert len(curves.val_metric_curve.getData()[0]) == 2

@@ -53,3 +53,22 @@ def test_the_scrubbed_step_is_marked_on_both_plots(qtbot):
     assert all(mark.value() == 5 for mark in curves.step_marks)
     curves.reset(steps_per_epoch=10, metric="accuracy", total_steps=100)  # a new run: live again
     assert curves.marked_step is None and not any(mark.isVisible() for mark in curves.step_marks)
+
+
+def test_the_curves_say_in_words_where_they_stand_and_which_way_they_go(qtbot):
+    curves = LossCurves()
+    qtbot.addWidget(curves)
+    assert curves.describe() == "No run yet: press Train (F5)." == curves.accessibleDescription()
+    assert curves.accessibleName() == "Loss and accuracy curves"
+    curves.reset(steps_per_epoch=10, metric="accuracy", baseline=0.1, total_steps=50)
+    curves.append_steps(np.arange(1, 31), np.linspace(2.0, 0.5, 30))
+    for epoch, (loss, accuracy) in enumerate([(1.5, 0.5), (1.0, 0.7), (0.6, 0.9)], start=1):
+        curves.add_epoch(10 * epoch, loss, accuracy, accuracy)
+    text = curves.describe()
+    assert text == ("Validation accuracy 90.0% at epoch 3 of 5, rising; validation loss 0.6, falling; "
+                    "training loss 0.781 (smoothed) at step 30 of 50, falling (guessing scores 10.0%).")
+    assert curves.accessibleDescription() == text  # set when the epoch came in
+    curves.reset(metric="mse", total_steps=10)
+    curves.add_epoch(5, 0.2, 0.03, 0.04)
+    curves.add_epoch(10, 0.2, 0.03, 0.04)
+    assert curves.describe().startswith("Validation mean squared error 0.04 at epoch 10 of 10, flat;")

@@ -85,7 +85,7 @@ def inside(key: str) -> int:
     driver = panel.driver
     OUT.mkdir(parents=True, exist_ok=True)
     shot_step = False
-    for index, step in enumerate(driver.lesson.steps):
+    for step in driver.lesson.steps:
         answer_prediction(panel)
         settle(0.8)
         if not shot_step and step.highlight and driver.highlights.shown() and not driver.is_done():

@@ -34,13 +34,11 @@ def run_fields(summary: Mapping[str, Any]) -> dict[str, Any]:
 
 def test_fields(results: Iterable[Any]) -> dict[str, Any]:
     """Fields of the tests of a trained model (engine.model_tests.ModelTestResult):
-    the first result of each test (the largest shift comes last; the first is
-    the one the menu names)."""
+    the last result of each test — the largest shift (half the image), the
+    one the claims measure (docs/claims.json: "Shift test, 8 px right")."""
     fields: dict[str, Any] = {}
     for result in results:
         key = result.action
-        if f"{key}_after" in fields:
-            continue
         fields[f"{key}_before"] = result.before
         fields[f"{key}_after"] = None if result.refusal else result.after
         fields[f"{key}_refused"] = 1 if result.refusal else 0

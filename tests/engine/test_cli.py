@@ -40,10 +40,13 @@ def test_list_presets_one_line_each():
     comparisons = sorted(PRESETS_DIR.glob("compare_*.json"))
     experiments = sorted(set(PRESETS_DIR.glob("*.json")) - set(comparisons))
     sweeps = sorted((PRESETS_DIR / "sweeps").glob("*.json"))
-    files = experiments + comparisons + sweeps  # experiments first, then comparisons, then sweeps
+    lessons = sorted((PRESETS_DIR / "lessons").glob("*.json"))  # named so their course order is theirs
+    files = experiments + comparisons + sweeps + lessons  # experiments, comparisons, sweeps, the course
     assert len(lines) == len(files) and len(experiments) >= 12 and len(comparisons) >= 5 and len(sweeps) >= 4
+    assert lessons and all("lesson " in line for line in lines[-len(lessons):])
     for line, path in zip(lines, files, strict=True):
-        where = f"presets/sweeps/{path.name}" if path in sweeps else f"presets/{path.name}"
+        folder = {**dict.fromkeys(sweeps, "sweeps/"), **dict.fromkeys(lessons, "lessons/")}.get(path, "")
+        where = f"presets/{folder}{path.name}"
         assert line.startswith(path.stem) and where in line
 
 

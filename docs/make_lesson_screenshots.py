@@ -72,6 +72,10 @@ def inside(key: str) -> int:
     from tests.gui.lesson.lesson_helpers import answer_prediction, perform
 
     app = create_application()
+    from PySide6.QtWidgets import QMessageBox
+
+    # The lesson opens the next preset over the trained one: discard it, as a learner would.
+    QMessageBox.question = staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard)
     settings = app_settings()
     settings.setValue("gallery/seen", True)
     settings.setValue("tour/seen", True)

@@ -136,14 +136,6 @@ class Lesson:
         return tuple((i, s.predict) for i, s in enumerate(self.steps) if s.predict is not None)
 
 
-def is_lesson_file(path: str | os.PathLike[str]) -> bool:
-    try:
-        doc = decode_json(read_document(path, "a lesson"))
-    except SpecError:
-        return False
-    return isinstance(doc, dict) and doc.get("format") == FORMAT
-
-
 def load_lesson(path: str | os.PathLike[str]) -> Lesson:
     data = read_document(path, "a lesson")
     source = Path(path).resolve()

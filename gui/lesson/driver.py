@@ -48,15 +48,9 @@ class LessonDriver(QObject):
                 0, self, lambda: self._check_view(n)))
         for key, action in context.explainer_actions.items():
             action.triggered.connect(lambda _=False, k=key: self._complete_if("explain", explainer=k))
-        self._document = None
-        self.set_document(context.document)
-
-    def set_document(self, document) -> None:
-        if self._document is not None:
-            self._document.changed.disconnect(self._on_document_changed)
-        self._document = document
-        if document is not None:
-            document.changed.connect(self._on_document_changed)
+        # One Document for the window's life (Open and New replace its experiment, not it).
+        self._document = context.document
+        self._document.changed.connect(self._on_document_changed)
 
     # --- the lesson ---------------------------------------------------------------
     @property

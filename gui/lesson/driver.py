@@ -211,12 +211,17 @@ class LessonDriver(QObject):
     def _on_run_ended(self, record) -> None:
         if not self._ready() or self.step.done.action not in ("train", "metric"):
             return
-        if record.outcome != "finished" or not record.summary:
+        done = self.step.done
+        # A step that asks for a few epochs ("Stop after 2") takes a stopped run that got that far.
+        stopped_far_enough = (record.outcome == "stopped" and done.action == "train" and "min_epochs" in done.options
+                              and len(record.epochs) >= done.get("min_epochs"))
+        if not record.summary or (record.outcome != "finished" and not stopped_far_enough):
             if record.outcome in ("diverged", "failed"):
                 self.ctx.status(f"The run {record.outcome}: this step needs a run that finishes. "
                                 f"{record.message}".strip())
+            elif record.outcome == "stopped" and done.action == "train":
+                self.ctx.status("The run was stopped before the epochs this step asks for: train again")
             return
-        done = self.step.done
         fields = run_fields(record.summary)
         if done.action == "train" and fields["epochs"] < done.get("min_epochs", 1):
             return

@@ -44,13 +44,31 @@ def train_and_wait(qtbot, window, epochs: int | None = 1) -> None:
                     timeout=RUN_TIMEOUT_MS)
 
 
+def stop_after_epochs(qtbot, window, epochs: int) -> None:
+    """Train and press Stop once the run has done ``epochs`` epochs, as a lesson asking for "2 epochs" says."""
+    before = len(window.run_history.records)
+    qtbot.waitUntil(lambda: window.train_action.isEnabled(), timeout=30_000)
+    seen = []
+    window.runner.epoch_ended.connect(seen.append)
+    try:
+        window.train_action.trigger()
+        qtbot.waitUntil(lambda: len(seen) >= epochs or not window.runner.is_active, timeout=RUN_TIMEOUT_MS)
+        window.stop()
+    finally:
+        window.runner.epoch_ended.disconnect(seen.append)
+    qtbot.waitUntil(lambda: len(window.run_history.records) > before and not window.runner.is_active,
+                    timeout=RUN_TIMEOUT_MS)
+
+
 def perform(qtbot, window, panel, epochs: int | None = 1) -> None:
     """Do what the current step asks, then wait until it counts as done."""
     driver = panel.driver
     answer_prediction(panel)
     done = driver.step.done
     action = done.action
-    if action in ("train", "metric"):
+    if action == "train" and "min_epochs" in done.options:
+        stop_after_epochs(qtbot, window, done.get("min_epochs"))
+    elif action in ("train", "metric"):
         train_and_wait(qtbot, window, None if action == "metric" else max(epochs or 1, done.get("min_epochs", 1)))
     elif action == "test":
         with qtbot.waitSignal(window.trained.model_tests.finished_results, timeout=RUN_TIMEOUT_MS):

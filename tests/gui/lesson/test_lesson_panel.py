@@ -8,7 +8,7 @@ import json
 
 from engine.lesson_measure import right_answer
 from tests.gui.conftest import open_window
-from tests.gui.lesson.lesson_helpers import answer_prediction, perform, train_and_wait, write_lesson
+from tests.gui.lesson.lesson_helpers import answer_prediction, perform, stop_after_epochs, train_and_wait, write_lesson
 
 PREDICT = {"question": "Which keeps its accuracy better on shifted shapes?",
            "choices": ["the pooled CNN", "the MLP", "about the same"],
@@ -144,3 +144,19 @@ def test_an_exercise_exports_a_result_that_check_results_judges(qtbot, tmp_path)
     assert "Ada" in text and ("met" if met else "missed") in text.splitlines()[1]
     assert "junk.json" in text and "not valid JSON" in text
     assert "bob.json: the file says 10 parameters" in text
+
+
+def test_a_step_asking_for_a_few_epochs_takes_a_run_stopped_after_them(qtbot, tmp_path):
+    window = open_window(qtbot)
+    path = write_lesson(tmp_path / "stop.json", [
+        {"title": "Two epochs, then Stop", "open": "digits_cnn", "done": {"action": "train", "min_epochs": 2},
+         "record": "run"},
+        {"title": "The verdict"}])
+    panel = window.lessons.show(path)
+    window.document.set(window.document.experiment.with_training(epochs=200))
+    # Stopped after one epoch: not enough, and the learner is told so.
+    stop_after_epochs(qtbot, window, 1)
+    assert not panel.driver.is_done() and "stopped before" in window.statusBar().currentMessage()
+    stop_after_epochs(qtbot, window, 2)
+    qtbot.waitUntil(lambda: panel.driver.is_done(), timeout=10_000)
+    assert panel.driver.progress.values["run"]["epochs"] >= 2

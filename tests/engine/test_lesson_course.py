@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.experiment_file import load_experiment
-from engine.lesson_measure import model_fields, right_answer
+from engine.lesson_measure import right_answer
 from engine.presets import list_lessons
+from tests.engine.course_measured import measured_runs
 
 ROOT = Path(__file__).resolve().parents[2]
 CLAIMS = {c["claim"]: c for c in json.loads((ROOT / "docs" / "claims.json").read_text())["claims"]}
@@ -33,20 +33,9 @@ def test_the_course_is_in_order_and_each_lesson_asks_before_it_measures():
         assert "verdict" in lesson.steps[-1].title.lower(), lesson.key
 
 
-def measured_runs(claim: str, lesson) -> list[dict]:
-    """A values dict per seed and thread of the claim's measurements, named as the lesson records them."""
-    if claim == "C3":
-        return [{"cnn": {"shift_after": run["details"]["cnn"]["after"]},
-                 "mlp": {"shift_after": run["details"]["mlp"]["after"]}} for run in CLAIMS["C3"]["details"]["runs"]]
-    if claim == "C2":  # parameter counts do not depend on the seed: the models themselves
-        opened = {step.record: step.open for step in lesson.steps if step.record and step.open}
-        return [{name: model_fields(load_experiment(path)) for name, path in opened.items()}]
-    raise AssertionError(f"no measurements mapped for {claim}: add them here")
-
-
 @pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.key for lesson in LESSONS])
 def test_each_expected_answer_is_what_the_claim_measured_at_every_seed_and_thread(lesson):
-    runs = measured_runs(lesson.claim, lesson)
+    runs = measured_runs(lesson, CLAIMS)
     assert runs
     for index, prediction in lesson.predictions:
         answers = {right_answer(prediction, values) for values in runs}

@@ -17,7 +17,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -30,14 +29,11 @@ class Waiter:
     """qtbot's waitUntil and waitSignal, for the test helpers that take a lesson step."""
 
     def waitUntil(self, condition, timeout=60_000):  # noqa: N802 - qtbot's name
-        from PySide6.QtWidgets import QApplication
+        # A nested event loop, as qtbot's: processEvents alone never runs deleteLater.
+        from tests.helpers.real_display_tools import wait
 
-        end = time.monotonic() + timeout / 1000
-        while not condition():
-            if time.monotonic() > end:
-                raise TimeoutError("a lesson step did not complete")
-            QApplication.processEvents()
-            time.sleep(0.01)
+        if not wait(condition, timeout):
+            raise TimeoutError("a lesson step did not complete")
 
     def waitSignal(self, signal, timeout=60_000):  # noqa: N802 - qtbot's name
         waiter = self
@@ -56,12 +52,9 @@ class Waiter:
 
 
 def settle(seconds: float) -> None:
-    from PySide6.QtWidgets import QApplication
+    from tests.helpers.real_display_tools import pause
 
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        QApplication.processEvents()
-        time.sleep(0.01)
+    pause(int(seconds * 1000))
 
 
 def inside(key: str) -> int:

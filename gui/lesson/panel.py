@@ -98,11 +98,32 @@ class PredictionBox(QGroupBox):
         layout.addWidget(self.lock_button)
         layout.addWidget(self.reveal)
         self._kind = ""
+        self._shown: tuple | None = None  # (prediction, answered) whose answers are built
 
     def show_prediction(self, prediction, given: Any, outcome) -> None:
         self.question.setText(prediction.question)
+        answered = given is not None
+        # The panel refreshes on every change of the lesson (a run ending, an
+        # edit): rebuilding the choices then would drop the answer being picked.
+        if self._shown is None or self._shown[0] is not prediction or self._shown[1] != answered:
+            self._shown = (prediction, answered)  # the object itself: an id can be reused
+            self._build_answers(prediction, given)
+        self.lock_button.setVisible(not answered)
+        if not answered:
+            self.reveal.setText("")
+        elif outcome is None:
+            self.reveal.setText(f"You said <b>{_shown(given)}</b>. The run will tell.")
+        else:
+            mark = (f"<span style='color:{GREEN}'>✓ Right.</span>" if outcome.correct
+                    else f"<span style='color:{ERROR}'>✗ Not this time.</span>")
+            self.reveal.setText(f"{mark} You said <b>{_shown(given)}</b>; the run measured {outcome.measured}, "
+                                f"so: <b>{_shown(outcome.right)}</b>.<br>{prediction.why}")
+
+    def _build_answers(self, prediction, given: Any) -> None:
         for button in list(self.group.buttons()):
             self.group.removeButton(button)
+            self.choices.removeWidget(button)
+            button.hide()  # at once: deleteLater waits for the event loop
             button.deleteLater()
         answered = given is not None
         if prediction.choices:
@@ -124,16 +145,6 @@ class PredictionBox(QGroupBox):
                 self.number.setValue(float(given))
             self.number.setEnabled(not answered)
             self.number.show()
-        self.lock_button.setVisible(not answered)
-        if not answered:
-            self.reveal.setText("")
-        elif outcome is None:
-            self.reveal.setText(f"You said <b>{_shown(given)}</b>. The run will tell.")
-        else:
-            mark = (f"<span style='color:{GREEN}'>✓ Right.</span>" if outcome.correct
-                    else f"<span style='color:{ERROR}'>✗ Not this time.</span>")
-            self.reveal.setText(f"{mark} You said <b>{_shown(given)}</b>; the run measured {outcome.measured}, "
-                                f"so: <b>{_shown(outcome.right)}</b>.<br>{prediction.why}")
 
     def choose(self, value: Any) -> None:
         """Pick an answer as a click or a typed number would (tests, keyboard)."""

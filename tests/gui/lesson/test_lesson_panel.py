@@ -160,3 +160,26 @@ def test_a_step_asking_for_a_few_epochs_takes_a_run_stopped_after_them(qtbot, tm
     stop_after_epochs(qtbot, window, 2)
     qtbot.waitUntil(lambda: panel.driver.is_done(), timeout=10_000)
     assert panel.driver.progress.values["run"]["epochs"] >= 2
+
+
+def test_an_answer_being_picked_survives_the_panel_refreshing(qtbot, tmp_path):
+    """The panel refreshes on every change (a run ending, an edit): a choice
+    clicked but not yet locked in stays chosen, and each choice shows once."""
+    from PySide6.QtWidgets import QRadioButton
+
+    window = open_window(qtbot)
+    panel = window.lessons.show(shift_lesson(tmp_path))
+    panel.prediction.choose("the MLP")
+    panel.driver.changed.emit()
+    panel.refresh()
+    qtbot.wait(50)  # children added to a shown box are shown from the event loop
+    buttons = [b for b in panel.prediction.findChildren(QRadioButton) if not b.isHidden()]
+    assert [b.text() for b in buttons] == PREDICT["choices"]
+    assert [b.text() for b in buttons if b.isChecked()] == ["the MLP"]
+    panel.prediction.lock_button.click()
+    assert panel.driver.progress.answers == {0: "the MLP"}
+    panel.next_button.click()
+    panel.back_button.click()
+    qtbot.wait(50)
+    buttons = [b for b in panel.prediction.findChildren(QRadioButton) if not b.isHidden()]
+    assert len(buttons) == 3 and not any(b.isEnabled() for b in buttons)

@@ -40,3 +40,16 @@ def test_each_expected_answer_is_what_the_claim_measured_at_every_seed_and_threa
     for index, prediction in lesson.predictions:
         answers = {right_answer(prediction, values) for values in runs}
         assert answers == {prediction.expect}, (lesson.key, index, answers)
+
+
+@pytest.mark.parametrize("lesson", [lesson for lesson in LESSONS if lesson.goal is not None],
+                         ids=[lesson.key for lesson in LESSONS if lesson.goal is not None])
+def test_each_exercise_goal_was_met_by_a_measured_model_at_every_seed_and_thread(lesson):
+    """An exercise asks for what a real model reached, not for the impossible."""
+    from engine.lesson_measure import check_goal
+
+    runs = measured_runs(lesson, CLAIMS)
+    assert len(runs) >= 10
+    for values in runs:
+        check = check_goal(lesson.goal, values)
+        assert check.met, check.lines

@@ -46,7 +46,8 @@ def test_fields(results: Iterable[Any]) -> dict[str, Any]:
 
 
 def model_fields(experiment) -> dict[str, Any]:
-    """The model in the window: its parameter count and whether it builds for the data (1/0)."""
+    """The model in the window: its parameter count, whether it builds for the data (1/0), and the
+    side of the maps after its first convolution and its first pooling layer (claims C1, C5)."""
     from engine import datasets
     from engine.errors import PlaygroundError
     from engine.shapes import infer
@@ -54,8 +55,20 @@ def model_fields(experiment) -> dict[str, Any]:
     try:
         summary = infer(experiment.model, datasets.describe(experiment.dataset))
     except PlaygroundError:
-        return {"params": None, "valid": 0}
-    return {"params": summary.total_params if summary.ok else None, "valid": 1 if summary.ok else 0}
+        return {"params": None, "valid": 0, "size_after_conv": None, "size_after_pool": None}
+    rows = summary.rows if summary.ok else ()
+    return {"params": summary.total_params if summary.ok else None, "valid": 1 if summary.ok else 0,
+            "size_after_conv": _side(rows, ("Conv2d", "Conv1d")),
+            "size_after_pool": _side(rows, ("MaxPool2d", "AvgPool2d", "MaxPool1d", "AvgPool1d"))}
+
+
+def _side(rows, types: tuple[str, ...]) -> int | None:
+    """The first such layer's output side: a map's height ((C, H, W), a clip's (T, C, H, W)), a sequence's
+    length (T, C)."""
+    row = next((r for r in rows if r.type in types), None)
+    if row is None:
+        return None
+    return int(row.shape[-2] if len(row.shape) >= 3 else row.shape[0])
 
 
 def value_of(name: str, values: Values) -> Any:

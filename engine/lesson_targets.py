@@ -53,8 +53,11 @@ RUN_FIELDS: tuple[str, ...] = (
 # A test of the trained model adds "<test>_before" and "<test>_after" (its
 # metric on the usual and on the changed data) and "<test>_refused" (1 or 0).
 TEST_FIELDS: tuple[str, ...] = tuple(f"{t}_{part}" for t in MODEL_TESTS for part in ("before", "after", "refused"))
-# The experiment open in the window when a step completes, without a run.
-MODEL_FIELDS: tuple[str, ...] = ("params", "valid")
+# The experiment open in the window when a step completes, without a run: its
+# parameter count, whether it builds (1/0), and the side of the maps after its
+# first convolution and after its first (windowed) pooling layer (an image's
+# height, a sequence's length; absent when the model has none).
+MODEL_FIELDS: tuple[str, ...] = ("params", "valid", "size_after_conv", "size_after_pool")
 
 
 def field_names() -> tuple[str, ...]:

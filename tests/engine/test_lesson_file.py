@@ -12,7 +12,7 @@ import pytest
 from engine.cli import main
 from engine.errors import SpecError
 from engine.lesson_file import parse_lesson
-from engine.lesson_measure import check_goal, judge, right_answer, run_fields
+from engine.lesson_measure import check_goal, judge, model_fields, right_answer, run_fields
 
 CHOICE = {"question": "Which is higher?", "choices": ["A", "B", "same"], "why": "because",
           "answer": {"higher": ["a.val_accuracy", "b.val_accuracy"], "within": 0.05}}
@@ -99,6 +99,20 @@ def test_run_fields_read_a_summary():
                "params": 10, "samples_per_second": 100.0, "history": [{"val_metric": 0.6}, {"val_metric": 0.5}]}
     fields = run_fields(summary)
     assert fields["seconds_per_epoch"] == 1.5 and fields["best_val_accuracy"] == 0.6 and fields["params"] == 10
+
+
+def test_model_fields_give_the_side_of_the_maps_after_the_first_conv_and_pool():
+    from engine.experiment_file import load_experiment
+    from engine.preset_paths import PRESETS_DIR
+
+    digits = model_fields(load_experiment(PRESETS_DIR / "digits_cnn.json"))  # 8×8, padding 1, then 2×2 pooling
+    assert (digits["size_after_conv"], digits["size_after_pool"], digits["valid"]) == (8, 4, 1)
+    motif = model_fields(load_experiment(PRESETS_DIR / "motif_cnn.json"))  # a 1-D conv: the sequence's length
+    assert (motif["size_after_conv"], motif["size_after_pool"]) == (60, None)
+    gru = model_fields(load_experiment(PRESETS_DIR / "motif_gru.json"))
+    assert gru["size_after_conv"] is None and gru["params"] > 0
+    parse_lesson(lesson([{"title": "guess", "predict": {**CHOICE, "choices": ["8×8", "4×4"], "answer": {
+        "value": "m.size_after_pool", "cuts": [6]}}}, {"title": "m", "open": "digits_cnn", "record": "m"}]))
 
 
 def test_validate_says_valid_or_names_the_first_problem(tmp_path):

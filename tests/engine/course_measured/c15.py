@@ -30,7 +30,8 @@ def _labelled(run):
 
 
 def runs(lesson, claims):
-    params = {"gru": _params("long_range_gru"), "cnn": _params("long_range_cnn"), "hybrid": _params("hybrid_long_range")}
+    params = {name: _params(preset) for name, preset in
+              (("gru", "long_range_gru"), ("cnn", "long_range_cnn"), ("hybrid", "hybrid_long_range"))}
     out = []
     for run in claims["C15"]["details"]["runs"]:
         early, values = run["details"]["epoch_3"], _labelled(run)

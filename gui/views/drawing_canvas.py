@@ -22,7 +22,7 @@ from gui.views.view_panel import ViewPanel
 
 THROTTLE_MS = 50  # ~20 requests a second while drawing
 BRUSHES = (("fine", 0.06), ("medium", 0.1), ("bold", 0.15))  # radius as a fraction of the image height
-BAR_COLOUR, TOP_COLOUR = (150, 170, 200), (214, 39, 40)
+BAR_COLOUR, TOP_COLOUR = pal.FAINT, pal.RED
 
 
 class DrawingCanvas(ViewPanel):

@@ -13,7 +13,6 @@ from collections import deque
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
 from gui.common import palette as pal
@@ -57,7 +56,7 @@ def _decade_label(exponent: int) -> str:
 
 FADING = 8  # earlier snapshots kept on the plot
 REMEMBERED = 64  # snapshots remembered per layer, so scrubbing back still has a history
-CURRENT_COLOUR = (31, 119, 180)
+CURRENT_COLOUR = pal.BLUE
 
 
 class GradientThroughTime(RecurrentView):
@@ -78,11 +77,11 @@ class GradientThroughTime(RecurrentView):
         # Oldest first, so the current curve is drawn on top.
         self.fading_curves = []
         for age in range(FADING, 0, -1):
-            colour = QColor(*CURRENT_COLOUR, int(200 * (1 - age / (FADING + 1)) ** 1.5) + 20)
+            colour = pal.with_alpha(CURRENT_COLOUR, int(200 * (1 - age / (FADING + 1)) ** 1.5) + 20)
             self.fading_curves.append(self.plot.plot(pen=pg.mkPen(colour, width=1)))
-        self.current_curve = self.plot.plot(pen=pg.mkPen(QColor(*CURRENT_COLOUR), width=1),
+        self.current_curve = self.plot.plot(pen=pg.mkPen(CURRENT_COLOUR, width=1),
                                             symbol="o", symbolSize=3, symbolPen=None,
-                                            symbolBrush=pg.mkBrush(QColor(*CURRENT_COLOUR)))
+                                            symbolBrush=pg.mkBrush(CURRENT_COLOUR))
         self.legend.addItem(self.current_curve, "now")
         self.legend.addItem(self.fading_curves[-1], f"last {FADING} snapshots (lighter = older)")
         self.body.addWidget(self.plot_widget)

@@ -76,7 +76,7 @@ class PredictionsView(ViewPanel):
             self.scatter_plot.getAxis(side).enableAutoSIPrefix(False)
         legend = self.scatter_plot.addLegend(offset=(8, 8), brush=pg.mkBrush(255, 255, 255, 200))
         self.identity_line = pg.PlotDataItem(pen=pg.mkPen(pal.LABEL, width=1, style=Qt.PenStyle.DashLine))
-        self.scatter = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(31, 119, 180, 140))
+        self.scatter = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(pal.with_alpha(pal.BLUE, 140)))
         self.scatter_plot.addItem(self.identity_line)
         self.scatter_plot.addItem(self.scatter)
         legend.addItem(self.scatter, "validation samples")

@@ -24,6 +24,7 @@ import numpy as np
 from PySide6.QtCore import QPoint, QSize, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
 
+from gui.common import palette as pal
 from gui.common.described import NO_RUN, Described, install_copy_as_text, plain, without_hints
 from gui.common.picture_bytes import array_bytes, png_bytes, svg_bytes, write_file
 from gui.common.style import subdued
@@ -351,7 +352,7 @@ def diverging_colour_map():
     """Blue (negative) – white (zero) – red (positive), for weights and activations."""
     import pyqtgraph as pg
 
-    return pg.ColorMap([0.0, 0.5, 1.0], [(33, 102, 172), (247, 247, 247), (178, 24, 43)])
+    return pg.ColorMap([0.0, 0.5, 1.0], list(pal.DIVERGING))
 
 
 def tool_button(text: str, tip: str, slot) -> QToolButton:

@@ -24,7 +24,7 @@ from gui.views.view_panel import ViewPanel
 
 HISTORY = 2000  # snapshots kept per layer and kind
 BAND_PAIRS = ((0, 6, "min – max", 40), (1, 5, "5 – 95 %", 70), (2, 4, "25 – 75 %", 110))  # QUANTILES indices
-BLUE = (31, 119, 180)
+BLUE = pal.BLUE
 
 
 def symlog(values: np.ndarray, c: float) -> np.ndarray:
@@ -83,19 +83,19 @@ class WeightHistograms(ViewPanel):
         self.histogram_plot = pg.PlotItem()
         self.histogram_plot.setLabel("left", "count")
         self.histogram_curve = self.histogram_plot.plot(stepMode="center", fillLevel=0, pen=pg.mkPen(BLUE, width=1),
-                                                        brush=pg.mkBrush(*BLUE, 90))
+                                                        brush=pg.mkBrush(pal.with_alpha(BLUE, 90)))
         self.legend.addItem(self.histogram_curve, "histogram at the shown step")
         self.distribution_plot = pg.PlotItem()
         self.distribution_plot.setLabel("bottom", "training step")
         # Faint edges: a curve with no pen is hidden, and then neither fills its band nor counts for the range.
-        self.quantile_curves = [pg.PlotDataItem(pen=pg.mkPen(*BLUE, 70, width=1)) for _ in range(7)]
+        self.quantile_curves = [pg.PlotDataItem(pen=pg.mkPen(pal.with_alpha(BLUE, 70), width=1)) for _ in range(7)]
         for curve in self.quantile_curves:
             self.distribution_plot.addItem(curve)
         for low, high, name, alpha in BAND_PAIRS:
             band = pg.FillBetweenItem(self.quantile_curves[low], self.quantile_curves[high],
-                                      brush=pg.mkBrush(*BLUE, alpha))
+                                      brush=pg.mkBrush(pal.with_alpha(BLUE, alpha)))
             self.distribution_plot.addItem(band)
-            key = pg.PlotDataItem(pen=None, fillLevel=0, fillBrush=pg.mkBrush(*BLUE, alpha))
+            key = pg.PlotDataItem(pen=None, fillLevel=0, fillBrush=pg.mkBrush(pal.with_alpha(BLUE, alpha)))
             self.legend.addItem(key, name)  # a legend sample only: bands have no legend swatch of their own
         self.median_curve = self.distribution_plot.plot(pen=pg.mkPen(pal.BLUE, width=1))
         self.legend.addItem(self.median_curve, "median")

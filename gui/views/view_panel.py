@@ -9,11 +9,13 @@ views never run at the training loop's rate. While frozen a view keeps its
 picture and remembers only the latest data, which it draws on unfreezing.
 
 Subclasses implement ``_draw_snapshot`` / ``_draw_predictions`` /
-``_clear`` and ``export_data``, and may put numbers into ``describe()``
+``_clear`` and ``export_data``, and put numbers into ``describe()``
 (what the view shows, in words: gui/common/described.py) with
-``describe_now``; ``applies_to`` says whether the view has anything to show
-for a model (gates only for LSTM/GRU, filters only for conv layers…), so
-the hub can say so instead of showing an empty plot.
+``describe_now`` — from the arrays the view already holds, never torch —
+calling ``content_changed`` when what they show changes outside a redraw;
+``applies_to`` says whether the view has anything to show for a model
+(gates only for LSTM/GRU, filters only for conv layers…), so the hub can
+say so instead of showing an empty plot.
 """
 
 from __future__ import annotations
@@ -188,6 +190,12 @@ class ViewPanel(QWidget, Described):
 
     def _on_caption_changed(self) -> None:
         # Pickers, sliders and players change the caption outside _redraw.
+        self.content_changed()
+
+    def content_changed(self) -> None:
+        """What the view shows changed outside a hub's redraw (an inspection
+        answered, a slider moved): bring the description up to date. Within
+        _redraw it is updated once, at its end."""
         if not self._drawing:
             self.update_description()
 

@@ -19,12 +19,25 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QComboBox, QWidget
 
 from gui.common import palette as pal
+from gui.common.described import trend
 from gui.views.steady_range import SteadyRange
 from gui.views.view_panel import ViewPanel
 
 HISTORY = 2000  # snapshots kept per layer and kind
 BAND_PAIRS = ((0, 6, "min – max", 40), (1, 5, "5 – 95 %", 70), (2, 4, "25 – 75 %", 110))  # QUANTILES indices
 BLUE = pal.BLUE
+
+
+def histogram_moments(histogram) -> tuple[float, float, int]:
+    """(mean, standard deviation, count) of the values a histogram counts, from its bin centres."""
+    edges = np.asarray(histogram.edges, np.float64)
+    counts = np.asarray(histogram.counts, np.float64)
+    total = float(counts.sum())
+    if total <= 0 or len(edges) != len(counts) + 1:
+        return float("nan"), float("nan"), 0
+    centres = (edges[:-1] + edges[1:]) / 2
+    mean = float((centres * counts).sum() / total)
+    return mean, float(np.sqrt((((centres - mean) ** 2) * counts).sum() / total)), int(total)
 
 
 def symlog(values: np.ndarray, c: float) -> np.ndarray:
@@ -264,6 +277,29 @@ class WeightHistograms(ViewPanel):
         self.histogram_curve.setData([], [])
         for curve in (*self.quantile_curves, self.median_curve):
             curve.setData([], [])
+
+    # --- in words ---------------------------------------------------------------------
+    def describe_now(self) -> str:
+        """"layer 1: Conv2d weights at step 40: mean 0.01, spread 0.21 …", from the
+        histograms and quantiles held."""
+        layer, snapshot = self.layer, self.snapshot
+        buffer = self.history.get((self.kind, layer))
+        if not buffer or snapshot is None or layer is None:
+            return ""
+        shown = self.layer_picker.currentText()  # "1: Conv2d", or "layer 1" before the layers' names are known
+        name = f"{shown if shown.startswith('layer') else 'layer ' + shown} {self.kind}"
+        measured = self.measured_by(self.kind, layer, snapshot.step)
+        if measured is not None:
+            step, histogram = measured
+            mean, spread, total = histogram_moments(histogram)
+            text = f"{name} at step {step}: mean {mean:.2g}, spread {spread:.2g} (standard deviation of {total} values)"
+        else:
+            text = f"{name}: no histogram measured by step {snapshot.step}"
+        quantiles = buffer[-1][1]
+        widths = [q[5] - q[1] for _, q in buffer]
+        change = {"rising": "widening", "falling": "narrowing", "flat": "steady"}[trend(widths)]
+        return (f"{text}; the middle 90 % runs from {quantiles[1]:.2g} to {quantiles[5]:.2g}, {change} over the "
+                f"last snapshots ({len(buffer)} kept).")
 
     # --- export -----------------------------------------------------------------------
     def run_ended(self) -> None:

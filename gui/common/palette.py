@@ -43,6 +43,7 @@ TAG: tuple[str, str] = tuple(_P["tag"])  # a claim tag's background and text
 EQUATION: dict[str, str] = dict(_P["equation"])  # the parts of a recurrent step's equation
 REFUSED = _P["refused"]  # a test the model cannot take
 HIGHLIGHT = _P["highlight"]  # the window a convolution reads, an outline on a picture
+DIVERGING: tuple[str, str, str] = tuple(_P["diverging"])  # negative, zero, positive: weights and activations
 FOCUS = _P["focus"]  # the outline of the control with the keyboard focus
 SHARED = _P["shared"]  # weights shared across steps
 FAMILIES: dict[str, str] = dict(_P["families"])  # CNN, RNN, MLP, hybrid on the gallery's thumbnails
@@ -55,3 +56,10 @@ def qcolor(colour: str):
     from PySide6.QtGui import QColor
 
     return QColor(colour)
+
+
+def with_alpha(colour: str, alpha: int):
+    """``colour`` as a QColor with opacity ``alpha`` (0–255): fills, bands and fading curves."""
+    shade = qcolor(colour)
+    shade.setAlpha(int(alpha))
+    return shade

@@ -26,7 +26,7 @@ N_IMAGES, IMAGE_COLUMNS, N_SEQUENCES, MAX_LINES = 16, 8, 4, 3
 N_CLIPS = 6
 DEBOUNCE_MS = 250
 LINE_COLOURS = (pal.BLUE, pal.GREEN, pal.PURPLE)
-HEATMAP = pg.ColorMap([0.0, 1.0], [(255, 255, 255), (31, 119, 180)])  # white → blue: zeros stay quiet
+HEATMAP = pg.ColorMap([0.0, 1.0], [(255, 255, 255), pal.BLUE])  # white → blue: zeros stay quiet
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from gui.views.view_panel import diverging_colour_map
 
 MAX_WRITTEN = 12
 LEGIBLE_CELL = 22  # pixels: a smaller cell cannot hold "−0.31" legibly, so only its colour shows
-INK_MAP = pg.ColorMap([0.0, 1.0], [(255, 255, 255), (31, 119, 180)])  # white → blue: zeros stay quiet
+INK_MAP = pg.ColorMap([0.0, 1.0], [(255, 255, 255), pal.BLUE])  # white → blue: zeros stay quiet
 
 
 def fitting_levels(values: np.ndarray) -> tuple[float, float]:

@@ -29,8 +29,8 @@ from engine.explain.parameters import LayerParameters, ModelParameters, explain_
 from gui.common import palette as pal
 from gui.explain.registry import ExplainContext
 
-MODEL_COLOUR = (31, 119, 180)
-DENSE_COLOUR = (214, 39, 40)
+MODEL_COLOUR = pal.BLUE
+DENSE_COLOUR = pal.RED
 COLUMNS = ("Layer", "Output shape", "Where the parameters are", "Parameters", "Dense equivalent", "Ratio")
 COLUMN_TIPS = (
     "The layer's number in the model and its type.",
@@ -98,8 +98,8 @@ class ParameterExplainer(QWidget):
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
         legend = self.plot.addLegend(offset=(-5, 5), labelTextColor=pal.TEXT)
-        self.model_bars = pg.BarGraphItem(x=[], height=[], width=0.38, brush=pg.mkBrush(*MODEL_COLOUR))
-        self.dense_bars = pg.BarGraphItem(x=[], height=[], width=0.38, brush=pg.mkBrush(*DENSE_COLOUR))
+        self.model_bars = pg.BarGraphItem(x=[], height=[], width=0.38, brush=pg.mkBrush(MODEL_COLOUR))
+        self.dense_bars = pg.BarGraphItem(x=[], height=[], width=0.38, brush=pg.mkBrush(DENSE_COLOUR))
         self.plot.addItem(self.model_bars)
         self.plot.addItem(self.dense_bars)
         legend.addItem(self.model_bars, "this model's layer")

@@ -23,9 +23,7 @@ from gui.common import palette as pal
 from gui.explain.registry import ExplainContext
 from gui.views.gradient_time import decade_ticks, drawable, floor_for
 
-FIELD_COLOUR = (214, 39, 40)
-DEPENDENCY_COLOUR = (44, 160, 44)
-CURVE_COLOUR = (31, 119, 180)
+FIELD_COLOUR, DEPENDENCY_COLOUR, CURVE_COLOUR = pal.RED, pal.GREEN, pal.BLUE
 NO_RUN = "Train the model to see how far back the gradient reaches."
 
 
@@ -82,7 +80,7 @@ class ReachExplainer(QWidget):
         self.plot.addItem(self.image)
         self.lines = [self.plot.plot(pen=pg.mkPen(c, width=1)) for c in (pal.LABEL, pal.FRAME, pal.FAINT)]
         self.box = self.plot.plot(pen=pg.mkPen(FIELD_COLOUR, width=3))
-        self.span = pg.LinearRegionItem(movable=False, brush=pg.mkBrush(*FIELD_COLOUR, 50),
+        self.span = pg.LinearRegionItem(movable=False, brush=pg.mkBrush(pal.with_alpha(FIELD_COLOUR, 50)),
                                         pen=pg.mkPen(FIELD_COLOUR))
         self.plot.addItem(self.span)
         self.dependency = self.plot.plot(pen=pg.mkPen(DEPENDENCY_COLOUR, width=3))
@@ -122,7 +120,7 @@ class ReachExplainer(QWidget):
         self.memory_plot.setLabel("left", "‖∂loss/∂hₜ‖ (log)")
         self.memory_plot.getAxis("left").enableAutoSIPrefix(False)
         self.curve = self.memory_plot.plot(pen=pg.mkPen(CURVE_COLOUR, width=1), symbol="o", symbolSize=4,
-                                           symbolPen=None, symbolBrush=pg.mkBrush(*CURVE_COLOUR))
+                                           symbolPen=None, symbolBrush=pg.mkBrush(CURVE_COLOUR))
         self.threshold_line = pg.InfiniteLine(angle=0, pen=pg.mkPen(pal.FRAME, style=Qt.PenStyle.DashLine))
         self.vanish_line = pg.InfiniteLine(angle=90, pen=pg.mkPen(FIELD_COLOUR, width=2),
                                            label="vanished", labelOpts={"color": FIELD_COLOUR, "position": 0.9})

@@ -1,15 +1,20 @@
 """The main window's docks: created once (with a placeholder until the
 engine has loaded), arranged in the default layout (palette left, model and
 its properties beside it, data and training right, curves in the centre),
-and saved to / restored from QSettings so the layout survives a restart."""
+and saved to / restored from QSettings so the layout survives a restart.
+
+Each dock's title-bar buttons (Float, Close) take the focus from Tab, which
+Qt does not give them; and View ▸ Float or Dock Panel (Ctrl+Shift+F) floats
+or docks the panel holding the keyboard focus, as closing one already has
+its View menu entry."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from PySide6.QtCore import QByteArray, QObject, Qt, QTimer
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QToolBar, QWidget
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QAbstractButton, QApplication, QDockWidget, QLabel, QMainWindow, QToolBar, QWidget
 
 from gui.common.settings import app_settings
 from gui.common.style import keyboard_reachable, subdued
@@ -27,6 +32,38 @@ VIEW_DOCKS = (("filters", "Filters"), ("feature_maps", "Feature maps"), ("drawin
               ("settling", "Settling"), ("tree", "Tree"), ("generate", "Generate"),
               ("decoder", "Encoder–decoder"), ("clip", "Clip"))
 DOCKS = PANEL_DOCKS + VIEW_DOCKS
+# Qt's own names for a dock's title-bar buttons (QDockWidgetTitleButton), with what each does.
+TITLE_BUTTONS = (("qt_dockwidget_floatbutton", "Float", "Float this panel as a window of its own, or dock it "
+                  "again (Space or Enter when focused; Ctrl+Shift+F from inside the panel)"),
+                 ("qt_dockwidget_closebutton", "Close", "Close this panel (the View menu brings it back)"))
+FLOAT_KEYS = "Ctrl+Shift+F"
+
+
+def title_buttons(dock: QDockWidget) -> list[QAbstractButton]:
+    """The dock's own Float and Close buttons, as Qt made them (none under a custom title bar)."""
+    found = (dock.findChild(QAbstractButton, name, Qt.FindChildOption.FindDirectChildrenOnly)
+             for name, _, _ in TITLE_BUTTONS)
+    return [button for button in found if button is not None]
+
+
+def keyboard_title_bar(dock: QDockWidget) -> None:
+    """Tab reaches the dock's Float and Close buttons, and Space presses them:
+    Qt makes them for the mouse only (no focus). Their tooltips say what they do."""
+    tips = {name: (text, tip) for name, text, tip in TITLE_BUTTONS}
+    for button in title_buttons(dock):
+        text, tip = tips[button.objectName()]
+        button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        button.setToolTip(tip)
+        if not button.accessibleName():
+            button.setAccessibleName(text)
+        button.setAccessibleDescription(f"{text} the {dock.windowTitle()} panel")
+
+
+def dock_of(widget: QWidget | None) -> QDockWidget | None:
+    """The dock ``widget`` sits in (itself, when it is one), or None."""
+    while widget is not None and not isinstance(widget, QDockWidget):
+        widget = widget.parentWidget()
+    return widget
 
 
 class DockLayout(QObject):
@@ -52,8 +89,18 @@ class DockLayout(QObject):
             placeholder = QLabel("Loading PyTorch…")
             placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
             dock.setWidget(subdued(placeholder))
+            keyboard_title_bar(dock)
             self.docks[name] = dock
             dock.dockLocationChanged.connect(lambda *_: QTimer.singleShot(0, self.tidy_tab_bars))
+        # View ▸ Float or Dock Panel: the panel with the keyboard focus, floated or docked again.
+        self.float_action = QAction("&Float or Dock Panel", window)
+        self.float_action.setObjectName("float_focused_panel")
+        self.float_action.setShortcut(QKeySequence(FLOAT_KEYS))
+        self.float_action.setStatusTip("Float the panel with the keyboard focus as a window of its own, or dock it "
+                                       "again")
+        self.float_action.setToolTip(f"{self.float_action.statusTip()} ({FLOAT_KEYS})")
+        self.float_action.triggered.connect(lambda *_: self.toggle_floating())
+        window.addAction(self.float_action)  # the shortcut works with the menus hidden
         self.view_actions: dict[str, QAction] = {}  # View ▸ Live views, by dock name (set_view_actions)
         self._needs: dict[str, str | None] = {}  # what each view needs, as last fitted
         # Views hidden because the model cannot use them (not by the user): they
@@ -106,6 +153,31 @@ class DockLayout(QObject):
         """View ▸ Live views opened ``name``: it stays until the model changes kind."""
         self._auto_hidden.discard(name)
         app_settings().setValue(AUTO_HIDDEN_KEY, sorted(self._auto_hidden))
+
+    def focused_dock(self) -> QDockWidget | None:
+        """The dock holding the keyboard focus (a floating one too), or None."""
+        dock = dock_of(QApplication.focusWidget())
+        return dock if dock in self.docks.values() else None
+
+    def toggle_floating(self, dock: QDockWidget | None = None) -> bool:
+        """Float ``dock`` (the focused one by default) or dock it again; the
+        focus stays where it was inside it. False when no panel has the focus."""
+        dock = dock or self.focused_dock()
+        if dock is None or not dock.features() & QDockWidget.DockWidgetFeature.DockWidgetFloatable:
+            self.window.statusBar().showMessage("Float or Dock Panel: put the keyboard focus in a panel first "
+                                                "(Tab moves it)", 5000)
+            return False
+        focus = QApplication.focusWidget()
+        dock.setFloating(not dock.isFloating())
+        dock.show()
+        dock.raise_()
+        if dock.isFloating():
+            dock.activateWindow()
+        else:
+            self.window.activateWindow()
+        if focus is not None and dock.isAncestorOf(focus):
+            focus.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        return True
 
     def set_widget(self, name: str, widget: QWidget) -> None:
         old = self.docks[name].widget()

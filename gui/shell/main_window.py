@@ -126,7 +126,8 @@ class MainWindow(QMainWindow):
         live_views = live_view_actions(self, self.docks, VIEW_DOCKS, self.dock_layout.view_shown_by_user)
         self.dock_layout.set_view_actions(live_views)
         self.window_actions.install_menus([self.docks[name].toggleViewAction() for name, _ in PANEL_DOCKS]
-                                          + [self.dock_layout.training_bar.toggleViewAction()],
+                                          + [self.dock_layout.training_bar.toggleViewAction(),
+                                             self.dock_layout.float_action],
                                           live_views)
         self._build_status_bar()
         self.runner = TrainingRunner(self)

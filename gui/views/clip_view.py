@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QSlider, QWidget
 
 from gui.common import palette as pal
+from gui.common.described import value_range
 from gui.views.sample_image import ink_colour_map, tile
 from gui.views.view_panel import ViewPanel, centred_levels, diverging_colour_map, tool_button
 
@@ -201,6 +202,7 @@ class ClipView(ViewPanel):
                                     "on every frame)", color=pal.TEXT, size="9pt")
         else:
             self.maps_item.clear()
+            self.maps_image = np.zeros((0, 0), np.float32)
         states = self._recurrent_states(snapshot)
         if states is not None and p < len(states):
             self.state_image = np.ascontiguousarray(np.asarray(states[p], np.float32).T)  # (units, frames)
@@ -213,7 +215,9 @@ class ClipView(ViewPanel):
         else:
             self.state_item.clear()
             self.now_line.hide()
+            self.state_image = np.zeros((0, 0), np.float32)
         self._write_caption(p, snapshot)
+        self.content_changed()
 
     def _recurrent_states(self, snapshot) -> np.ndarray | None:
         """The last recurrent layer's states over the frames (P, T, H), if any."""
@@ -238,12 +242,41 @@ class ClipView(ViewPanel):
                  "this model has no recurrent layer over the frames")
         self.caption.setText(f"Clip {p + 1}, class “{true}”{said}. One frame cannot tell the motion; {reads}.")
 
+    # --- in words ------------------------------------------------------------------------
+    def describe_now(self) -> str:
+        """"Clip 1, class “left”, frame 3 of 8; the model says “left” (0.91, right); …", from
+        the clip and the snapshot held."""
+        run, snapshot = self.run, self.snapshot
+        if run is None or not self.frames or snapshot is None:
+            return ""
+        p = min(self.probe, len(run.probe_inputs) - 1)
+        names = run.info.class_names
+        target = int(np.asarray(run.probe_targets).reshape(-1)[p])
+        text = f"Clip {p + 1}, class “{names[target] if target < len(names) else target}”, frame {self.frame + 1} " \
+               f"of {self.frames}"
+        outputs = snapshot.probe_outputs
+        if outputs is not None and p < len(outputs) and np.ndim(outputs) == 2:
+            guess = int(np.argmax(outputs[p]))
+            text += (f"; the model says “{names[guess] if guess < len(names) else guess}” "
+                     f"({float(outputs[p, guess]):.2f}, {'right' if guess == target else 'wrong'})")
+        if self.state_image.size:
+            units, steps = self.state_image.shape
+            text += (f"; the recurrent state: {units} units over {steps} frames, "
+                     f"{value_range(self.state_image[:, min(self.frame, steps - 1)], 'at this frame')}")
+        else:
+            text += "; no recurrent layer reads the frames"
+        layer = self.layer_picker.currentData()
+        if self.maps_image.size and layer is not None:
+            text += f"; layer {layer + 1}'s maps of this frame: {value_range(self.maps_image, 'activations')}"
+        return text + "."
+
     def _clear(self) -> None:
         self.frame_item.clear()
         self.maps_item.clear()
         self.state_item.clear()
         self.now_line.hide()
         self.state_image = np.zeros((0, 0), np.float32)
+        self.maps_image = np.zeros((0, 0), np.float32)
         self.caption.setText("Train a video model to watch its clips frame by frame.")
 
     def export_data(self) -> dict[str, np.ndarray]:

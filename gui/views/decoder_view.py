@@ -243,6 +243,7 @@ class DecoderView(ViewPanel):
         self.bar_plot.setTitle(f"output step {self.step + 1}: the decoder's likeliest tokens (it writes the first "
                                "and reads it back at the next step)", color=pal.TEXT, size="9pt")
         self.step_line.setPos(self.step)
+        self.content_changed()
 
     def _write_caption(self, p: int, snapshot) -> None:
         from engine.sequence_text import exact_match
@@ -270,6 +271,22 @@ class DecoderView(ViewPanel):
         self.context_line.hide()
         self.exact = None
         self.caption.setText("Train a model that ends with a Decoder to read it step by step.")
+
+    def describe_now(self) -> str:
+        """"“abc” → “cba” (target “cba”): exactly right; at output step 1 of 4 the likeliest
+        tokens are c (0.93), b (0.03) …", from the probe outputs held."""
+        outputs = getattr(self.snapshot, "probe_outputs", None)
+        if self.run is None or outputs is None or np.ndim(outputs) != 3 or self.exact is None:
+            return ""
+        p = min(self.probe, len(outputs) - 1)
+        source = self._input_text(p) or "the picture"
+        verdict = "exactly right" if self.exact else "not exactly right"
+        shown = written(outputs[p], len(self.names) - 1)
+        probs = np.asarray(outputs[p, self.step], np.float32)
+        top = np.argsort(probs)[::-1][:3]
+        likeliest = ", ".join(f"{self.names[int(c)]} ({probs[c]:.2f})" for c in top)
+        return (f"Probe {p + 1}: {source} → {self.output_text} (target {self.target_text}): {verdict}. At output "
+                f"step {self.step + 1} of {shown} the decoder's likeliest tokens are {likeliest}.")
 
     def export_data(self) -> dict[str, np.ndarray]:
         snapshot = self.snapshot

@@ -22,7 +22,7 @@ from gui.views.view_panel import ViewPanel
 
 THROTTLE_MS = 50  # ~20 requests a second while drawing
 BRUSHES = (("fine", 0.06), ("medium", 0.1), ("bold", 0.15))  # radius as a fraction of the image height
-BAR_COLOUR, TOP_COLOUR = (150, 170, 200), (214, 39, 40)
+BAR_COLOUR, TOP_COLOUR = pal.FAINT, pal.RED
 
 
 class DrawingCanvas(ViewPanel):
@@ -133,6 +133,25 @@ class DrawingCanvas(ViewPanel):
         probs = self.probabilities()
         return int(np.argmax(probs)) if probs.size else None
 
+    def describe_now(self) -> str:
+        """"Predicted 3 (91%), then 8 (5%) and 5 (2%); the drawing inks 14 of 64 pixels (8×8).",
+        from the bars and the canvas held."""
+        probs = self.probabilities()
+        picture = self.canvas.picture
+        if self.canvas.is_blank() and not probs.size:
+            return ""
+        drawing = ("the canvas is blank" if self.canvas.is_blank() else
+                   f"the drawing inks {int(np.count_nonzero(picture >= 0.5))} of {picture.size} pixels "
+                   f"({picture.shape[0]}×{picture.shape[1]})")
+        loaded = self.caption.drawn if self.caption.drawn.startswith("Validation sample") else ""
+        if not probs.size:
+            return f"{loaded + '; ' if loaded else ''}{drawing}; no prediction yet."
+        order = np.argsort(probs)[::-1][:3]
+        best = f"{self._class_name(int(order[0]))} ({probs[order[0]]:.0%})"
+        others = " and ".join(f"{self._class_name(int(i))} ({probs[i]:.0%})" for i in order[1:])
+        return (f"{loaded + '. ' if loaded else ''}Predicted {best}" + (f", then {others}" if others else "")
+                + f"; {drawing}.")
+
     def export_data(self) -> dict[str, np.ndarray]:
         data = {"drawing": self.drawn_input()}
         if self.probabilities().size:
@@ -208,6 +227,7 @@ class DrawingCanvas(ViewPanel):
         if self.feature_maps is not None:
             self.feature_maps.show_inspection(inspection, select=self._user_changed)
         self._user_changed = False
+        self.content_changed()
 
     def _set_class_axis(self, n: int) -> None:
         """One tick per class, named, so the axis reads before anything is drawn."""

@@ -73,7 +73,7 @@ class FilterGrid(ViewPanel):
             self.curve_plot.getAxis(side).setStyle(showValues=False, tickLength=0)
         self.zero_lines = pg.PlotDataItem(pen=pg.mkPen(pal.FAINT, width=1), connect="pairs")
         self.curves = pg.PlotDataItem(pen=pg.mkPen(pal.WRONG, width=1), symbol="o", symbolSize=3,
-                                      symbolPen=None, symbolBrush=(178, 24, 43))
+                                      symbolPen=None, symbolBrush=pal.WRONG)
         self.curve_plot.addItem(self.zero_lines)
         self.curve_plot.addItem(self.curves)
         self.stack.addWidget(self.image_widget)

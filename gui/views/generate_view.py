@@ -54,6 +54,11 @@ LIVE_KEPT = 30
 HEAT_COLUMNS = 200  # characters of hidden state shown (the latest)
 
 
+def printable_text(text: str) -> str:
+    """``text`` on one line: line breaks and tabs as the symbols the heat map uses."""
+    return "".join(printable(c) if c in "\n\t" else c for c in text)
+
+
 def _generate_job(experiment, info, vocab, weights, seed_text, length, temperature, sample_seed, pace):
     """Worker thread: build the model from the weights and yield each character."""
     from engine import claims
@@ -382,6 +387,29 @@ class GenerateView(ViewPanel):
         self.live_samples.append(result)
         words = "" if real != real else f" [{real:.0%} real words]"
         self.samples.appendPlainText(f"step {step} (epoch {epoch}){words}: {text.replace(chr(10), ' ')}")
+        self.content_changed()
+
+    # --- in words ------------------------------------------------------------------------
+    def describe_now(self) -> str:
+        """"Done: 300 of 300 characters at temperature 0.7, mean probability 0.62, 81% real
+        words; it ends “…”. Latest sample while training (step 120): 45% real words.", from
+        the characters and samples held (written on a worker)."""
+        parts = []
+        n = len(self.generated)
+        if n:
+            state = "Writing" if self.task.busy else ("Stopped" if self.stopped else "Done")
+            mean = float(np.mean([g.probability for g in self.generated]))
+            real = self.real_words
+            words = f", {real:.0%} of its words in the training text" if real == real else ""
+            tail = printable_text(self.written[-40:])
+            parts.append(f"{state}: {n} of {self.length.value()} characters at temperature "
+                         f"{self.request_temperature:g}, mean probability {mean:.2f}{words}; it ends "
+                         f"“{'…' if n > 40 else ''}{tail}”.")
+        if self.live_samples:
+            step, _epoch, _text, real = self.live_samples[-1]
+            words = f": {real:.0%} real words" if real == real else ""
+            parts.append(f"Latest sample while training (step {step}){words}.")
+        return " ".join(parts)
 
     def _clear(self) -> None:
         self.generated, self.states, self._buffer = [], [], []

@@ -13,7 +13,6 @@ from collections import deque
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
 from gui.common import palette as pal
@@ -57,7 +56,7 @@ def _decade_label(exponent: int) -> str:
 
 FADING = 8  # earlier snapshots kept on the plot
 REMEMBERED = 64  # snapshots remembered per layer, so scrubbing back still has a history
-CURRENT_COLOUR = (31, 119, 180)
+CURRENT_COLOUR = pal.BLUE
 
 
 class GradientThroughTime(RecurrentView):
@@ -78,11 +77,11 @@ class GradientThroughTime(RecurrentView):
         # Oldest first, so the current curve is drawn on top.
         self.fading_curves = []
         for age in range(FADING, 0, -1):
-            colour = QColor(*CURRENT_COLOUR, int(200 * (1 - age / (FADING + 1)) ** 1.5) + 20)
+            colour = pal.with_alpha(CURRENT_COLOUR, int(200 * (1 - age / (FADING + 1)) ** 1.5) + 20)
             self.fading_curves.append(self.plot.plot(pen=pg.mkPen(colour, width=1)))
-        self.current_curve = self.plot.plot(pen=pg.mkPen(QColor(*CURRENT_COLOUR), width=1),
+        self.current_curve = self.plot.plot(pen=pg.mkPen(CURRENT_COLOUR, width=1),
                                             symbol="o", symbolSize=3, symbolPen=None,
-                                            symbolBrush=pg.mkBrush(QColor(*CURRENT_COLOUR)))
+                                            symbolBrush=pg.mkBrush(CURRENT_COLOUR))
         self.legend.addItem(self.current_curve, "now")
         self.legend.addItem(self.fading_curves[-1], f"last {FADING} snapshots (lighter = older)")
         self.body.addWidget(self.plot_widget)
@@ -181,6 +180,35 @@ class GradientThroughTime(RecurrentView):
             return f"no gradient reaches the last step.{note}"
         return (f"the gradient reaching step 0 is {first / last:.2g} of the one at the last step "
                 f"(t = {norms.size - 1}).{note}")
+
+    def describe_now(self) -> str:
+        """"At training step 40 (layer 1: RNN): the gradient reaching step 0 is 1e-12 of the last step's …",
+        from the norms held."""
+        norms = np.asarray(self.current, np.float64)
+        if norms.size == 0 or not self.shown_steps:
+            return ""
+        layer = self.picker.layer()
+        where = f"At training step {self.shown_steps[-1]} (layer {self.picker.layer_combo.currentText()})"
+        if norms.size < 2:
+            return f"{where}: one time step only."
+        last = norms[-1]
+        if last <= 0:
+            return f"{where}: no gradient reaches the last time step."
+        text = (f"{where}: the gradient reaching step 0 is {norms[0] / last:.2g} of the last step's "
+                f"(t = {norms.size - 1})")
+        kept = np.flatnonzero(norms < 0.01 * last)
+        reach = norms.size - 1 - int(kept[-1]) if kept.size else norms.size
+        text += (f"; it stays above 1 % of it for the last {reach} of {norms.size} time steps" if reach < norms.size
+                 else "; it stays above 1 % of it at every time step")
+        zeros = int(np.count_nonzero(norms <= 0))
+        if zeros:
+            text += f"; {zeros} time step{'s' if zeros > 1 else ''} got exactly zero"
+        older = [n for s, n in self._history.get(layer, ()) if s in self.shown_steps[:-1]]
+        ratios = [float(n[0] / n[-1]) for n in older if len(n) > 1 and n[-1] > 0]
+        if ratios:
+            text += (f"; over the {len(ratios) + 1} latest measurements the first step's share went from "
+                     f"{ratios[0]:.2g} to {norms[0] / last:.2g}")
+        return text + "."
 
     def export_data(self) -> dict[str, np.ndarray]:
         if self.current.size == 0:

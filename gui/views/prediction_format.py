@@ -74,6 +74,18 @@ def scored(targets: np.ndarray) -> np.ndarray:
     return np.asarray(targets) != IGNORE_INDEX
 
 
+def most_confused(targets: np.ndarray, predicted: np.ndarray) -> tuple[int, int, int] | None:
+    """(true class, predicted class, how often) of the commonest mistake over
+    the scored labels or steps, or None when nothing is wrong."""
+    true, guess = np.asarray(targets).reshape(-1), np.asarray(predicted).reshape(-1)
+    wrong = (true != guess) & scored(true)
+    if not wrong.any():
+        return None
+    pairs, counts = np.unique(np.stack([true[wrong], guess[wrong]], axis=1), axis=0, return_counts=True)
+    best = int(np.argmax(counts))
+    return int(pairs[best, 0]), int(pairs[best, 1]), int(counts[best])
+
+
 def sample_mistakes(predicted: np.ndarray, targets: np.ndarray) -> np.ndarray:
     """(M,) bool: the sample's label, or any of its scored steps, is wrong."""
     wrong = (predicted != targets) & scored(targets)

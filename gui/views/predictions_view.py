@@ -76,7 +76,7 @@ class PredictionsView(ViewPanel):
             self.scatter_plot.getAxis(side).enableAutoSIPrefix(False)
         legend = self.scatter_plot.addLegend(offset=(8, 8), brush=pg.mkBrush(255, 255, 255, 200))
         self.identity_line = pg.PlotDataItem(pen=pg.mkPen(pal.LABEL, width=1, style=Qt.PenStyle.DashLine))
-        self.scatter = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(31, 119, 180, 140))
+        self.scatter = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(pal.with_alpha(pal.BLUE, 140)))
         self.scatter_plot.addItem(self.identity_line)
         self.scatter_plot.addItem(self.scatter)
         legend.addItem(self.scatter, "validation samples")
@@ -329,6 +329,47 @@ class PredictionsView(ViewPanel):
                 target.setData([], [])
                 self.curve_legend.getLabel(line).setText("")
         self.caption.setText(self._score_text(predictions))
+
+    # --- in words ---------------------------------------------------------------------
+    def describe_now(self) -> str:
+        """"12 of 16 shown right (…); most confused: 3 read as 8 (4 times)", from the
+        predictions held: no model runs."""
+        predictions = self.predictions
+        if predictions is None or not self._has_samples() or self.mode is None:
+            return ""
+        run, mode = self.run, self.mode
+        targets, predicted = np.asarray(run.sample_targets), np.asarray(predictions.predicted)
+        n, when = len(targets), f"after epoch {predictions.epoch}"
+        if mode in ("scatter", "curves"):
+            what = f"{n} validation samples" if mode == "scatter" else \
+                f"{n} validation sequences of {targets.shape[1]} steps"
+            baseline = f" (predicting the mean scores {run.baseline:.3g})" if run.baseline is not None else ""
+            spread = (f"; predictions from {float(predicted.min()):.3g} to {float(predicted.max()):.3g}, true values "
+                      f"from {float(targets.min()):.3g} to {float(targets.max()):.3g}") if predicted.size else ""
+            return f"MSE {fmt.mse(predicted, targets):.3g} on {what}{baseline} {when}{spread}."
+        shown = self.shown_indices[self.shown_indices < n]
+        if mode == "outputs":
+            _, _, exact = fmt.output_texts(run, predicted, targets)
+            right = exact
+        else:
+            right = ~fmt.sample_mistakes(predicted, targets)
+        unit = "samples exactly right" if mode == "outputs" else \
+            "samples with every scored step right" if mode == "steps" else "samples right"
+        text = f"{int(right.sum())} of {n} validation {unit} ({fmt.accuracy(predicted, targets):.1%} "
+        text += ("of scored steps" if mode in ("steps", "outputs") else "accuracy") + f") {when}"
+        if len(shown) and len(shown) < n:
+            chosen = " of the mistakes" if self.mistakes_only.isChecked() else ""
+            text += (f"; {int(right[shown].sum())} of {len(shown)} shown right (page {self.page + 1} of "
+                     f"{self.page_count()}{chosen})")
+        confused = fmt.most_confused(targets, predicted)
+        if confused is not None:
+            true, guess, count = confused
+            names = fmt.class_names(run, int(max(predicted.max(initial=0), targets.max(initial=0))) + 1,
+                                    characters=mode == "steps")
+            quote = (lambda name: f"“{name}”") if mode != "strip" else (lambda name: name)
+            text += (f"; most confused: {quote(names[true])} read as {quote(names[guess])} ({count} "
+                     f"time{'s' if count != 1 else ''})")
+        return text + "."
 
     # --- export -----------------------------------------------------------------------
     def export_data(self) -> dict[str, np.ndarray]:

@@ -56,7 +56,7 @@ class SettlingView(ViewPanel):
         self.run_path: hopfield.Settling | None = None
         self.iteration = 0
         self._weight_key: tuple | None = None
-        self._drawing = False
+        self._painting = False  # a mouse button is down on the state picture
         self._capacity = Task(self)
 
         self.probe_picker = QComboBox()
@@ -317,16 +317,16 @@ class SettlingView(ViewPanel):
         self.show_iteration(0)
 
     def _on_image_pressed(self, event) -> None:
-        self._drawing = True
+        self._painting = True
         event.accept()
         self._paint(event)
 
     def _on_image_moved(self, event) -> None:
-        if self._drawing:
+        if self._painting:
             self._paint(event)
 
     def _on_image_released(self, event) -> None:
-        self._drawing = False
+        self._painting = False
         if self.run_path is not None:
             self.show_iteration(self.run_path.iterations)
 
@@ -369,6 +369,25 @@ class SettlingView(ViewPanel):
 
     def shutdown(self) -> None:
         self._capacity.shutdown()
+
+    def describe_now(self) -> str:
+        """"Iteration 3 of 5: energy −151.2 (it ends at −160.0); nearest stored pattern 2,
+        overlap 0.94; …", from the path settled here (numpy, already computed)."""
+        path = self.run_path
+        if path is None:
+            return ""
+        i = self.iteration
+        where = f"The input (iteration 0 of {path.iterations})" if i == 0 else f"Iteration {i} of {path.iterations}"
+        text = f"{where}: energy {path.energies[i]:.1f} (it ends at {path.energies[-1]:.1f})"
+        patterns = self.patterns
+        if len(patterns) and patterns.shape[1] == path.states.shape[1]:
+            m = hopfield.overlaps(path.states[i], patterns)
+            best = int(np.argmax(np.abs(m)))
+            text += f"; nearest stored pattern {best + 1}, overlap {m[best]:.2f}"
+        end = hopfield.outcome(path, patterns if len(patterns) else None)
+        units = path.states.shape[1]
+        return (f"{text}; in the end the state {end.describe()}. {len(patterns)} patterns stored in {units} units "
+                f"({len(patterns) / units:.3f} N).")
 
     def export_data(self) -> dict[str, np.ndarray]:
         if self.run_path is None:

@@ -24,6 +24,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 from gui.common import palette as pal
+from gui.common.described import value_range
 from gui.views.hidden_heatmap import printable
 from gui.views.recurrent_picker import RecurrentPicker, data_info, layer_title, recurrent_layer_types
 from gui.views.view_panel import ViewPanel, centred_levels, diverging_colour_map
@@ -263,6 +264,7 @@ class TextProbe(ViewPanel):
         self._draw_comparison()
         self._write_caption()
         self.draw_count += 1
+        self.content_changed()
 
     def _write_caption(self) -> None:
         if not self.top_characters:
@@ -297,6 +299,7 @@ class TextProbe(ViewPanel):
         self._comparison = comparison if comparison is not None and self.compare_edit.text() else None
         self._draw_comparison()
         self._write_caption()
+        self.content_changed()
 
     def _draw_comparison(self) -> None:
         """The second prefix's probabilities for the first one's top characters, beside its bars."""
@@ -350,6 +353,25 @@ class TextProbe(ViewPanel):
         self.sent_ids, self.sent_text = np.zeros(0, np.int64), ""
         if run is not None and self.line_edit.text():
             self._on_text_edited(self.line_edit.text())
+
+    def describe_now(self) -> str:
+        """"After “the river bank”: likeliest next “ ” (41%), “s” (12%), “e” (9%); …", from
+        the answer held (the model ran on the inspector's worker, not here)."""
+        if not self.top_characters:
+            return ""
+        likeliest = ", ".join(f"“{printable(c)}” ({p:.0%})"
+                              for c, p in zip(self.top_characters[:3], self.top_probabilities[:3], strict=False))
+        text = f"After “{_tail(self.sent_text, 30)}”: likeliest next {likeliest}"
+        if self.hidden_image.size:
+            units, steps = self.hidden_image.shape
+            text += f"; hidden state of {units} units over {steps} characters, {value_range(self.hidden_image)}"
+        text += "."
+        if self.comparison_sentence:
+            text += f" {self.comparison_sentence}"
+        curve = self.report.curve if self.report is not None else None
+        if curve is not None and curve.used is not None:
+            text += f" On held-out text this model uses about the last {curve.used} characters."
+        return text
 
     def export_data(self) -> dict[str, np.ndarray]:
         if self.inspection is None:

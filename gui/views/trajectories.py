@@ -1,6 +1,7 @@
 """Hidden-state trajectories: h_t of every probe sequence projected to 2-D
 by PCA, one path per sequence, coloured by class or by time step (claim C7:
-the paths of different classes separate as training proceeds).
+the paths of different classes separate as training proceeds). By class,
+each class has a dash pattern of its own besides its colour.
 
 PCA is fitted on the current states of all probes. The basis comes from
 the eigenvectors of the H×H covariance, not an SVD of the (P·T, H) states:
@@ -35,6 +36,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from gui.common import palette as pal
+from gui.common.line_styles import dash
 from gui.views.recurrent_picker import (
     class_names,
     is_sequence_classification,
@@ -86,6 +88,12 @@ def axis_shares(states: np.ndarray, components: np.ndarray) -> np.ndarray:
         return np.zeros(len(components))
     projected = x @ components.T
     return np.einsum("nk,nk->k", projected, projected) / total
+
+
+def class_pen(c: int):
+    """Class ``c``'s paths: its colour, and a dash pattern of its own, so
+    classes differ by more than colour (gui/common/line_styles.py)."""
+    return pg.mkPen(CLASS_COLOURS[c % len(CLASS_COLOURS)], width=1, style=dash(c))
 
 
 @dataclass
@@ -285,7 +293,7 @@ class HiddenStateTrajectories(RecurrentView):
                 line.setData([], [])
                 continue
             if line.shown_class != c:  # a new pen only when the line's class changes
-                line.setPen(pg.mkPen(CLASS_COLOURS[c % len(CLASS_COLOURS)], width=1))
+                line.setPen(class_pen(c))
                 line.shown_class = c
             x, y, connect = joined_paths(self.projected[labels == c])
             line.setData(x, y, connect=connect)

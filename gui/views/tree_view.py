@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QComboBox, QWidget
 
 from engine import tree_structure as ts
 from gui.common import palette as pal
+from gui.common.described import value_range
 from gui.views.view_panel import ViewPanel, centred_levels, diverging_colour_map
 
 LEAF_GAP = 2.0  # horizontal room per leaf, in plot units
@@ -53,6 +54,7 @@ class TreeView(ViewPanel):
         self.tree: ts.Tree | None = None
         self.states: np.ndarray | None = None  # (nodes, H) as drawn
         self.probe = 0
+        self.answer = ""  # "Predicted 4, true 4 (right)." for the probe drawn, from its snapshot
         self._xy = np.zeros((0, 2))
         self._strips: list[pg.ImageItem] = []
         self._labels: list[pg.TextItem] = []
@@ -110,6 +112,7 @@ class TreeView(ViewPanel):
 
     def _clear(self) -> None:
         self.tree, self.states = None, None
+        self.answer = ""
         self._xy = np.zeros((0, 2))
         for item in (*self._strips, *self._labels, *self._cells):
             self.plot.removeItem(item)
@@ -186,6 +189,7 @@ class TreeView(ViewPanel):
             truth = int(np.asarray(self.run.probe_targets)[self.probe])
             mark = "right" if predicted == truth else "wrong"
             answer = f" Predicted {predicted}, true {truth} ({mark})."
+        self.answer = answer.strip()
         what = f"value mod {self.modulus}" if self.modulus else "value"
         self.caption.setText(f"One cell with the same weights at all {n} nodes ({internal} operators, "
                              f"{n - internal} digits), applied bottom-up; each node shows its {what} and its "
@@ -205,6 +209,19 @@ class TreeView(ViewPanel):
         self.plot_widget.setToolTip(f"{ts.render(self.tree, i)} → {value}"
                                     + (f" (mod {self.modulus})" if self.modulus else "")
                                     + ("" if node.is_leaf else "; the cell combined its two children's states"))
+
+    def describe_now(self) -> str:
+        """"Probe #0 · ((3+4)*2) = 4 (mod 10): 7 nodes …; predicted 4, true 4 (right).", from
+        the tree parsed and the node states held."""
+        tree, states = self.tree, self.states
+        if tree is None or tree.empty or states is None:
+            return ""
+        internal = sum(not node.is_leaf for node in tree.nodes)
+        value = ts.values(tree, self.modulus)[tree.root]
+        mod = f" (mod {self.modulus})" if self.modulus else ""
+        return (f"Probe #{self.probe}, {ts.render(tree)} = {value}{mod}: one shared cell at all {len(tree.nodes)} "
+                f"nodes ({internal} operators, {len(tree.nodes) - internal} digits); node states of "
+                f"{states.shape[1]} units, {value_range(states)}." + (f" {self.answer}" if self.answer else ""))
 
     def export_data(self) -> dict[str, np.ndarray]:
         if self.states is None or self.tree is None:

@@ -9,11 +9,13 @@ views never run at the training loop's rate. While frozen a view keeps its
 picture and remembers only the latest data, which it draws on unfreezing.
 
 Subclasses implement ``_draw_snapshot`` / ``_draw_predictions`` /
-``_clear`` and ``export_data``, and may put numbers into ``describe()``
+``_clear`` and ``export_data``, and put numbers into ``describe()``
 (what the view shows, in words: gui/common/described.py) with
-``describe_now``; ``applies_to`` says whether the view has anything to show
-for a model (gates only for LSTM/GRU, filters only for conv layers…), so
-the hub can say so instead of showing an empty plot.
+``describe_now`` — from the arrays the view already holds, never torch —
+calling ``content_changed`` when what they show changes outside a redraw;
+``applies_to`` says whether the view has anything to show for a model
+(gates only for LSTM/GRU, filters only for conv layers…), so the hub can
+say so instead of showing an empty plot.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import numpy as np
 from PySide6.QtCore import QPoint, QSize, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
 
+from gui.common import palette as pal
 from gui.common.described import NO_RUN, Described, install_copy_as_text, plain, without_hints
 from gui.common.picture_bytes import array_bytes, png_bytes, svg_bytes, write_file
 from gui.common.style import subdued
@@ -187,6 +190,12 @@ class ViewPanel(QWidget, Described):
 
     def _on_caption_changed(self) -> None:
         # Pickers, sliders and players change the caption outside _redraw.
+        self.content_changed()
+
+    def content_changed(self) -> None:
+        """What the view shows changed outside a hub's redraw (an inspection
+        answered, a slider moved): bring the description up to date. Within
+        _redraw it is updated once, at its end."""
         if not self._drawing:
             self.update_description()
 
@@ -351,7 +360,7 @@ def diverging_colour_map():
     """Blue (negative) – white (zero) – red (positive), for weights and activations."""
     import pyqtgraph as pg
 
-    return pg.ColorMap([0.0, 0.5, 1.0], [(33, 102, 172), (247, 247, 247), (178, 24, 43)])
+    return pg.ColorMap([0.0, 0.5, 1.0], list(pal.DIVERGING))
 
 
 def tool_button(text: str, tip: str, slot) -> QToolButton:

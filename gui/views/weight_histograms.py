@@ -19,12 +19,25 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QComboBox, QWidget
 
 from gui.common import palette as pal
+from gui.common.described import trend
 from gui.views.steady_range import SteadyRange
 from gui.views.view_panel import ViewPanel
 
 HISTORY = 2000  # snapshots kept per layer and kind
 BAND_PAIRS = ((0, 6, "min – max", 40), (1, 5, "5 – 95 %", 70), (2, 4, "25 – 75 %", 110))  # QUANTILES indices
-BLUE = (31, 119, 180)
+BLUE = pal.BLUE
+
+
+def histogram_moments(histogram) -> tuple[float, float, int]:
+    """(mean, standard deviation, count) of the values a histogram counts, from its bin centres."""
+    edges = np.asarray(histogram.edges, np.float64)
+    counts = np.asarray(histogram.counts, np.float64)
+    total = float(counts.sum())
+    if total <= 0 or len(edges) != len(counts) + 1:
+        return float("nan"), float("nan"), 0
+    centres = (edges[:-1] + edges[1:]) / 2
+    mean = float((centres * counts).sum() / total)
+    return mean, float(np.sqrt((((centres - mean) ** 2) * counts).sum() / total)), int(total)
 
 
 def symlog(values: np.ndarray, c: float) -> np.ndarray:
@@ -83,19 +96,19 @@ class WeightHistograms(ViewPanel):
         self.histogram_plot = pg.PlotItem()
         self.histogram_plot.setLabel("left", "count")
         self.histogram_curve = self.histogram_plot.plot(stepMode="center", fillLevel=0, pen=pg.mkPen(BLUE, width=1),
-                                                        brush=pg.mkBrush(*BLUE, 90))
+                                                        brush=pg.mkBrush(pal.with_alpha(BLUE, 90)))
         self.legend.addItem(self.histogram_curve, "histogram at the shown step")
         self.distribution_plot = pg.PlotItem()
         self.distribution_plot.setLabel("bottom", "training step")
         # Faint edges: a curve with no pen is hidden, and then neither fills its band nor counts for the range.
-        self.quantile_curves = [pg.PlotDataItem(pen=pg.mkPen(*BLUE, 70, width=1)) for _ in range(7)]
+        self.quantile_curves = [pg.PlotDataItem(pen=pg.mkPen(pal.with_alpha(BLUE, 70), width=1)) for _ in range(7)]
         for curve in self.quantile_curves:
             self.distribution_plot.addItem(curve)
         for low, high, name, alpha in BAND_PAIRS:
             band = pg.FillBetweenItem(self.quantile_curves[low], self.quantile_curves[high],
-                                      brush=pg.mkBrush(*BLUE, alpha))
+                                      brush=pg.mkBrush(pal.with_alpha(BLUE, alpha)))
             self.distribution_plot.addItem(band)
-            key = pg.PlotDataItem(pen=None, fillLevel=0, fillBrush=pg.mkBrush(*BLUE, alpha))
+            key = pg.PlotDataItem(pen=None, fillLevel=0, fillBrush=pg.mkBrush(pal.with_alpha(BLUE, alpha)))
             self.legend.addItem(key, name)  # a legend sample only: bands have no legend swatch of their own
         self.median_curve = self.distribution_plot.plot(pen=pg.mkPen(pal.BLUE, width=1))
         self.legend.addItem(self.median_curve, "median")
@@ -264,6 +277,29 @@ class WeightHistograms(ViewPanel):
         self.histogram_curve.setData([], [])
         for curve in (*self.quantile_curves, self.median_curve):
             curve.setData([], [])
+
+    # --- in words ---------------------------------------------------------------------
+    def describe_now(self) -> str:
+        """"layer 1: Conv2d weights at step 40: mean 0.01, spread 0.21 …", from the
+        histograms and quantiles held."""
+        layer, snapshot = self.layer, self.snapshot
+        buffer = self.history.get((self.kind, layer))
+        if not buffer or snapshot is None or layer is None:
+            return ""
+        shown = self.layer_picker.currentText()  # "1: Conv2d", or "layer 1" before the layers' names are known
+        name = f"{shown if shown.startswith('layer') else 'layer ' + shown} {self.kind}"
+        measured = self.measured_by(self.kind, layer, snapshot.step)
+        if measured is not None:
+            step, histogram = measured
+            mean, spread, total = histogram_moments(histogram)
+            text = f"{name} at step {step}: mean {mean:.2g}, spread {spread:.2g} (standard deviation of {total} values)"
+        else:
+            text = f"{name}: no histogram measured by step {snapshot.step}"
+        quantiles = buffer[-1][1]
+        widths = [q[5] - q[1] for _, q in buffer]
+        change = {"rising": "widening", "falling": "narrowing", "flat": "steady"}[trend(widths)]
+        return (f"{text}; the middle 90 % runs from {quantiles[1]:.2g} to {quantiles[5]:.2g}, {change} over the "
+                f"last snapshots ({len(buffer)} kept).")
 
     # --- export -----------------------------------------------------------------------
     def run_ended(self) -> None:

@@ -205,6 +205,33 @@ def test_every_colour_comes_from_the_palette():
     assert not found, "\n".join(found)
 
 
+def test_no_palette_colour_is_typed_as_numbers():
+    """A palette colour written out as numbers, (31, 119, 180) for tab10's
+    blue, escapes the test above and the colour-blind-safe setting: three
+    views drew in that blue whatever the setting said."""
+    import json
+    import re
+
+    def hex_colours(value):
+        if isinstance(value, str) and re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+            yield value
+        elif isinstance(value, dict):
+            for item in value.values():
+                yield from hex_colours(item)
+        elif isinstance(value, list):
+            for item in value:
+                yield from hex_colours(item)
+
+    palette = json.loads((ROOT / "gui" / "resources" / "palette.json").read_text(encoding="utf-8"))
+    triples = {tuple(int(h[i:i + 2], 16) for i in (1, 3, 5)) for h in hex_colours(palette)}
+    triples -= {(0, 0, 0), (255, 255, 255)}  # black and white are no palette's own
+    numbers = re.compile("|".join(rf"\(\s*{r},\s*{g},\s*{b}\b" for r, g, b in sorted(triples)))
+    found = [f"{path.relative_to(ROOT)}:{n}: {line.strip()}"
+             for path in (ROOT / "gui").rglob("*.py") if path.name != "palette.py"
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if numbers.search(line.split("  #")[0])]
+    assert not found, "\n".join(found)
+
 def test_engine_tests_need_no_qt():
     """tests/engine/ tests the engine as a cluster worker runs it: no Qt, no gui/."""
     offenders = {

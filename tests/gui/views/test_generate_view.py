@@ -166,3 +166,17 @@ def test_the_view_applies_to_character_models_only(qtbot, text_run):
 
         exp = load_preset(key)
         assert view_needs(exp, datasets.describe(exp.dataset))["generate"] is not None
+
+
+def test_generate_describes_what_it_wrote(qtbot, text_run):
+    view = open_generate(qtbot, text_run)
+    assert view.describe_now() == ""  # nothing written yet: the caption says what to do
+    view.seed_edit.setText("The ")
+    view.length.setValue(50)
+    assert view.generate()
+    finish(qtbot, view)
+    text = view.describe()
+    assert view.accessibleDescription() == text
+    assert text.startswith("Generate: Done: 50 of 50 characters at temperature 0.7, mean probability 0."), text
+    assert "of its words in the training text; it ends “…" in text
+    assert text.endswith(view.written[-40:].replace("\n", "↵") + "”.")

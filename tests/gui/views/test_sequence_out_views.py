@@ -194,3 +194,27 @@ def test_predictions_of_clips_are_filmstrips(qtbot, clip_run):
     assert tiles.shape == (3, h, frames * w) and 0.0 <= tiles.min() and tiles.max() <= 1.0
     view = show_predictions(qtbot, clip_run)
     assert view.mode == "strip" and len(view.shown_indices) > 0
+
+
+def test_the_decoder_and_clip_views_describe_the_step_and_frame_shown(qtbot, reverse_run, clip_run):
+    from gui.views.clip_view import ClipView
+    from gui.views.decoder_view import DecoderView
+
+    decoder = show(qtbot, DecoderView, reverse_run)
+    text = decoder.describe()
+    assert decoder.accessibleDescription() == text
+    assert text.startswith(f"Encoder–decoder: Probe 1: {decoder._input_text(0)} → {decoder.output_text} (target "
+                           f"{decoder.target_text}): "), text
+    assert "At output step 1 of" in text and "the decoder's likeliest tokens are" in text
+    decoder.next_button.click()  # outside a redraw: the description follows the step
+    if decoder.step == 1:
+        assert "At output step 2 of" in decoder.accessibleDescription()
+
+    clip = show(qtbot, ClipView, clip_run)
+    text = clip.describe()
+    assert clip.accessibleDescription() == text
+    assert text.startswith("Clip: Clip 1, class “") and f"frame 1 of {clip.frames}; the model says" in text, text
+    assert f"the recurrent state: {clip.state_image.shape[0]} units over {clip.frames} frames" in text
+    assert "maps of this frame: activations from" in text
+    clip.step_button.click()
+    assert f"frame 2 of {clip.frames}" in clip.accessibleDescription()

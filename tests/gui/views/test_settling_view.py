@@ -119,3 +119,18 @@ def test_the_view_applies_only_to_hopfield_models(qtbot, digits_projection):
     needs = view_needs(digits_projection.experiment, digits_projection.started.info)
     assert needs["settling"] is None and needs["filters"] is not None and needs["trajectories"] is not None
     assert view_needs(load_preset("digits_cnn"), None)["settling"] is not None
+
+
+def test_settling_describes_the_iteration_shown_in_numbers(qtbot, digits_projection):
+    view = open_settling(qtbot, digits_projection)
+    path = view.run_path
+    text = view.describe()
+    assert view.accessibleDescription() == text
+    assert text.startswith(f"Settling: Iteration {path.iterations} of {path.iterations}: energy "
+                           f"{path.energies[-1]:.1f} (it ends at {path.energies[-1]:.1f}); nearest stored pattern 1, "
+                           "overlap 1.00; in the end the state recalled stored pattern 1."), text
+    assert "20 patterns stored in 256 units (0.078 N)." in text
+    view.show_iteration(0)  # the slider, Back or Play: outside a redraw, the description follows
+    assert view.describe().startswith(f"Settling: The input (iteration 0 of {path.iterations}): energy "
+                                      f"{path.energies[0]:.1f}")
+    assert view.accessibleDescription() == view.describe()

@@ -79,3 +79,15 @@ def test_the_view_applies_only_to_tree_models(qtbot, tree_run):
     assert not view.applies_to(None) and "TreeRNN" in view.not_applicable_text()
     assert view_needs(tree_run.experiment, tree_run.started.info)["tree"] is None
     assert view_needs(load_preset("digits_cnn"), None)["tree"] is not None
+
+
+def test_the_tree_describes_its_expression_value_and_answer(qtbot, tree_run):
+    view = open_tree(qtbot, tree_run)
+    tree = ts.parse(tree_run.started.probe_inputs[0])
+    value = ts.values(tree, view.modulus)[tree.root]
+    text = view.describe()
+    assert view.accessibleDescription() == text
+    assert text.startswith(f"Tree: Probe #0, {ts.render(tree)} = {value} (mod {view.modulus}): one shared cell at "
+                           f"all {len(tree.nodes)} nodes"), text
+    assert "node states of" in text and "values from" in text
+    assert text.endswith(("(right).", "(wrong).")) and "Predicted" in text

@@ -52,7 +52,8 @@ def test_cnn_descriptions_before_and_after_a_run_and_copy_as_text(qtbot):
     text = described(confusion)
     assert "validation samples" in text and "on the diagonal" in text and "Click" not in text
     predictions = bring_forward(qtbot, window, "predictions")
-    assert "Accuracy on" in described(predictions)
+    assert re.search(r"^Predictions: \d+ of \d+ validation samples right \(\d+\.\d% accuracy\) after epoch 1",
+                     described(predictions)), predictions.describe()
     for name, view in window.views.views.items():
         text = view.describe()
         assert text and text != NO_RUN, name

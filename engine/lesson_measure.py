@@ -50,6 +50,7 @@ def model_fields(experiment) -> dict[str, Any]:
     side of the maps after its first convolution and its first pooling layer (claims C1, C5)."""
     from engine import datasets
     from engine.errors import PlaygroundError
+    from engine.layers import CONVOLUTION, REGISTRY, types_in
     from engine.shapes import infer
 
     try:
@@ -58,8 +59,9 @@ def model_fields(experiment) -> dict[str, Any]:
         return {"params": None, "valid": 0, "size_after_conv": None, "size_after_pool": None}
     rows = summary.rows if summary.ok else ()
     return {"params": summary.total_params if summary.ok else None, "valid": 1 if summary.ok else 0,
-            "size_after_conv": _side(rows, ("Conv2d", "Conv1d")),
-            "size_after_pool": _side(rows, ("MaxPool2d", "AvgPool2d", "MaxPool1d", "AvgPool1d"))}
+            "size_after_conv": _side(rows, types_in(CONVOLUTION)),
+            # windowed pooling only: a global pool leaves no map to measure
+            "size_after_pool": _side(rows, tuple(t for t in types_in("Pooling") if REGISTRY[t].window))}
 
 
 def _side(rows, types: tuple[str, ...]) -> int | None:

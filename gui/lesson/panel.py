@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -186,6 +187,9 @@ class LessonPanel(QWidget):
             claim = f" ({lesson.claim})" if lesson.claim else ""
             self.picker.addItem(f"{lesson.order}. {lesson.title}{claim}", str(lesson.source))
         self.picker.activated.connect(lambda i: self.open_lesson(self.picker.itemData(i)))
+        # Not as wide as the longest title: the dock is a narrow column, and the panel scrolls, never clips.
+        self.picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.picker.setMinimumContentsLength(18)
         self.open_button = QPushButton("Open…")
         self.open_button.setToolTip("Open a lesson file (a teacher's own; README, \"Lesson file\")")
         self.open_button.clicked.connect(self._choose_file)
@@ -253,6 +257,7 @@ class LessonPanel(QWidget):
         layout.addWidget(QLabel("Your predictions:"))
         layout.addWidget(self.outcomes)
         layout.addWidget(self.goal_box)
+        self._shown_reveal: tuple[int, bool] | None = None
         driver.changed.connect(self.refresh)
         self.refresh()
 
@@ -302,7 +307,13 @@ class LessonPanel(QWidget):
         self.text.setMarkdown(step.text)
         if step.predict is not None:
             self.prediction.show()
-            self.prediction.show_prediction(step.predict, d.progress.answers.get(i), d.outcome(i))
+            outcome = d.outcome(i)
+            self.prediction.show_prediction(step.predict, d.progress.answers.get(i), outcome)
+            shown = (i, outcome is not None)
+            if shown != self._shown_reveal:
+                self._shown_reveal = shown
+                # the question, or the answer just revealed
+                self._bring_into_view(self.prediction.reveal if outcome is not None else self.prediction)
         else:
             self.prediction.hide()
         if done:
@@ -325,6 +336,13 @@ class LessonPanel(QWidget):
             self.goal_text.setText(f"{lesson.goal.text}<br><b>{state}</b>: " + "; ".join(check.lines))
         else:
             self.goal_box.hide()
+
+    def _bring_into_view(self, widget: QWidget) -> None:
+        """Scroll the dock (the panel sits in a scroll area) so ``widget`` shows, once laid out."""
+        viewport = self.parentWidget()
+        area = viewport.parentWidget() if viewport is not None else None
+        if isinstance(area, QScrollArea):
+            QTimer.singleShot(0, self, lambda: area.ensureWidgetVisible(widget, 0, 0))
 
     def _fill_outcomes(self) -> None:
         self.outcomes.clear()

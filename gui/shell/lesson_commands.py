@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
+from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QWidget
 
 from gui.shell.dock_layout import VIEW_DOCKS
 
@@ -42,6 +42,9 @@ class LessonCommands:
             return None
         if self.dock is None:
             self._build()
+        # The right column runs the window's whole height while a lesson is open (the views' strip
+        # gives up its corner): a lesson is read, and the column's top half is not enough for it.
+        w.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.dock.show()
         self.dock.raise_()
         from gui.lesson.progress import current_lesson
@@ -73,15 +76,28 @@ class LessonCommands:
         self.panel = LessonPanel(self.driver, list_lessons())
         self.dock = QDockWidget("Lesson", w)
         self.dock.setObjectName("lesson_dock")
-        self.dock.setWidget(self.panel)
+        # Scrolls rather than clips: a revealed prediction's reason is long, and the dock shares its column.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(self.panel)
+        self.dock.setWidget(scroll)
         self.dock.setMinimumWidth(340)
+        scroll.setMinimumHeight(300)
         w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        # Most of the right column: the lesson is read, Training's settings only glanced at.
+        training = getattr(w, "docks", {}).get("training")
+        if training is not None and w.dockWidgetArea(training) == Qt.DockWidgetArea.RightDockWidgetArea:
+            w.resizeDocks([training, self.dock], [1, 2], Qt.Orientation.Vertical)
         # Closing the dock leaves the lesson (its place is kept): the outlines and locks go with it.
         self.dock.visibilityChanged.connect(self._on_visibility)
 
     def _on_visibility(self, visible: bool) -> None:
-        if not visible and self.dock is not None and self.dock.isHidden() and self.driver.running:
-            self.driver.stop()
+        if not visible and self.dock is not None and self.dock.isHidden():
+            self.window.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
+            if self.driver.running:
+                self.driver.stop()
 
     # --- what the lesson names are in this window --------------------------------
     def widget_for(self, name: str) -> QWidget | None:

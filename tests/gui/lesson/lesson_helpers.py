@@ -52,6 +52,8 @@ def stop_after_epochs(qtbot, window, epochs: int) -> None:
     window.runner.epoch_ended.connect(seen.append)
     try:
         window.train_action.trigger()
+        qtbot.waitUntil(lambda: window.runner.is_active or len(window.run_history.records) > before,
+                        timeout=RUN_TIMEOUT_MS)
         qtbot.waitUntil(lambda: len(seen) >= epochs or not window.runner.is_active, timeout=RUN_TIMEOUT_MS)
         window.stop()
     finally:

@@ -30,7 +30,9 @@ def open_generate(qtbot, run):
 
 
 def finish(qtbot, view):
-    qtbot.waitUntil(lambda: not view.task.busy, timeout=20_000)
+    # busy turns False just before on_finished flushes the last characters: wait for them too
+    qtbot.waitUntil(lambda: not view.task.busy and (view.stopped or not view.problem.isHidden()
+                                                    or len(view.generated) >= view.length.value()), timeout=20_000)
 
 
 def test_text_appears_character_by_character_with_probabilities_and_states(qtbot, text_run):

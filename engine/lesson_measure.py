@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.lesson_file import Goal, Prediction
+from engine.lesson_targets import FILTER_FIELDS
 
 Values = Mapping[str, Mapping[str, Any]]  # record name → field → value
 
@@ -30,6 +31,52 @@ def run_fields(summary: Mapping[str, Any]) -> dict[str, Any]:
         metrics = [h["val_metric"] for h in history if _finite(h.get("val_metric"))]
         fields["best_val_accuracy"] = max(metrics) if metrics else None
     return fields
+
+
+def first_conv_key(experiment, weights: Mapping[str, Any]) -> str | None:
+    """The key in ``weights`` (a numpy state dict) of the first convolution's kernel: the first
+    Conv2d or Conv1d layer of the model, its (out, in, kh, kw) or (out, in, k) weight (a layer
+    wrapped for clips or sequences keeps it one level down). None when the model has none."""
+    from engine.layers import CONVOLUTION, types_in
+
+    convolutions = types_in(CONVOLUTION)
+    index = next((i for i, layer in enumerate(experiment.model.layers) if layer.type in convolutions), None)
+    if index is None:
+        return None
+    prefix = f"layers.{index}."
+    return next((k for k, w in weights.items() if k.startswith(prefix) and k.endswith("weight")
+                 and getattr(w, "ndim", 0) in (3, 4)), None)
+
+
+def filter_fields(experiment, weights: Mapping[str, Any] | None,
+                  start: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """FILTER_FIELDS of a run of ``experiment`` that ended with ``weights`` and started from
+    ``start`` (the weights it was given, "Continue Training"); without them, from the fresh
+    initialisation its seed gives (engine/claims.initial_weights, as ``train`` builds it). As
+    bench/claims.py measures C4: engine/claims.relative_change and neighbour_correlation of the
+    first convolution's kernel (a Conv1d's (out, in, k) read as one row of k). All None when the
+    model has no convolution or there are no weights. Torch work (the model built once, on the
+    CPU, when there is no ``start``): call it after a run, not during one."""
+    empty: dict[str, Any] = dict.fromkeys(FILTER_FIELDS)
+    key = first_conv_key(experiment, weights) if weights else None
+    if key is None:
+        return empty
+    import numpy as np
+
+    from engine import claims
+
+    if start is None or key not in start:
+        start = claims.initial_weights(experiment)
+    before, after = np.asarray(start[key]), np.asarray(weights[key])
+    if before.shape != after.shape:
+        return empty
+
+    def as_2d(kernel: np.ndarray) -> np.ndarray:
+        return kernel[:, :, None, :] if kernel.ndim == 3 else kernel
+
+    return {"filters_moved": claims.relative_change(before, after),
+            "filter_smoothness": claims.neighbour_correlation(as_2d(after)),
+            "filter_smoothness_start": claims.neighbour_correlation(as_2d(before))}
 
 
 def test_fields(results: Iterable[Any]) -> dict[str, Any]:

@@ -46,10 +46,15 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "explain": ("explainer",),  # an explainer opened (Explain menu)
 }
 
+# What a recorded run's first convolution learned (claim C4; engine/lesson_measure.filter_fields):
+# how far its kernel moved from the run's start (a share of the starting weights' norm), and the
+# correlation of neighbouring weights inside a filter, trained and at the start. Empty for a model
+# without a convolution.
+FILTER_FIELDS: tuple[str, ...] = ("filters_moved", "filter_smoothness", "filter_smoothness_start")
 # What a recorded run offers a prediction or a goal: "<record>.<field>".
 RUN_FIELDS: tuple[str, ...] = (
     "val_accuracy", "val_mse", "val_loss", "train_loss", "params", "epochs", "seconds_per_epoch",
-    "samples_per_second", "best_val_accuracy")
+    "samples_per_second", "best_val_accuracy", *FILTER_FIELDS)
 # A test of the trained model adds "<test>_before" and "<test>_after" (its
 # metric on the usual and on the changed data) and "<test>_refused" (1 or 0).
 TEST_FIELDS: tuple[str, ...] = tuple(f"{t}_{part}" for t in MODEL_TESTS for part in ("before", "after", "refused"))

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QWidget
 
 from engine import lesson_targets as targets
 from engine.lesson_file import Lesson, Step
-from engine.lesson_measure import Outcome, judge, model_fields, run_fields, test_fields
+from engine.lesson_measure import Outcome, filter_fields, judge, model_fields, run_fields, test_fields
 from gui.lesson.context import LessonContext
 from gui.lesson.highlights import Highlights
 from gui.lesson.progress import Progress, load_progress, save_progress
@@ -225,6 +225,10 @@ class LessonDriver(QObject):
         fields = run_fields(record.summary)
         if done.action == "train" and fields["epochs"] < done.get("min_epochs", 1):
             return
+        if self.step.record is not None or done.get("metric") in targets.FILTER_FIELDS:
+            # The run has ended: building its model once here (torch, the GUI thread) slows no
+            # training. From the weights it was given, else from its seed's fresh initialisation.
+            fields.update(filter_fields(record.experiment, record.weights, getattr(record, "initial_weights", None)))
         if done.action == "metric":
             value = fields.get(done.get("metric"))
             if value is None or ("at_least" in done.options and value < done.get("at_least")) or (

@@ -3,10 +3,11 @@
 A RunRecord is what one run leaves behind: the experiment it started from,
 its device and size, the per-epoch rows, the per-step training loss (thinned
 by a StepHistory, so a long run costs no more than a short one), the final
-numbers, speed, outcome and final weights. A RunRecorder fills one from a
-TrainingRunner's signals and hands it to the RunHistory when the run ends,
-whatever the ending (finished, stopped, diverged or failed). The RunHistory
-is the list the runs table and the curve overlays watch; it has no widgets.
+numbers, speed, outcome, final weights and the weights it was given to
+start from, if any. A RunRecorder fills one from a TrainingRunner's signals
+and hands it to the RunHistory when the run ends, whatever the ending
+(finished, stopped, diverged or failed). The RunHistory is the list the
+runs table and the curve overlays watch; it has no widgets.
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ class RunRecord:
     outcome: str = ""  # "finished" | "stopped" | "diverged" | "failed"
     message: str = ""  # why it diverged or failed, in one line
     weights: dict[str, np.ndarray] | None = None  # Finished.weights
+    # The weights it started from when it was given some (Continue Training, a weights file: the
+    # runner's dict itself, not a copy); None: the fresh initialisation of its seed.
+    initial_weights: dict[str, np.ndarray] | None = None
     overlaid: bool = False  # its curves are drawn over the live ones
 
     @property
@@ -202,6 +206,7 @@ class RunRecorder(QObject):
             if experiment is not None:
                 self.current = self.history.new_record(experiment)
                 self.current.device = experiment.training.device
+                self.current.initial_weights = getattr(self.runner, "initial_weights", None)
                 self._trace.clear()
 
     def _on_started(self, run: object) -> None:

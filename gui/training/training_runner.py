@@ -137,6 +137,9 @@ class TrainingRunner(QObject):
         self.last_epoch: object | None = None  # latest EpochDone
         self.outcome = ""  # "finished" | "stopped" | "diverged" | "failed" after a run
         self.experiment: Experiment | None = None  # the spec the current or last run started from
+        # The weights it was given to start from (Continue Training, a weights file); None: the
+        # fresh initialisation its seed gives.
+        self.initial_weights: dict | None = None
         # After "failed": one of engine.errors' kinds ("gpu_out_of_memory", "device_failed"…),
         # for the window to offer what fits (training on the CPU, a smaller batch).
         self.failure_kind = ""
@@ -166,7 +169,7 @@ class TrainingRunner(QObject):
         an earlier run's ``Finished.weights``) instead of a fresh initialisation."""
         if self.is_active:
             raise RuntimeError("a run is already active; stop it first")
-        self.experiment = experiment
+        self.experiment, self.initial_weights = experiment, initial_weights
         self._buffer = collections.deque()
         self.run_info = self.last_step = self.last_epoch = self._finished_event = None
         self.outcome = self.failure_kind = ""

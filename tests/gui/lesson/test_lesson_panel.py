@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from engine.lesson_measure import right_answer
 from tests.gui.conftest import open_window
 from tests.gui.lesson.lesson_helpers import answer_prediction, perform, stop_after_epochs, train_and_wait, write_lesson
@@ -184,3 +186,38 @@ def test_an_answer_being_picked_survives_the_panel_refreshing(qtbot, tmp_path):
     qtbot.wait(50)
     buttons = [b for b in panel.prediction.findChildren(QRadioButton) if not b.isHidden()]
     assert len(buttons) == 3 and not any(b.isEnabled() for b in buttons)
+
+
+def test_a_run_records_its_filters_and_continued_training_measures_from_where_it_started(qtbot, tmp_path):
+    """A run's filter fields are claim C4's numbers (engine/claims.py) from the seed's fresh
+    initialisation; a run continued from its weights (Train ▸ Continue Training) starts there."""
+    from engine import claims
+
+    window = open_window(qtbot)
+    path = write_lesson(tmp_path / "filters.json", [
+        {"title": "Train", "open": "digits_cnn", "done": {"action": "train"}, "record": "first"},
+        {"title": "Train on", "done": {"action": "train"}, "record": "more"},
+        {"title": "The verdict"}])
+    panel = window.lessons.show(path)
+    train_and_wait(qtbot, window)
+    qtbot.waitUntil(lambda: panel.driver.is_done(), timeout=10_000)
+    first = panel.driver.progress.values["first"]
+    record = window.run_history.records[-1]
+    assert record.initial_weights is None
+    kernel = record.weights["layers.0.weight"]
+    start = claims.initial_weights(record.experiment)["layers.0.weight"]
+    assert first["filter_smoothness_start"] == claims.neighbour_correlation(start)
+    assert first["filter_smoothness"] == claims.neighbour_correlation(kernel)
+    assert first["filters_moved"] == claims.relative_change(start, kernel) > 0
+    panel.next_button.click()
+    before = len(window.run_history.records)
+    window.continue_training()
+    qtbot.waitUntil(lambda: len(window.run_history.records) > before and not window.runner.is_active,
+                    timeout=180_000)
+    qtbot.waitUntil(lambda: panel.driver.is_done(), timeout=10_000)
+    continued = window.run_history.records[-1]
+    assert continued.initial_weights is not None
+    more = panel.driver.progress.values["more"]
+    assert more["filter_smoothness_start"] == pytest.approx(first["filter_smoothness"])
+    assert more["filters_moved"] == claims.relative_change(continued.initial_weights["layers.0.weight"],
+                                                           continued.weights["layers.0.weight"])

@@ -50,6 +50,7 @@ class LessonDriver(QObject):
             action.triggered.connect(lambda _=False, k=key: self._complete_if("explain", explainer=k))
         # One Document for the window's life (Open and New replace its experiment, not it).
         self._document = context.document
+        self._own_path: str | None = None  # the document's path when this lesson opened it
         self._document.changed.connect(self._on_document_changed)
 
     # --- the lesson ---------------------------------------------------------------
@@ -75,6 +76,7 @@ class LessonDriver(QObject):
         """Leave the lesson (its progress stays in the settings): outlines, locks and hidden views go."""
         self._leave_step()
         self.lesson = None
+        self._own_path = None  # back later, the document may be the user's again: ask then
         self.changed.emit()
 
     def restart(self) -> None:
@@ -89,7 +91,11 @@ class LessonDriver(QObject):
         if step.open is not None and self.progress.index not in self.progress.done:
             self._opening = True
             try:
-                self.ctx.open_file(step.open)
+                # The experiment an earlier step opened, changed as the lesson asked: moving on
+                # replaces it without the unsaved-changes question. Anything else is asked about.
+                own = self._own_path is not None and self._document.path == self._own_path
+                if self.ctx.open_file(step.open, not own):
+                    self._own_path = self._document.path
             finally:
                 self._opening = False
         for name in step.hide:

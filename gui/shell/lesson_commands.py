@@ -66,7 +66,7 @@ class LessonCommands:
         w = self.window
         context = LessonContext(
             overlay_parent=w, document=w.document, widget_for=self.widget_for, lock_widgets=self.lock_widgets,
-            open_file=lambda path: bool(w.files.open_file(path)),
+            open_file=lambda path, ask: bool(w.files.open_file(path) if ask else w.files.open_path(path)),
             run_ended=w.run_history.added, tests_done=w.trained.model_tests.finished_results,
             timeline_scrubbed=w.views.timeline.scrubbed,
             view_docks={name: w.docks[name] for name, _ in VIEW_DOCKS},

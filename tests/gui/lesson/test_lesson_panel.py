@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from PySide6.QtWidgets import QMessageBox
 
 from engine.lesson_measure import right_answer
 from tests.gui.conftest import open_window
@@ -221,3 +222,25 @@ def test_a_run_records_its_filters_and_continued_training_measures_from_where_it
     assert more["filter_smoothness_start"] == pytest.approx(first["filter_smoothness"])
     assert more["filters_moved"] == claims.relative_change(continued.initial_weights["layers.0.weight"],
                                                            continued.weights["layers.0.weight"])
+
+
+def test_moving_on_replaces_the_lessons_own_experiment_without_asking(qtbot, tmp_path, dialogs):
+    """A learner who changed the experiment a step opened (as lessons ask) is
+    not asked to save it when the next step opens another; their own work,
+    open before the lesson, is asked about."""
+    window = open_window(qtbot)
+    window.document.set(window.document.experiment.with_training(epochs=7))  # the user's own change
+    dialogs.answer = QMessageBox.StandardButton.Cancel
+    panel = window.lessons.show(write_lesson(tmp_path / "two.json", [
+        {"title": "First", "open": "digits_cnn"},
+        {"title": "Second", "open": "digits_mlp"},
+        {"title": "The verdict"}]))
+    assert len(dialogs.questions) == 1 and window.document.experiment.training.epochs == 7  # kept
+    panel.restart_button.click()
+    dialogs.answer = QMessageBox.StandardButton.Discard
+    panel.restart_button.click()
+    assert len(dialogs.questions) == 3 and window.document.experiment.name == "Digits CNN"
+    window.document.set(window.document.experiment.with_training(learning_rate=0.01))  # as a step asks
+    assert window.document.dirty
+    panel.next_button.click()
+    assert window.document.experiment.name == "Digits MLP" and len(dialogs.questions) == 3

@@ -25,7 +25,7 @@ from engine.params import shown, shown_key
 FORMAT = "cnn-rnn-playground/lesson"
 VERSION = 1
 TOP_KEYS = ("format", "version", "title", "claim", "summary", "order", "steps", "goal", "locked")
-STEP_KEYS = ("title", "text", "open", "highlight", "lock", "hide", "done", "predict", "record")
+STEP_KEYS = ("title", "text", "open", "experiment", "highlight", "lock", "hide", "done", "predict", "record")
 PREDICT_KEYS = ("question", "choices", "number", "answer", "why", "expect")
 ANSWER_KEYS = ("higher", "value", "cuts", "within", "relative")
 GOAL_KEYS = ("text", "record", "require")
@@ -75,6 +75,9 @@ class Step:
     done: Done = Done()
     predict: Prediction | None = None
     record: str | None = None  # the name this step's run, test or model is kept under
+    # the label of one experiment inside the comparison ``open`` names: opened in the window as an
+    # untitled experiment (some, like a claim's MLP, exist only inside a comparison)
+    experiment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -212,6 +215,7 @@ def _parse_step(obj: Any, where: str, base: Path | None) -> Step:
     title = _string(doc.get("title"), f"{where}.title", 200, required=True)
     text = _string(doc.get("text", ""), f"{where}.text", 20_000)
     opened = _resolve_open(doc["open"], f"{where}.open", base) if "open" in doc else None
+    entry = _comparison_entry(doc, opened, where) if "experiment" in doc else None
     everything = {**targets.CONTROLS, **dict.fromkeys(targets.VIEWS)}
     highlight = _names(doc.get("highlight", []), f"{where}.highlight", everything, "control or view")
     lock = _names(doc.get("lock", []), f"{where}.lock", targets.CONTROLS, "control")
@@ -226,7 +230,22 @@ def _parse_step(obj: Any, where: str, base: Path | None) -> Step:
         if done.action not in ("train", "metric", "test", "read", "edit_model", "edit"):
             raise SpecError(f"{where}.record", f'records a run, a test or the model: the step\'s action '
                             f'{shown(done.action)} gives nothing to record')
-    return Step(title, text, opened, highlight, lock, hide, done, predict, record)
+    return Step(title, text, opened, highlight, lock, hide, done, predict, record, entry)
+
+
+def _comparison_entry(doc: dict, opened: str | None, where: str) -> str:
+    """The ``experiment`` key: a label of the comparison the step opens."""
+    from engine.comparison_file import is_comparison_file, load_comparison
+
+    label = _string(doc["experiment"], f"{where}.experiment", 200)
+    if opened is None or not is_comparison_file(opened):
+        raise SpecError(f"{where}.experiment", "names an experiment inside a comparison: the step's open must be "
+                        "a comparison")
+    labels = load_comparison(opened).labels
+    if label not in labels:
+        raise SpecError(f"{where}.experiment", f"{shown(label)} is not in {Path(opened).name} "
+                        f"(its experiments: {', '.join(labels)})")
+    return label
 
 
 def _resolve_open(value: Any, where: str, base: Path | None) -> str:

@@ -19,7 +19,8 @@ class LessonContext:
     document: object  # gui.document.document.Document
     widget_for: Callable[[str], QWidget | None]  # a control's or view's widget, by lesson name
     lock_widgets: Callable[[str], list[QWidget]]  # what a lock disables
-    open_file: Callable[[str, bool], bool]  # (path, ask about unsaved changes first)
+    # (path, ask about unsaved changes first, the label of an experiment inside a comparison or None)
+    open_file: Callable[[str, bool, str | None], bool]
     run_ended: SignalInstance  # a RunRecord, whatever the ending
     tests_done: SignalInstance  # a list of engine.model_tests.ModelTestResult
     timeline_scrubbed: SignalInstance

@@ -50,7 +50,9 @@ class LessonDriver(QObject):
             action.triggered.connect(lambda _=False, k=key: self._complete_if("explain", explainer=k))
         # One Document for the window's life (Open and New replace its experiment, not it).
         self._document = context.document
-        self._own_path: str | None = None  # the document's path when this lesson opened it
+        self._own_document = False  # the document in the window is one this lesson opened
+        self._replaced_by_open = False
+        self._document.replaced.connect(self._on_document_replaced)
         self._document.changed.connect(self._on_document_changed)
 
     # --- the lesson ---------------------------------------------------------------
@@ -76,7 +78,7 @@ class LessonDriver(QObject):
         """Leave the lesson (its progress stays in the settings): outlines, locks and hidden views go."""
         self._leave_step()
         self.lesson = None
-        self._own_path = None  # back later, the document may be the user's again: ask then
+        self._own_document = False  # back later, the document may be the user's again: ask then
         self.changed.emit()
 
     def restart(self) -> None:
@@ -93,9 +95,10 @@ class LessonDriver(QObject):
             try:
                 # The experiment an earlier step opened, changed as the lesson asked: moving on
                 # replaces it without the unsaved-changes question. Anything else is asked about.
-                own = self._own_path is not None and self._document.path == self._own_path
-                if self.ctx.open_file(step.open, not own):
-                    self._own_path = self._document.path
+                self._replaced_by_open = False
+                self.ctx.open_file(step.open, not self._own_document, step.experiment)
+                # a comparison or sweep opens a window of its own and leaves the document as it was
+                self._own_document = self._own_document or self._replaced_by_open
             finally:
                 self._opening = False
         for name in step.hide:
@@ -262,6 +265,12 @@ class LessonDriver(QObject):
         dock = self.ctx.view_docks.get(name or "")
         if dock is not None and dock.isVisible() and not dock.visibleRegion().isEmpty():
             self._complete_if("open_view", view=name)
+
+    def _on_document_replaced(self, *_args) -> None:
+        if self._opening:
+            self._replaced_by_open = True
+        else:  # New, Open, Revert by the learner: theirs now
+            self._own_document = False
 
     def _on_document_changed(self, experiment) -> None:
         if self._opening or self._restoring or self.lesson is None:

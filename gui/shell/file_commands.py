@@ -67,6 +67,15 @@ class FileCommands(QObject):
             self.trained_weights.clear()  # weights follow the document
         return True
 
+    def open_experiment(self, experiment, ask: bool = True) -> bool:
+        """Show ``experiment`` (one taken from a comparison) as an untitled document: Save asks where."""
+        if ask and not self.confirm_discard():
+            return False
+        self.document.replace(experiment, None)
+        if self.trained_weights is not None:
+            self.trained_weights.clear()  # weights follow the document
+        return True
+
     def untitled(self, kind: str):
         from engine.spec import ModelSpec
         from gui.builder.templates import stack_for

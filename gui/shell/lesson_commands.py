@@ -66,7 +66,7 @@ class LessonCommands:
         w = self.window
         context = LessonContext(
             overlay_parent=w, document=w.document, widget_for=self.widget_for, lock_widgets=self.lock_widgets,
-            open_file=lambda path, ask: bool(w.files.open_file(path) if ask else w.files.open_path(path)),
+            open_file=self._open,
             run_ended=w.run_history.added, tests_done=w.trained.model_tests.finished_results,
             timeline_scrubbed=w.views.timeline.scrubbed,
             view_docks={name: w.docks[name] for name, _ in VIEW_DOCKS},
@@ -92,6 +92,21 @@ class LessonCommands:
             w.resizeDocks([training, self.dock], [1, 2], Qt.Orientation.Vertical)
         # Closing the dock leaves the lesson (its place is kept): the outlines and locks go with it.
         self.dock.visibilityChanged.connect(self._on_visibility)
+
+    def _open(self, path: str, ask: bool, entry: str | None = None) -> bool:
+        """A step's ``open``: a file, or the experiment labelled ``entry`` inside a comparison."""
+        files = self.window.files
+        if entry is None:
+            return bool(files.open_file(path) if ask else files.open_path(path))
+        from engine.comparison_file import load_comparison
+        from engine.errors import PlaygroundError
+
+        try:
+            experiment = next(e.experiment for e in load_comparison(path).experiments if e.label == entry)
+        except (PlaygroundError, StopIteration) as exc:  # checked when the lesson loaded; changed since
+            self.window.statusBar().showMessage(f"The lesson's experiment {entry!r} cannot open: {exc}", 8000)
+            return False
+        return files.open_experiment(experiment, ask)
 
     def _on_visibility(self, visible: bool) -> None:
         if not visible and self.dock is not None and self.dock.isHidden():

@@ -60,11 +60,21 @@ def test_a_valid_lesson_loads_with_its_files_resolved():
     (lambda d: d.update(claim="C99"), "claim: must be a claim id"),
     (lambda d: d.update(steps=[]), "steps: must be a non-empty list"),
     (lambda d: d.update(goal={"text": "g", "record": "z", "require": []}), 'goal.record: "z" is no step'),
+    (lambda d: d["steps"][1].update(experiment="MLP"), "steps[1].experiment: names an experiment inside a comparison"),
+    (lambda d: d["steps"][1].update(open="compare_permuted_pixels", experiment="GRU"),
+     'steps[1].experiment: "GRU" is not in compare_permuted_pixels.json (its experiments: CNN, MLP, CNN permuted'),
 ])
 def test_each_problem_is_named_where_it_is(change, where):
     doc = lesson(two_runs())
     change(doc)
     assert where in problem(doc)
+
+
+def test_a_step_can_open_one_experiment_of_a_comparison():
+    doc = lesson(two_runs())
+    doc["steps"][2].update(open="compare_permuted_pixels", experiment="MLP permuted")
+    step = parse_lesson(doc).steps[2]
+    assert step.open.endswith("compare_permuted_pixels.json") and step.experiment == "MLP permuted"
 
 
 def test_answers_come_from_the_measured_values():

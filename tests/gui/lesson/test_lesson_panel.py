@@ -244,3 +244,14 @@ def test_moving_on_replaces_the_lessons_own_experiment_without_asking(qtbot, tmp
     assert window.document.dirty
     panel.next_button.click()
     assert window.document.experiment.name == "Digits MLP" and len(dialogs.questions) == 3
+
+
+def test_a_step_opens_an_experiment_that_exists_only_inside_a_comparison(qtbot, tmp_path, dialogs):
+    window = open_window(qtbot)
+    panel = window.lessons.show(write_lesson(tmp_path / "entry.json", [
+        {"title": "The claim's MLP", "open": "compare_permuted_pixels", "experiment": "MLP permuted"},
+        {"title": "The verdict"}]))
+    experiment = window.document.experiment
+    assert experiment.name == "Shapes MLP, permuted pixels" and experiment.dataset.options["permute_pixels"]
+    assert window.document.path is None  # untitled: Save asks where, the comparison is never overwritten
+    assert panel.driver.is_done() and dialogs.questions == []

@@ -30,26 +30,15 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 WORKDIR = Path(sys.argv[1])
 
-os.environ["QT_QPA_PLATFORM"] = "xcb"
-os.environ["XDG_DATA_HOME"] = str(WORKDIR / "data")  # no autosave or recent files of the user's
-
-from PySide6.QtCore import QEvent, QObject, QPoint, QSettings, Qt, QTimer  # noqa: E402
-from PySide6.QtGui import QAction, QGuiApplication  # noqa: E402
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer  # noqa: E402
+from PySide6.QtGui import QAction  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
-os.environ["XDG_CONFIG_HOME"] = str(WORKDIR / "config")
-QSettings.setDefaultFormat(QSettings.Format.IniFormat)  # a first start: none of the user's settings
-# Not WORKDIR/settings: the GUI tests' fixtures mark the gallery and tour seen there.
-QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(WORKDIR / "first_start_settings"))
+from tests.helpers.real_display_tools import pause, run_tool, start_app, wait  # noqa: E402
 
-from gui.app import create_application  # noqa: E402
-
-try:
-    app = create_application([sys.argv[0]])
-except Exception:  # noqa: BLE001 - no xcb here
-    sys.exit(3)
-if QGuiApplication.platformName() != "xcb":
-    sys.exit(3)
+# A first start: none of the user's settings. Not WORKDIR/settings: the GUI
+# tests' fixtures mark the gallery and tour seen there.
+app = start_app(WORKDIR, "first_start_settings")
 
 from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
 
@@ -64,7 +53,6 @@ XDOTOOL = shutil.which("xdotool") if MANAGED else None
 WMCTRL = shutil.which("wmctrl") if MANAGED else None
 
 
-from tests.helpers.real_display_tools import pause, run_tool, wait  # noqa: E402
 
 
 def key(name: str, widget=None) -> None:

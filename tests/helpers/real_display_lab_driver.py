@@ -27,30 +27,16 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 WORKDIR = Path(sys.argv[1])
 
-os.environ["QT_QPA_PLATFORM"] = "xcb"
-os.environ["XDG_DATA_HOME"] = str(WORKDIR / "data")
-os.environ["XDG_CONFIG_HOME"] = str(WORKDIR / "config")
-
-from PySide6.QtCore import QSettings, Qt  # noqa: E402
-from PySide6.QtGui import QGuiApplication  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
-QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(WORKDIR / "settings"))
+from tests.helpers.real_display_tools import pause, run_tool, start_app, wait  # noqa: E402
 
-from gui.app import create_application  # noqa: E402
-
-try:
-    app = create_application([sys.argv[0]])
-except Exception:  # noqa: BLE001 - no xcb here
-    sys.exit(3)
-if QGuiApplication.platformName() != "xcb":
-    sys.exit(3)
+app = start_app(WORKDIR)
 
 from engine.comparison_file import load_comparison  # noqa: E402
 from engine.presets import PRESETS_DIR  # noqa: E402
 from gui.lab.lab_window import LabWindow  # noqa: E402
-from tests.helpers.real_display_tools import pause, run_tool, wait  # noqa: E402
 
 MANAGED = os.environ.get("SMOKE_WINDOW_MANAGER") == "1"
 XDOTOOL = shutil.which("xdotool") if MANAGED else None

@@ -31,25 +31,12 @@ sys.path.insert(0, str(ROOT))
 WORKDIR = Path(sys.argv[1])
 PICTURE = sys.argv[2] if len(sys.argv) > 2 else None
 
-os.environ["QT_QPA_PLATFORM"] = "xcb"
-os.environ["XDG_DATA_HOME"] = str(WORKDIR / "data")
-os.environ["XDG_CONFIG_HOME"] = str(WORKDIR / "config")
-
-from PySide6.QtCore import QPoint, QSettings, Qt  # noqa: E402
-from PySide6.QtGui import QGuiApplication  # noqa: E402
+from PySide6.QtCore import QPoint, Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
-QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(WORKDIR / "lesson_settings"))
+from tests.helpers.real_display_tools import pause, run_tool, start_app, wait  # noqa: E402
 
-from gui.app import create_application  # noqa: E402
-
-try:
-    app = create_application([sys.argv[0]])
-except Exception:  # noqa: BLE001 - no xcb here
-    sys.exit(3)
-if QGuiApplication.platformName() != "xcb":
-    sys.exit(3)
+app = start_app(WORKDIR, "lesson_settings")
 
 from PySide6.QtWidgets import QApplication, QMessageBox, QRadioButton  # noqa: E402
 
@@ -58,7 +45,6 @@ from gui.common.settings import app_settings  # noqa: E402
 from gui.gallery.page import SEEN_KEY as GALLERY_SEEN  # noqa: E402
 from gui.gallery.tour import SEEN_KEY as TOUR_SEEN  # noqa: E402
 from gui.shell.main_window import MainWindow  # noqa: E402
-from tests.helpers.real_display_tools import pause, run_tool, wait  # noqa: E402
 
 MANAGED = os.environ.get("SMOKE_WINDOW_MANAGER") == "1"
 XDOTOOL = shutil.which("xdotool") if MANAGED else None

@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
-DRIVER = ROOT / "tests" / "helpers" / "real_display_driver.py"
 
 pytestmark = pytest.mark.skipif(shutil.which("Xvfb") is None, reason="no Xvfb here")
 
@@ -47,17 +46,23 @@ def display():
     server.wait(timeout=10)
 
 
-def test_a_first_start_driven_with_real_keys_and_mouse(display, tmp_path):
+def run_driver(display, tmp_path, name: str, timeout: int) -> dict:
+    """Run tests/helpers/<name>.py on the X display: its JSON report (skips without xcb). No key may
+    be ambiguous: Qt then logs "Ambiguous shortcut overload" and neither action fires."""
     number, managed = display
     env = {**os.environ, "DISPLAY": number, "QT_QPA_PLATFORM": "xcb", "SMOKE_WINDOW_MANAGER": "1" if managed else "0"}
-    result = subprocess.run([sys.executable, str(DRIVER), str(tmp_path)], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=240)
+    result = subprocess.run([sys.executable, str(ROOT / "tests" / "helpers" / f"{name}.py"), str(tmp_path)], cwd=ROOT,
+                            env=env, capture_output=True, text=True, timeout=timeout)
     if result.returncode == 3:
         pytest.skip("Qt's xcb platform cannot start here (libxcb missing)")
     assert result.returncode == 0, result.stderr[-3000:]
-    report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert report["ready"]
     assert "Ambiguous shortcut" not in result.stderr, result.stderr[-2000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_a_first_start_driven_with_real_keys_and_mouse(display, tmp_path):
+    report = run_driver(display, tmp_path, "real_display_driver", 240)
+    assert report["ready"]
     # First start: the gallery, Escape closes it, then the tour, whose → works from the focused button.
     assert report["gallery_at_start"] and report["gallery_closed_by_escape"]
     assert report["tour_after_gallery"] and report["tour_focus_in_bubble"]
@@ -79,16 +84,7 @@ def test_the_lab_driven_with_real_keys_and_mouse(display, tmp_path):
     """The lab's own shortcuts (F10, F5, Shift+F5, ]) reach it under a window
     manager, a real click on → moves the shared input and every column
     answers it, and the window manager's close closes it."""
-    number, managed = display
-    env = {**os.environ, "DISPLAY": number, "QT_QPA_PLATFORM": "xcb", "SMOKE_WINDOW_MANAGER": "1" if managed else "0"}
-    driver = ROOT / "tests" / "helpers" / "real_display_lab_driver.py"
-    result = subprocess.run([sys.executable, str(driver), str(tmp_path)], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=300)
-    if result.returncode == 3:
-        pytest.skip("Qt's xcb platform cannot start here (libxcb missing)")
-    assert result.returncode == 0, result.stderr[-3000:]
-    report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert "Ambiguous shortcut" not in result.stderr, result.stderr[-2000:]
+    report = run_driver(display, tmp_path, "real_display_lab_driver", 300)
     assert report["shown"] and report["stepped"] and report["answered"], report
     assert len(set(report["steps"])) == 1  # the same batches, the same samples
     assert report["sample_after_key"] == 2
@@ -102,16 +98,7 @@ def test_a_lesson_taken_with_real_keys_and_mouse(display, tmp_path):
     """Ctrl+Shift+G opens the lesson, a click and Alt+L lock an answer in,
     Alt+N moves on, the outlined view is in front in its tab group, F5's run
     completes the step, and the window manager's close closes the window."""
-    number, managed = display
-    env = {**os.environ, "DISPLAY": number, "QT_QPA_PLATFORM": "xcb", "SMOKE_WINDOW_MANAGER": "1" if managed else "0"}
-    driver = ROOT / "tests" / "helpers" / "real_display_lesson_driver.py"
-    result = subprocess.run([sys.executable, str(driver), str(tmp_path)], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=300)
-    if result.returncode == 3:
-        pytest.skip("Qt's xcb platform cannot start here (libxcb missing)")
-    assert result.returncode == 0, result.stderr[-3000:]
-    report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert "Ambiguous shortcut" not in result.stderr, result.stderr[-2000:]
+    report = run_driver(display, tmp_path, "real_display_lesson_driver", 300)
     assert report["ready"] and report["dock_by_key"], report
     assert report["choices_shown"] == report["choices"] == report["choices_after_back"], report
     assert not report["next_before_answer"] and report["picked"]

@@ -367,9 +367,12 @@ def test_a_short_real_run_keeps_about_fifty_snapshots_within_its_budget(threads)
     snapshots = [e for e in events if isinstance(e, Snapshot)]
     last = [e for e in events if isinstance(e, StepDone)][-1]
     steps = [s.step for s in snapshots]
-    # ~64 on a quiet machine; the budget thins them on a busy one.
-    assert len(snapshots) >= 40, steps
+    # ~64 on a quiet machine; the budget thins them on a busy one (24 seen with the
+    # whole suite and a GUI run beside it), but never to a few, nor to one end of the run.
+    assert len(snapshots) >= 20, steps
     assert steps[1] <= last.step // 10  # from the start, not only at the end
+    gaps = [b - a for a, b in zip(steps, [*steps[1:], last.step], strict=True)]
+    assert max(gaps) <= last.step // 4, steps  # all along the run
     with_histograms = [s for s in snapshots if s.weight_histograms]
     assert snapshots[0].weight_histograms and snapshots[-1].weight_histograms
     assert 3 <= len(with_histograms) < len(snapshots)

@@ -157,7 +157,8 @@ class DockLayout(QObject):
     def focused_dock(self) -> QDockWidget | None:
         """The dock holding the keyboard focus (a floating one too), or None."""
         dock = dock_of(QApplication.focusWidget())
-        return dock if dock in self.docks.values() else None
+        # any of this window's docks: the lesson's is made later, outside this layout
+        return dock if dock is not None and dock.parent() is self.window else None
 
     def toggle_floating(self, dock: QDockWidget | None = None) -> bool:
         """Float ``dock`` (the focused one by default) or dock it again; the

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QWidget
 
-from gui.shell.dock_layout import VIEW_DOCKS
+from gui.shell.dock_layout import VIEW_DOCKS, keyboard_title_bar
 
 SHORTCUT = "Ctrl+Shift+G"
 
@@ -76,6 +76,7 @@ class LessonCommands:
         self.panel = LessonPanel(self.driver, list_lessons())
         self.dock = QDockWidget("Lesson", w)
         self.dock.setObjectName("lesson_dock")
+        keyboard_title_bar(self.dock)  # Float and Close by Tab, as every other dock
         # Scrolls rather than clips: a revealed prediction's reason is long, and the dock shares its column.
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)

@@ -255,3 +255,24 @@ def test_a_step_opens_an_experiment_that_exists_only_inside_a_comparison(qtbot, 
     assert experiment.name == "Shapes MLP, permuted pixels" and experiment.dataset.options["permute_pixels"]
     assert window.document.path is None  # untitled: Save asks where, the comparison is never overwritten
     assert panel.driver.is_done() and dialogs.questions == []
+
+
+def test_the_lesson_dock_floats_and_closes_by_keyboard_as_the_others(qtbot, tmp_path):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from gui.shell.dock_layout import dock_of, title_buttons
+
+    window = open_window(qtbot)
+    window.lessons.show(shift_lesson(tmp_path))
+    dock = window.lessons.dock
+    buttons = title_buttons(dock)
+    assert len(buttons) == 2 and all(b.focusPolicy() & Qt.FocusPolicy.TabFocus for b in buttons)
+    window.activateWindow()
+    button = window.lessons.panel.restart_button
+    button.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(button.hasFocus)
+    assert window.dock_layout.toggle_floating() and dock.isFloating()
+    # the focus stays in the floating panel (on X its first control, the Float button, takes it)
+    qtbot.waitUntil(lambda: dock_of(QApplication.focusWidget()) is dock)
+    assert window.dock_layout.toggle_floating() and not dock.isFloating()
